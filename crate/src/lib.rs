@@ -1,0 +1,51 @@
+//! toolmemo: typed specs for command-line tools, rendered exactly as nipype renders them.
+//!
+//! # The grammar
+//!
+//! An [`Interface`] is made from a spec (`Interface::from_json_str`) and answers
+//! three verbs about a set of inputs (a JSON object of input names to values):
+//!
+//! - [`Interface::cmdline`] — the command line, or the first [`Error`];
+//! - [`Interface::validate`] — every problem, empty exactly when `cmdline` works;
+//! - [`Interface::help`] — the nipype-style description of the interface.
+//!
+//! Data flows one way: **spec** (`spec`: parse and cross-check) → **validate**
+//! (`typecheck`, `bind`: values become typed, nipype's set-time and run-time checks
+//! are replayed in nipype's order) → **render** (`names`, `render`, with Python's
+//! `%` operator in `pyfmt`). Every failure is an [`Error`] with a stable
+//! [`ErrorKind`] code. Path existence is asked of a [`PathProbe`], so the same
+//! core runs natively, under Node and in a browser; the `wasm` module is the only
+//! place that knows about JavaScript.
+//!
+//! ```
+//! use toolmemo::{Interface, path::NoFilesystem};
+//! let bet = Interface::from_json_str(r#"{"name": "BET", "command": "bet",
+//!     "inputs": {"in_file": {"type": "File", "argstr": "%s", "position": 0, "mandatory": true},
+//!                "frac": {"type": "Float", "argstr": "-f %.2f"}}}"#).unwrap();
+//! let line = bet.cmdline(&serde_json::json!({"in_file": "f3.nii", "frac": 0.5}), &NoFilesystem).unwrap();
+//! assert_eq!(line, "bet f3.nii -f 0.50");
+//! ```
+
+pub mod error;
+pub mod path;
+pub mod pyfmt;
+pub mod spec;
+pub mod value;
+
+mod bind;
+mod help;
+mod interface;
+mod names;
+mod render;
+mod typecheck;
+mod version;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use bind::Bound;
+pub use error::{Error, ErrorKind, Result};
+pub use interface::{parse_json, Interface};
+pub use path::{PathKind, PathProbe};
+pub use value::Value;
+pub use version::compare_versions;

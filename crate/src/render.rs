@@ -1,0 +1,129 @@
+//! Checked values → the command line, exactly as nipype's `_parse_inputs` builds it.
+//!
+//! Inputs with an `argstr` are visited in name order; each formats to one
+//! "argument" (which may hold spaces: `-f 0.50`). Arguments with a position
+//! `>= 0` go first by position, unpositioned ones follow in name order, negative
+//! positions close the line (-2 before -1); one argument per position, the last
+//! visited wins. The command and the arguments are joined by single spaces, and
+//! an argument that formats to `""` still takes its place.
+
+use crate::bind::Bound;
+use crate::error::{Error, ErrorKind, Result};
+use crate::path::shell_quote;
+use crate::spec::{Input, Type};
+use crate::value::Value;
+
+impl Bound<'_> {
+    /// The arguments after the command, in order.
+    pub fn args(&self) -> Result<Vec<String>> {
+        let spec = self.spec;
+        let mut first: Vec<(i64, String)> = Vec::new();
+        let mut middle: Vec<String> = Vec::new();
+        let mut last: Vec<(i64, String)> = Vec::new();
+        for (i, input) in spec.inputs.iter().enumerate() {
+            if input.argstr.is_none() {
+                continue;
+            }
+            let value = if input.name_source.is_some() {
+                self.generated(i)?
+            } else if input.genfile && self.values[i].is_none() {
+                return Err(Error::input(
+                    ErrorKind::Spec,
+                    &spec.name,
+                    &input.name,
+                    format!("input '{}' has genfile but no name_source, so its name cannot be generated: set it", input.name),
+                ));
+            } else {
+                self.values[i].clone()
+            };
+            let Some(value) = value else { continue };
+            let Some(arg) = format_arg(input, &value).map_err(|why| {
+                Error::input(ErrorKind::Type, &spec.name, &input.name, format!("cannot format input '{}' with argstr {:?}: {why}", input.name, input.argstr.as_deref().unwrap_or("")))
+            })?
+            else {
+                continue;
+            };
+            match input.position {
+                Some(p) if p >= 0 => place(&mut first, p, arg),
+                Some(p) => place(&mut last, p, arg),
+                None => middle.push(arg),
+            }
+        }
+        first.sort_by_key(|(p, _)| *p);
+        last.sort_by_key(|(p, _)| *p);
+        Ok(first.into_iter().map(|(_, a)| a).chain(middle).chain(last.into_iter().map(|(_, a)| a)).collect())
+    }
+
+    /// The whole command line: the command and its arguments, space-separated.
+    pub fn cmdline(&self) -> Result<String> {
+        let args = self.args()?;
+        let mut line = String::with_capacity(self.spec.command.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
+        line.push_str(&self.spec.command);
+        for a in &args {
+            line.push(' ');
+            line.push_str(a);
+        }
+        Ok(line)
+    }
+}
+
+/// A later input at the same position replaces the earlier one, as a dict would.
+fn place(slots: &mut Vec<(i64, String)>, pos: i64, arg: String) {
+    match slots.iter_mut().find(|(p, _)| *p == pos) {
+        Some(slot) => slot.1 = arg,
+        None => slots.push((pos, arg)),
+    }
+}
+
+/// nipype's `_format_arg`: `None` when the input contributes nothing (a false flag).
+fn format_arg(input: &Input, value: &Value) -> std::result::Result<Option<String>, String> {
+    let links = &input.links;
+    let template = links.argstr.as_ref().expect("linked when argstr is set");
+    if input.ty == Type::Bool && !links.has_percent {
+        return Ok(value.truthy().then(|| input.argstr.clone().unwrap_or_default()));
+    }
+    let is_list = match input.ty {
+        Type::List { .. } | Type::MultiPath(_) => true,
+        Type::Either(_) => matches!(value, Value::List(_)),
+        _ => false,
+    };
+    if is_list {
+        let sep = input.sep.as_deref().unwrap_or(" ");
+        let items: Vec<Value> = match value {
+            Value::List(items) | Value::Tuple(items) => items.clone(),
+            Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
+            Value::Dict(pairs) => pairs.iter().map(|(k, _)| Value::Str(k.clone())).collect(),
+            other => return Err(format!("'{}' object is not iterable", other.type_name())),
+        };
+        let mut out = String::new();
+        if let Some(each) = &links.each {
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    out.push_str(sep);
+                }
+                each.apply_into(item, &mut out).map_err(|e| e.0)?;
+            }
+        } else {
+            let mut joined = String::new();
+            for (n, item) in items.iter().enumerate() {
+                if n > 0 {
+                    joined.push_str(sep);
+                }
+                item.write_str(&mut joined);
+            }
+            template.apply_into(&Value::Str(joined), &mut out).map_err(|e| e.0)?;
+        }
+        return Ok(Some(out));
+    }
+    let quoted;
+    let value = match (&input.ty, value) {
+        (Type::File { .. } | Type::Directory { .. }, Value::Str(s)) if !links.quoted => {
+            let mut q = String::with_capacity(s.len() + 2);
+            shell_quote(s, &mut q);
+            quoted = Value::Str(q);
+            &quoted
+        }
+        _ => value,
+    };
+    template.apply(value).map(Some).map_err(|e| e.0)
+}

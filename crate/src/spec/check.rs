@@ -1,0 +1,67 @@
+//! Cross-references inside a spec, checked once so rendering can trust them.
+//!
+//! `xor`, `requires`, `name_source` and `new_name` must name inputs of the same
+//! spec; a `name_source` chain must not loop. The names become indices and the
+//! `argstr`s become parsed templates, so rendering never looks a name up.
+
+use super::Spec;
+use crate::error::{Error, Result};
+use crate::pyfmt::Template;
+
+pub(super) fn link(spec: &mut Spec) -> Result<()> {
+    let index = |spec: &Spec, from: &str, key: &str, name: &str| -> Result<usize> {
+        spec.input_index(name)
+            .ok_or_else(|| Error::spec(&format!("inputs.{from}.{key}"), format!("'{name}' is not an input of {}", spec.name)))
+    };
+    for i in 0..spec.inputs.len() {
+        let input = &spec.inputs[i];
+        let name = input.name.clone();
+        let xor = input.xor.iter().map(|n| index(spec, &name, "xor", n)).collect::<Result<Vec<_>>>()?;
+        let requires = input.requires.iter().map(|n| index(spec, &name, "requires", n)).collect::<Result<Vec<_>>>()?;
+        let name_source = input.name_source.as_deref().map(|n| index(spec, &name, "name_source", n)).transpose()?;
+        let new_name = input.new_name.as_deref().map(|n| index(spec, &name, "new_name", n)).transpose()?;
+        let argstr = input.argstr.clone();
+        let repeat = argstr.as_deref().is_some_and(|a| a.ends_with("..."));
+        let links = super::Links {
+            xor,
+            requires,
+            name_source,
+            new_name,
+            has_percent: argstr.as_deref().is_some_and(|a| a.contains('%')),
+            quoted: argstr.as_deref().is_some_and(|a| a.contains("'%s'") || a.contains("\"%s\"")),
+            // nipype removes every `...`, not just the trailing one.
+            each: argstr.as_deref().filter(|_| repeat).map(|a| Template::parse(&a.replace("...", ""))),
+            argstr: argstr.as_deref().map(Template::parse),
+            name_template: Some(Template::parse(input.name_template.as_deref().unwrap_or("%s_generated"))),
+        };
+        spec.inputs[i].links = links;
+    }
+    for o in &spec.outputs {
+        if let Some(src) = &o.source {
+            if spec.input_index(src).is_none() {
+                return Err(Error::spec(&format!("outputs.{}.source", o.name), format!("'{src}' is not an input of {}", spec.name)));
+            }
+        }
+    }
+    check_chains(spec)
+}
+
+/// A `name_source` chain that comes back to where it started can never produce a name.
+fn check_chains(spec: &Spec) -> Result<()> {
+    for start in 0..spec.inputs.len() {
+        let mut seen = vec![start];
+        let mut at = start;
+        while let Some(next) = spec.inputs[at].links.name_source {
+            if seen.contains(&next) {
+                let names: Vec<_> = seen.iter().chain([&next]).map(|&i| spec.inputs[i].name.as_str()).collect();
+                return Err(Error::spec(
+                    &format!("inputs.{}.name_source", spec.inputs[start].name),
+                    format!("name_source chain loops: {}", names.join(" -> ")),
+                ));
+            }
+            seen.push(next);
+            at = next;
+        }
+    }
+    Ok(())
+}

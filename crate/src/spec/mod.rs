@@ -1,0 +1,120 @@
+//! The interface spec: what a command-line tool takes and gives.
+//!
+//! A spec is JSON (`shared/spec-format.md`, version 1) and mirrors nipype's
+//! input/output specs field by field. This module holds the model; `parse` reads
+//! JSON into it, resolving `extends` and naming the JSON path of every mistake;
+//! `check` verifies that the cross-references between inputs hold. Nothing here
+//! looks at input values: that is `bind`'s job.
+
+mod check;
+mod parse;
+mod types;
+
+pub use parse::{parse_spec, parse_spec_with, ParentLookup};
+pub use types::{RangeBound, Type};
+
+use crate::pyfmt::Template;
+use crate::value::Value;
+
+/// A parsed, checked interface spec.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub name: String,
+    pub command: String,
+    pub version: Option<String>,
+    pub output_extension: Option<String>,
+    /// Inputs sorted by name in code-point order: the order nipype renders them in.
+    pub inputs: Vec<Input>,
+    /// Indices into `inputs`, in the order the spec declares them (implicit ones first).
+    pub declared: Vec<usize>,
+    pub outputs: Vec<Output>,
+    /// The parent this spec extends, if any (already merged in).
+    pub extends: Option<String>,
+}
+
+/// One input and its nipype metadata.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub name: String,
+    pub ty: Type,
+    pub desc: Option<String>,
+    /// `Some(false)` differs from `None`: nipype skips `requires` for the former.
+    pub mandatory: Option<bool>,
+    pub default: Option<Value>,
+    pub usedefault: bool,
+    pub xor: Vec<String>,
+    pub requires: Vec<String>,
+    pub argstr: Option<String>,
+    pub position: Option<i64>,
+    pub sep: Option<String>,
+    pub name_source: Option<String>,
+    pub name_template: Option<String>,
+    pub keep_extension: bool,
+    pub genfile: bool,
+    pub output_name: Option<String>,
+    pub hash_files: bool,
+    pub copyfile: Option<bool>,
+    pub min_ver: Option<String>,
+    pub max_ver: Option<String>,
+    pub deprecated: Option<String>,
+    pub new_name: Option<String>,
+    /// Resolved cross-references and pre-parsed formats, for fast rendering.
+    pub(crate) links: Links,
+}
+
+/// Indices and parsed templates derived from an input's metadata.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Links {
+    pub xor: Vec<usize>,
+    pub requires: Vec<usize>,
+    pub name_source: Option<usize>,
+    pub new_name: Option<usize>,
+    /// `argstr` as a template.
+    pub argstr: Option<Template>,
+    /// For an `argstr` ending in `...`: the template applied to each list item.
+    pub each: Option<Template>,
+    /// Whether `argstr` contains a `%` at all (a `Bool` without one is a flag).
+    pub has_percent: bool,
+    /// Whether `argstr` already quotes its value (`'%s'` or `"%s"`).
+    pub quoted: bool,
+    pub name_template: Option<Template>,
+}
+
+/// One output.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub ty: Type,
+    pub desc: Option<String>,
+    /// The input whose base name fills `template`.
+    pub source: Option<String>,
+    pub template: Option<String>,
+    pub keep_extension: bool,
+}
+
+impl Spec {
+    /// The index of the input called `name`.
+    pub fn input_index(&self, name: &str) -> Option<usize> {
+        self.inputs.binary_search_by(|i| i.name.as_str().cmp(name)).ok()
+    }
+
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.input_index(name).map(|i| &self.inputs[i])
+    }
+
+    /// Pairs of inputs that share a position without excluding each other through
+    /// `xor`: legal (nipype keeps the one sorting last), but usually a mistake.
+    pub fn position_clashes(&self) -> Vec<(String, String, i64)> {
+        let mut out = Vec::new();
+        for (a, x) in self.inputs.iter().enumerate() {
+            for y in &self.inputs[a + 1..] {
+                if x.argstr.is_some() && y.argstr.is_some() && x.position.is_some() && x.position == y.position
+                    && !x.xor.contains(&y.name) && !y.xor.contains(&x.name)
+                {
+                    out.push((x.name.clone(), y.name.clone(), x.position.unwrap_or_default()));
+                }
+            }
+        }
+        out
+    }
+}

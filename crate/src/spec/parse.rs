@@ -1,0 +1,380 @@
+//! JSON → [`Spec`], with the JSON path of every mistake in its message.
+//!
+//! Parsing is by hand over `serde_json::Value` rather than by derive: a spec
+//! author needs `inputs.frac.position: expected an integer, got "1"`, not a
+//! serde byte offset, and unknown keys (a typo such as `mandatroy`) must be
+//! refused rather than silently ignored.
+
+use super::types::{RangeBound, Type};
+use super::{Input, Links, Output, Spec};
+use crate::error::{Error, Result};
+use crate::value::{json_number, Number, Value};
+use serde_json::{Map, Value as Json};
+
+/// Finds the spec a spec `extends`, by name.
+pub trait ParentLookup {
+    fn parent(&self, name: &str) -> Option<Json>;
+}
+
+impl<F: Fn(&str) -> Option<Json>> ParentLookup for F {
+    fn parent(&self, name: &str) -> Option<Json> {
+        self(name)
+    }
+}
+
+/// No parents available: a spec that `extends` another fails to parse.
+struct NoParents;
+impl ParentLookup for NoParents {
+    fn parent(&self, _: &str) -> Option<Json> {
+        None
+    }
+}
+
+/// Parses a spec that extends nothing (or whose parent is already merged).
+pub fn parse_spec(json: &Json) -> Result<Spec> {
+    parse_spec_with(json, &NoParents)
+}
+
+/// Parses a spec, looking up the specs it `extends` through `parents`.
+pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> {
+    let merged = merge_parents(json, parents)?;
+    let obj = merged.as_object().ok_or_else(|| Error::spec("", "a spec must be a JSON object"))?;
+    const TOP: &[&str] = &["name", "command", "version", "output_extension", "inputs", "outputs", "extends", "$schema", "description"];
+    reject_unknown(obj, TOP, "")?;
+    let name = req_str(obj, "name", "")?;
+    let command = req_str(obj, "command", "")?;
+    if command.trim().is_empty() {
+        return Err(Error::spec("command", "must not be empty"));
+    }
+    let version = opt_str(obj, "version", "")?;
+    let output_extension = opt_str(obj, "output_extension", "")?;
+    let extends = opt_str(obj, "extends", "")?;
+
+    let mut inputs: Vec<Input> = Vec::new();
+    let mut declared_names = vec!["args".to_string(), "environ".to_string()];
+    inputs.push(implicit_args());
+    inputs.push(implicit_environ());
+    if let Some(raw) = obj.get("inputs") {
+        let map = raw.as_object().ok_or_else(|| Error::spec("inputs", "expected an object of inputs"))?;
+        for (key, value) in map {
+            let input = parse_input(key, value)?;
+            if let Some(slot) = inputs.iter_mut().find(|i| i.name == *key) {
+                *slot = input;
+            } else {
+                declared_names.push(key.clone());
+                inputs.push(input);
+            }
+        }
+    }
+    let mut outputs = Vec::new();
+    if let Some(raw) = obj.get("outputs") {
+        let map = raw.as_object().ok_or_else(|| Error::spec("outputs", "expected an object of outputs"))?;
+        for (key, value) in map {
+            outputs.push(parse_output(key, value)?);
+        }
+    }
+    inputs.sort_by(|a, b| a.name.cmp(&b.name));
+    let declared = declared_names
+        .iter()
+        .map(|n| inputs.binary_search_by(|i| i.name.as_str().cmp(n)).expect("declared input exists"))
+        .collect();
+    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends };
+    super::check::link(&mut spec)?;
+    Ok(spec)
+}
+
+/// Resolves the `extends` chain: parents' inputs and outputs first, the child's
+/// keys winning; top-level fields the child lacks are inherited.
+fn merge_parents(json: &Json, parents: &dyn ParentLookup) -> Result<Json> {
+    let mut chain = vec![json.clone()];
+    let mut seen: Vec<String> = Vec::new();
+    if let Some(n) = json.get("name").and_then(Json::as_str) {
+        seen.push(n.to_string());
+    }
+    while let Some(parent) = chain.last().unwrap().get("extends") {
+        let pname = parent.as_str().ok_or_else(|| Error::spec("extends", "expected a string"))?;
+        if seen.iter().any(|s| s == pname) {
+            return Err(Error::spec("extends", format!("cyclic extends: {} -> {pname}", seen.join(" -> "))));
+        }
+        let pjson = parents
+            .parent(pname)
+            .ok_or_else(|| Error::spec("extends", format!("parent spec '{pname}' not found")))?;
+        if !pjson.is_object() {
+            return Err(Error::spec("extends", format!("parent spec '{pname}' is not a JSON object")));
+        }
+        seen.push(pname.to_string());
+        chain.push(pjson);
+    }
+    if chain.len() == 1 {
+        return Ok(chain.pop().unwrap());
+    }
+    let mut merged = Map::new();
+    for spec in chain.iter().rev() {
+        for (k, v) in spec.as_object().unwrap() {
+            match (k.as_str(), merged.get_mut(k), v) {
+                ("inputs" | "outputs", Some(Json::Object(acc)), Json::Object(add)) => {
+                    for (ik, iv) in add {
+                        acc.insert(ik.clone(), iv.clone());
+                    }
+                }
+                _ => {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    // The merged spec is the child; its parent is recorded but already applied.
+    merged.insert("extends".into(), json.get("extends").cloned().unwrap_or(Json::Null));
+    if merged.get("extends") == Some(&Json::Null) {
+        merged.remove("extends");
+    }
+    Ok(Json::Object(merged))
+}
+
+const INPUT_KEYS: &[&str] = &[
+    "type", "desc", "mandatory", "default", "usedefault", "xor", "requires", "argstr", "position", "sep",
+    "name_source", "name_template", "keep_extension", "genfile", "output_name", "hash_files", "copyfile",
+    "min_ver", "max_ver", "deprecated", "new_name",
+];
+
+fn parse_input(name: &str, json: &Json) -> Result<Input> {
+    let path = format!("inputs.{name}");
+    if name.is_empty() {
+        return Err(Error::spec("inputs", "an input name must not be empty"));
+    }
+    let obj = json.as_object().ok_or_else(|| Error::spec(&path, "expected an object"))?;
+    reject_unknown(obj, INPUT_KEYS, &path)?;
+    let ty = parse_type(obj.get("type").ok_or_else(|| Error::spec(&path, "missing key 'type'"))?, &format!("{path}.type"), 0)?;
+    let default = obj.get("default").filter(|d| !d.is_null()).map(|d| match (&ty, d) {
+        // A tuple default is a tuple in Python, though JSON writes it as an array.
+        (Type::Tuple(_), Json::Array(items)) => Value::Tuple(items.iter().map(Value::from_json).collect()),
+        _ => Value::from_json(d),
+    });
+    let name_source = match obj.get("name_source") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(Json::Array(items)) => match items.first() {
+            Some(Json::String(s)) => Some(s.clone()),
+            _ => return Err(Error::spec(&format!("{path}.name_source"), "expected an input name or a list of one")),
+        },
+        Some(_) => return Err(Error::spec(&format!("{path}.name_source"), "expected an input name or a list of one")),
+    };
+    Ok(Input {
+        name: name.to_string(),
+        desc: opt_str(obj, "desc", &path)?,
+        mandatory: opt_bool(obj, "mandatory", &path)?,
+        default,
+        usedefault: opt_bool(obj, "usedefault", &path)?.unwrap_or(false),
+        xor: str_list(obj, "xor", &path)?,
+        requires: str_list(obj, "requires", &path)?,
+        argstr: opt_str(obj, "argstr", &path)?,
+        position: match obj.get("position") {
+            None | Some(Json::Null) => None,
+            Some(p) => Some(p.as_i64().ok_or_else(|| Error::spec(&format!("{path}.position"), format!("expected an integer, got {p}")))?),
+        },
+        sep: opt_str(obj, "sep", &path)?,
+        name_source,
+        name_template: opt_str(obj, "name_template", &path)?,
+        keep_extension: opt_bool(obj, "keep_extension", &path)?.unwrap_or(false),
+        genfile: opt_bool(obj, "genfile", &path)?.unwrap_or(false),
+        output_name: opt_str(obj, "output_name", &path)?,
+        hash_files: opt_bool(obj, "hash_files", &path)?.unwrap_or(true),
+        copyfile: opt_bool(obj, "copyfile", &path)?,
+        min_ver: opt_version(obj, "min_ver", &path)?,
+        max_ver: opt_version(obj, "max_ver", &path)?,
+        deprecated: opt_version(obj, "deprecated", &path)?,
+        new_name: opt_str(obj, "new_name", &path)?,
+        ty,
+        links: Links::default(),
+    })
+}
+
+fn parse_output(name: &str, json: &Json) -> Result<Output> {
+    let path = format!("outputs.{name}");
+    let obj = json.as_object().ok_or_else(|| Error::spec(&path, "expected an object"))?;
+    reject_unknown(obj, &["type", "desc", "source", "template", "keep_extension"], &path)?;
+    let ty = match obj.get("type") {
+        Some(t) => parse_type(t, &format!("{path}.type"), 0)?,
+        None => Type::Any,
+    };
+    Ok(Output {
+        name: name.to_string(),
+        ty,
+        desc: opt_str(obj, "desc", &path)?,
+        source: opt_str(obj, "source", &path)?,
+        template: opt_str(obj, "template", &path)?,
+        keep_extension: opt_bool(obj, "keep_extension", &path)?.unwrap_or(false),
+    })
+}
+
+/// Deeper nesting than this is refused: no real tool needs it, and it bounds recursion.
+const MAX_TYPE_DEPTH: usize = 32;
+
+fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
+    if depth > MAX_TYPE_DEPTH {
+        return Err(Error::spec(path, format!("types nest deeper than {MAX_TYPE_DEPTH} levels")));
+    }
+    if let Json::String(s) = json {
+        return Ok(match s.as_str() {
+            "Any" => Type::Any,
+            "Bool" => Type::Bool,
+            "Int" => Type::Int,
+            "Float" => Type::Float,
+            "Str" => Type::Str,
+            "File" => Type::File { exists: false, extensions: Vec::new() },
+            "Directory" => Type::Directory { exists: false },
+            other => return Err(Error::spec(path, format!("unknown type '{other}'"))),
+        });
+    }
+    let obj = json.as_object().ok_or_else(|| Error::spec(path, "expected a type name or an object such as {\"List\": \"Int\"}"))?;
+    let (kind, arg) = obj
+        .iter()
+        .find(|(k, _)| !matches!(k.as_str(), "minlen" | "maxlen"))
+        .ok_or_else(|| Error::spec(path, "expected one type constructor key"))?;
+    let sub = format!("{path}.{kind}");
+    let allowed: &[&str] = if kind == "List" { &["List", "minlen", "maxlen"] } else { &[kind.as_str()] };
+    if let Some(extra) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(Error::spec(path, format!("unexpected key '{extra}' beside '{kind}'")));
+    }
+    let list = |what: &str| -> Result<&Vec<Json>> { arg.as_array().ok_or_else(|| Error::spec(&sub, format!("expected a list of {what}"))) };
+    Ok(match kind.as_str() {
+        "File" | "Directory" => {
+            let o = arg.as_object().ok_or_else(|| Error::spec(&sub, "expected an object"))?;
+            let keys: &[&str] = if kind == "File" { &["exists", "extensions"] } else { &["exists"] };
+            reject_unknown(o, keys, &sub)?;
+            let exists = opt_bool(o, "exists", &sub)?.unwrap_or(false);
+            if kind == "File" {
+                Type::File { exists, extensions: str_list(o, "extensions", &sub)? }
+            } else {
+                Type::Directory { exists }
+            }
+        }
+        "Enum" => {
+            let values = list("values")?;
+            if values.is_empty() {
+                return Err(Error::spec(&sub, "an Enum needs at least one value"));
+            }
+            Type::Enum(values.iter().map(Value::from_json).collect())
+        }
+        "Range" => {
+            let o = arg.as_object().ok_or_else(|| Error::spec(&sub, "expected an object"))?;
+            reject_unknown(o, &["low", "high", "exclude_low", "exclude_high"], &sub)?;
+            let bound = |key: &str, excl: &str| -> Result<Option<RangeBound>> {
+                match o.get(key) {
+                    None | Some(Json::Null) => Ok(None),
+                    Some(Json::Number(n)) => Ok(Some(RangeBound {
+                        value: match json_number(n) {
+                            Value::Int(i) => Number::Int(i),
+                            other => Number::Float(other.as_number().map_or(f64::NAN, |n| n.as_f64())),
+                        },
+                        exclusive: opt_bool(o, excl, &sub)?.unwrap_or(false),
+                    })),
+                    Some(other) => Err(Error::spec(&format!("{sub}.{key}"), format!("expected a number, got {other}"))),
+                }
+            };
+            let low = bound("low", "exclude_low")?;
+            let high = bound("high", "exclude_high")?;
+            let int = [low, high].iter().flatten().all(|b| matches!(b.value, Number::Int(_)));
+            Type::Range { low, high, int }
+        }
+        "List" => Type::List {
+            item: Box::new(parse_type(arg, &sub, depth + 1)?),
+            minlen: opt_usize(obj, "minlen", path)?,
+            maxlen: opt_usize(obj, "maxlen", path)?,
+        },
+        "Tuple" => Type::Tuple(list("types")?.iter().enumerate().map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1)).collect::<Result<_>>()?),
+        "Either" => {
+            let branches = list("types")?;
+            if branches.is_empty() {
+                return Err(Error::spec(&sub, "Either needs at least one type"));
+            }
+            Type::Either(branches.iter().enumerate().map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1)).collect::<Result<_>>()?)
+        }
+        "Dict" => Type::Dict(Box::new(parse_type(arg, &sub, depth + 1)?)),
+        "MultiPath" => Type::MultiPath(Box::new(parse_type(arg, &sub, depth + 1)?)),
+        other => return Err(Error::spec(path, format!("unknown type '{other}'"))),
+    })
+}
+
+fn implicit_args() -> Input {
+    let mut i = bare_input("args", Type::Str);
+    i.argstr = Some("%s".into());
+    i.desc = Some("Additional parameters to the command".into());
+    i
+}
+
+fn implicit_environ() -> Input {
+    let mut i = bare_input("environ", Type::Dict(Box::new(Type::Str)));
+    i.default = Some(Value::Dict(Vec::new()));
+    i.usedefault = true;
+    i.desc = Some("Environment variables".into());
+    i
+}
+
+fn bare_input(name: &str, ty: Type) -> Input {
+    Input {
+        name: name.into(), ty, desc: None, mandatory: None, default: None, usedefault: false,
+        xor: Vec::new(), requires: Vec::new(), argstr: None, position: None, sep: None,
+        name_source: None, name_template: None, keep_extension: false, genfile: false,
+        output_name: None, hash_files: true, copyfile: None, min_ver: None, max_ver: None,
+        deprecated: None, new_name: None, links: Links::default(),
+    }
+}
+
+fn reject_unknown(obj: &Map<String, Json>, known: &[&str], path: &str) -> Result<()> {
+    match obj.keys().find(|k| !known.contains(&k.as_str()) && !k.starts_with("x-")) {
+        Some(k) => Err(Error::spec(&join(path, k), format!("unknown key (expected one of: {})", known.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
+
+fn req_str(obj: &Map<String, Json>, key: &str, path: &str) -> Result<String> {
+    opt_str(obj, key, path)?.ok_or_else(|| Error::spec(&join(path, key), "missing (required)"))
+}
+
+fn opt_str(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<String>> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(Error::spec(&join(path, key), format!("expected a string, got {other}"))),
+    }
+}
+
+/// Versions are strings, but a bare number (`"min_ver": 5.0`) is read as its text.
+fn opt_version(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<String>> {
+    match obj.get(key) {
+        Some(Json::Number(n)) => Ok(Some(n.to_string())),
+        _ => opt_str(obj, key, path),
+    }
+}
+
+fn opt_bool(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<bool>> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(Error::spec(&join(path, key), format!("expected true or false, got {other}"))),
+    }
+}
+
+fn opt_usize(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<usize>> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or_else(|| Error::spec(&join(path, key), format!("expected a non-negative integer, got {v}"))),
+    }
+}
+
+fn str_list(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Vec<String>> {
+    match obj.get(key) {
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| v.as_str().map(str::to_string).ok_or_else(|| Error::spec(&format!("{}[{i}]", join(path, key)), format!("expected a string, got {v}"))))
+            .collect(),
+        Some(other) => Err(Error::spec(&join(path, key), format!("expected a list of strings, got {other}"))),
+    }
+}
