@@ -76,6 +76,7 @@ pub(crate) fn bind_into<'s>(spec: &'s Spec, inputs: &Json, probe: &dyn PathProbe
         set_input(&mut b, name, json, probe, sink)?;
     }
     check_mandatory(&b, sink)?;
+    check_versions(&b, map, sink)?;
     Ok(b)
 }
 
@@ -103,37 +104,68 @@ fn set_input(b: &mut Bound, name: &str, json: &Json, probe: &dyn PathProbe, sink
             return sink.push(Error::input(ErrorKind::Exists, &spec.name, name, format!("input '{name}' must name an existing path, but {why}")));
         }
     };
+    // `null` leaves the input as it is (unset, or its default).
     let Some(value) = value else {
-        b.values[i] = None;
         return Ok(());
     };
-    if let Some(why) = version_problem(spec, input) {
-        return sink.push(Error::input(ErrorKind::Version, &spec.name, name, why));
+    // traits notifies only on a change: re-setting the current value checks nothing.
+    if b.values[i].as_ref().is_some_and(|cur| cur.py_eq(&value)) {
+        b.values[i] = Some(value);
+        return Ok(());
     }
-    let mut target = i;
-    if let Some(dep) = &input.deprecated {
-        let removed = spec.version.as_deref().is_some_and(|v| compare_versions(v, dep) != Ordering::Less);
-        let instead = input.new_name.as_deref().map(|n| format!("; use '{n}' instead")).unwrap_or_default();
-        if removed {
-            return sink.push(Error::input(ErrorKind::Deprecated, &spec.name, name, format!("input '{name}' is deprecated from version {dep} on{instead}")));
-        }
-        if let Some(n) = input.links.new_name {
-            target = n;
-        }
-    }
-    for &p in &spec.inputs[target].links.xor {
-        if p != target && b.defined(p) {
-            b.values[target] = None;
+    for &p in &input.links.xor {
+        if p != i && b.defined(p) {
             let other = &spec.inputs[p].name;
             return sink.push(Error::input(
                 ErrorKind::Xor,
                 &spec.name,
-                &spec.inputs[target].name,
-                format!("input '{}' is mutually exclusive with input '{other}', which is already set", spec.inputs[target].name),
+                name,
+                format!("input '{name}' is mutually exclusive with input '{other}', which is already set"),
             ));
         }
     }
-    b.values[target] = Some(value);
+    if let Some(dep) = &input.deprecated {
+        let instead = input.new_name.as_deref().map(|n| format!("; use '{n}' instead")).unwrap_or_default();
+        if is_removed(spec, dep) {
+            return sink.push(Error::input(ErrorKind::Deprecated, &spec.name, name, format!("input '{name}' is deprecated from version {dep} on{instead}")));
+        }
+        if let Some(n) = input.links.new_name {
+            // nipype moves the value over without checking the new input's xor.
+            b.values[i] = None;
+            b.values[n] = Some(value);
+            return Ok(());
+        }
+    }
+    b.values[i] = Some(value);
+    Ok(())
+}
+
+/// The nipype release whose interfaces a spec without `version` is judged as.
+const NIPYPE_VERSION: &str = "1.12.0";
+
+/// Whether a deprecated input may no longer be set: from the spec's `version`
+/// on, or, without one, when deprecated before the nipype release the format
+/// mirrors (nipype compares with its own version).
+fn is_removed(spec: &Spec, deprecated: &str) -> bool {
+    match spec.version.as_deref() {
+        Some(v) => compare_versions(v, deprecated) != Ordering::Less,
+        None => compare_versions(deprecated, NIPYPE_VERSION) == Ordering::Less,
+    }
+}
+
+/// nipype's `_check_version_requirements`, run after the mandatory checks:
+/// inputs that were set outside their `min_ver`/`max_ver`.
+fn check_versions(b: &Bound, set: &serde_json::Map<String, Json>, sink: &mut Sink) -> std::result::Result<(), Stop> {
+    let spec = b.spec;
+    for &i in &spec.declared {
+        let input = &spec.inputs[i];
+        if !b.defined(i) || !set.contains_key(&input.name) {
+            continue;
+        }
+        if let Some(why) = version_problem(spec, input) {
+            sink.push(Error::input(ErrorKind::Version, &spec.name, &input.name, why))?;
+        }
+    }
     Ok(())
 }
 
@@ -172,9 +204,9 @@ fn check_mandatory(b: &Bound, sink: &mut Sink) -> std::result::Result<(), Stop> 
         let input = &spec.inputs[i];
         let xor = &input.links.xor;
         if !b.defined(i) {
-            if xor.is_empty() {
+            if !input.links.xor_given {
                 sink.push(Error::input(ErrorKind::Mandatory, &spec.name, &input.name, format!("input '{}' is mandatory (see help)", input.name)))?;
-            } else if !xor.iter().any(|&p| b.defined(p)) {
+            } else if !xor.is_empty() && !xor.iter().any(|&p| b.defined(p)) {
                 sink.push(Error::input(
                     ErrorKind::Mandatory,
                     &spec.name,

@@ -29,15 +29,64 @@ impl PathProbe for NoFilesystem {
     }
 }
 
-/// The real filesystem of this process.
+/// A declared set of paths, for places with no filesystem to ask (a browser, a
+/// test): a name ending in `/` is a directory, the folders of every path exist.
+#[derive(Debug, Clone, Default)]
+pub struct FileSet {
+    files: std::collections::HashSet<String>,
+    dirs: std::collections::HashSet<String>,
+}
+
+impl FileSet {
+    pub fn new<S: AsRef<str>>(paths: impl IntoIterator<Item = S>) -> FileSet {
+        let mut set = FileSet::default();
+        set.dirs.insert(".".into());
+        for p in paths {
+            let p = p.as_ref();
+            let norm = normalize(p);
+            let mut parent = norm.as_str();
+            while let Some(i) = parent.rfind('/') {
+                parent = &parent[..i];
+                if !parent.is_empty() {
+                    set.dirs.insert(parent.to_string());
+                }
+            }
+            if p.ends_with('/') { set.dirs.insert(norm) } else { set.files.insert(norm) };
+        }
+        set
+    }
+}
+
+impl PathProbe for FileSet {
+    fn kind(&self, path: &str) -> PathKind {
+        let p = normalize(path);
+        if self.files.contains(&p) {
+            PathKind::File
+        } else if self.dirs.contains(&p) {
+            PathKind::Dir
+        } else {
+            PathKind::Missing
+        }
+    }
+}
+
+/// The real filesystem of this process, relative paths resolved against the
+/// current directory or against `base`.
 #[cfg(not(target_arch = "wasm32"))]
-pub struct RealFilesystem;
+#[derive(Debug, Clone, Default)]
+pub struct RealFilesystem {
+    pub base: Option<std::path::PathBuf>,
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 impl PathProbe for RealFilesystem {
     fn kind(&self, path: &str) -> PathKind {
+        let full = match &self.base {
+            Some(b) => b.join(path),
+            None => std::path::PathBuf::from(path),
+        };
         // Like Python's Path.is_file(), follows symlinks.
-        match std::fs::metadata(path) {
+        match std::fs::metadata(full) {
             Ok(m) if m.is_dir() => PathKind::Dir,
             Ok(_) => PathKind::File,
             Err(_) => PathKind::Missing,

@@ -68,12 +68,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cmdline { spec, inputs, set } => {
             let iface = load_spec(&spec.spec)?;
             let inputs = load_inputs(inputs.as_deref(), &set)?;
-            println!("{}", iface.cmdline(&inputs, &RealFilesystem)?);
+            println!("{}", iface.cmdline(&inputs, &RealFilesystem::default())?);
         }
         Command::Validate { spec, inputs, set } => {
             let iface = load_spec(&spec.spec)?;
             let inputs = load_inputs(inputs.as_deref(), &set)?;
-            let errors = iface.validate(&inputs, &RealFilesystem);
+            let errors = iface.validate(&inputs, &RealFilesystem::default());
             for e in &errors {
                 println!("error[{}]: {}", e.kind, e.message);
             }

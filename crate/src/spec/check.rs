@@ -24,6 +24,7 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
         let repeat = argstr.as_deref().is_some_and(|a| a.ends_with("..."));
         let links = super::Links {
             xor,
+            xor_given: input.links.xor_given,
             requires,
             name_source,
             new_name,

@@ -66,6 +66,8 @@ pub struct Input {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Links {
     pub xor: Vec<usize>,
+    /// `xor` was written, even as `[]`: nipype then skips the plain mandatory check.
+    pub xor_given: bool,
     pub requires: Vec<usize>,
     pub name_source: Option<usize>,
     pub new_name: Option<usize>,

@@ -145,7 +145,8 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
     let obj = json.as_object().ok_or_else(|| Error::spec(&path, "expected an object"))?;
     reject_unknown(obj, INPUT_KEYS, &path)?;
     let ty = parse_type(obj.get("type").ok_or_else(|| Error::spec(&path, "missing key 'type'"))?, &format!("{path}.type"), 0)?;
-    let default = obj.get("default").filter(|d| !d.is_null()).map(|d| match (&ty, d) {
+    // A `null` default is Python's None, a defined value.
+    let default = obj.get("default").map(|d| match (&ty, d) {
         // A tuple default is a tuple in Python, though JSON writes it as an array.
         (Type::Tuple(_), Json::Array(items)) => Value::Tuple(items.iter().map(Value::from_json).collect()),
         _ => Value::from_json(d),
@@ -185,7 +186,7 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
         deprecated: opt_version(obj, "deprecated", &path)?,
         new_name: opt_str(obj, "new_name", &path)?,
         ty,
-        links: Links::default(),
+        links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
 }
 
@@ -244,7 +245,12 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
             reject_unknown(o, keys, &sub)?;
             let exists = opt_bool(o, "exists", &sub)?.unwrap_or(false);
             if kind == "File" {
-                Type::File { exists, extensions: str_list(o, "extensions", &sub)? }
+                // nipype adds a missing leading dot.
+                let extensions = str_list(o, "extensions", &sub)?
+                    .into_iter()
+                    .map(|e| if e.starts_with('.') { e } else { format!(".{e}") })
+                    .collect();
+                Type::File { exists, extensions }
             } else {
                 Type::Directory { exists }
             }
@@ -274,6 +280,9 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
             };
             let low = bound("low", "exclude_low")?;
             let high = bound("high", "exclude_high")?;
+            if low.is_none() && high.is_none() {
+                return Err(Error::spec(&sub, "a Range needs a low or a high bound"));
+            }
             let int = [low, high].iter().flatten().all(|b| matches!(b.value, Number::Int(_)));
             Type::Range { low, high, int }
         }

@@ -34,7 +34,8 @@ impl Type {
     /// Whether traits validates this type in C before any Python-level validator,
     /// which decides the order in which `Either` tries its branches.
     pub(crate) fn is_fast(&self) -> bool {
-        matches!(self, Type::Bool | Type::Int | Type::Float | Type::Str | Type::Enum(_))
+        // A float Range has a C validator; an int Range does not.
+        matches!(self, Type::Bool | Type::Int | Type::Float | Type::Str | Type::Enum(_) | Type::Range { int: false, .. })
     }
 
     /// nipype's name for the type, as `help()` shows it.
@@ -98,6 +99,7 @@ impl Type {
             Type::Enum(values) => return values.first().cloned(),
             Type::List { .. } | Type::MultiPath(_) => Value::List(Vec::new()),
             Type::Dict(_) => Value::Dict(Vec::new()),
+            Type::Range { low, high, .. } => return low.or(*high).map(|b| Value::from_number(b.value)),
             _ => return None,
         })
     }

@@ -1,0 +1,43 @@
+//! Every case of every `shared/conformance/*.jsonl` file (cases rendered by
+//! nipype 1.12 itself), run in memory through the library. The CLI is checked on
+//! the same files by `shared/conformance/check_conformance.py` in the test command.
+//! `tests/vectors/nipype-probes.jsonl` adds nipype's corner cases (found with the
+//! peer in `bench/peer/`), less the few where the spec contract deliberately
+//! differs from nipype (a JSON `true` is not an `Int`; integers beyond 64 bits).
+
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use std::path::PathBuf;
+
+fn conformance_dir() -> PathBuf {
+    std::env::var_os("TOOLMEMO_CONFORMANCE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance"))
+}
+
+#[test]
+fn every_conformance_case_passes() {
+    let dir = conformance_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e} (set TOOLMEMO_CONFORMANCE_DIR)", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no conformance files in {}", dir.display());
+    // Probes of nipype's corner cases, made with bench/peer/probe_semantics.py.
+    files.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/nipype-probes.jsonl"));
+    let (mut passed, mut failures) = (0, Vec::new());
+    for f in &files {
+        for line in std::fs::read_to_string(f).unwrap().lines().filter(|l| !l.trim().is_empty()) {
+            match common::run_conformance_case(line) {
+                Ok(()) => passed += 1,
+                Err(e) => failures.push(e),
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} passed, {} failed:\n{}", passed, failures.len(), failures[..failures.len().min(30)].join("\n"));
+    assert!(passed > 3000, "only {passed} cases found");
+}
