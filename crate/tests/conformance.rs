@@ -1,9 +1,7 @@
 //! Every case of every `shared/conformance/*.jsonl` file (cases rendered by
 //! nipype 1.12 itself), run in memory through the library. The CLI is checked on
 //! the same files by `shared/conformance/check_conformance.py` in the test command.
-//! `tests/vectors/nipype-probes.jsonl` adds nipype's corner cases (found with the
-//! peer in `bench/peer/`), less the few where the spec contract deliberately
-//! differs from nipype (a JSON `true` is not an `Int`; integers beyond 64 bits).
+//! nipype's corner cases are in `nipype_probes.rs`.
 
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -27,8 +25,6 @@ fn every_conformance_case_passes() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no conformance files in {}", dir.display());
-    // Probes of nipype's corner cases, made with bench/peer/probe_semantics.py.
-    files.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors/nipype-probes.jsonl"));
     let (mut passed, mut failures) = (0, Vec::new());
     for f in &files {
         for line in std::fs::read_to_string(f).unwrap().lines().filter(|l| !l.trim().is_empty()) {

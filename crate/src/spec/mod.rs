@@ -7,6 +7,7 @@
 //! looks at input values: that is `bind`'s job.
 
 mod check;
+mod export;
 mod parse;
 mod types;
 

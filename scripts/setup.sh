@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what building and testing toolmemo needs, skipping whatever is
+# already there at the pinned version (a warm machine spends seconds here, a
+# fresh one about 8 minutes compiling wasm-bindgen-cli and wasm-pack).
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+command -v cargo >/dev/null || { echo "setup: cargo not found; install Rust with rustup first" >&2; exit 1; }
+command -v npm >/dev/null || { echo "setup: npm not found; install Node.js 20.16 or later first" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "setup: python3 not found (the conformance checker needs it)" >&2; exit 1; }
+
+rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+  # Not --locked: its lockfile wants a crate version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
+  cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+fi
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, builds, then runs the Rust tests
+# (native and wasm under Node), the Node tests of the built package, and the
+# conformance checker against the native program. Stops at the first failure.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+SHARED="${TOOLMEMO_SHARED:-$ROOT/../shared}"
+
+bash scripts/setup.sh
+bash scripts/build.sh
+
+echo "== cargo test (native)"
+cargo test --release --features native
+
+echo "== wasm-pack test --node (the Rust tests compiled to wasm)"
+wasm-pack test --node --release crate
+
+echo "== node --test (the built package, from Node)"
+node --test tests/
+
+echo "== conformance checker against target/release/toolmemo"
+for cases in "$SHARED"/conformance/*.jsonl tests/vectors/nipype-probes.jsonl; do
+  echo "-- $cases"
+  python3 "$SHARED/conformance/check_conformance.py" --show 10 "$cases" target/release/toolmemo cmdline
+done
