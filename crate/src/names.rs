@@ -13,24 +13,26 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::path::split_filename;
 use crate::pyfmt::Template;
 use crate::value::Value;
+use std::borrow::Cow;
 
 impl Bound<'_> {
     /// The value input `i` renders with: its generated name where nipype would
     /// generate one, else its effective value.
-    pub(crate) fn generated(&self, i: usize) -> Result<Option<Value>> {
+    pub(crate) fn generated(&self, i: usize) -> Result<Option<Cow<'_, Value>>> {
         let spec = self.spec;
         let input = &spec.inputs[i];
         let current = self.values[i].as_ref();
+        let unchanged = || Ok(current.map(Cow::Borrowed));
         let template_value = match current {
             None => None,
             Some(v) if holds_template(v).map_err(|why| self.error(i, why))? => Some(v),
-            Some(_) => return Ok(current.cloned()),
+            Some(_) => return unchanged(),
         };
         let Some(source) = input.links.name_source else {
-            return Ok(current.cloned());
+            return unchanged();
         };
         if input.links.xor.iter().any(|&p| self.defined(p)) || !input.links.requires.iter().all(|&r| self.defined(r)) {
-            return Ok(current.cloned());
+            return unchanged();
         }
         let (base, source_ext) = match &self.values[source] {
             Some(v) => {
@@ -46,13 +48,13 @@ impl Bound<'_> {
                     other => (other.clone(), String::new()),
                 }
             }
-            None => match self.generated(source)? {
+            None => match self.generated(source)?.map(Cow::into_owned) {
                 Some(Value::Str(s)) => {
                     let ext = split_filename(&s).2.to_string();
                     (Value::Str(s), ext)
                 }
                 Some(other) => return Err(self.error(i, format!("its name source '{}' is not a file name: {}", spec.inputs[source].name, other.py_repr()))),
-                None => return Ok(current.cloned()),
+                None => return unchanged(),
             },
         };
         let owned;
@@ -73,7 +75,7 @@ impl Bound<'_> {
         } else if let Some(ext) = &spec.output_extension {
             name.push_str(ext);
         }
-        Ok(Some(Value::Str(name)))
+        Ok(Some(Cow::Owned(Value::Str(name))))
     }
 
     fn error(&self, i: usize, why: impl std::fmt::Display) -> Error {

@@ -143,6 +143,20 @@ impl Template {
                         Some(key) => lookup(value, key)?,
                         None => take()?,
                     };
+                    // The common `%s`/`%d` with no flags, width or precision: straight into `out`.
+                    if conv.flags == 0 && width.is_none() && prec.is_none() {
+                        match (conv.ch, arg) {
+                            ('s', v) => {
+                                v.write_str(out);
+                                continue;
+                            }
+                            ('d' | 'i' | 'u', Value::Int(i)) => {
+                                let _ = write!(out, "{i}");
+                                continue;
+                            }
+                            _ => {}
+                        }
+                    }
                     let mut flags = conv.flags;
                     let mut width = width.unwrap_or(-1);
                     if width < 0 && width != -1 {

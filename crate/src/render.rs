@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::path::shell_quote;
 use crate::spec::{Input, Type};
 use crate::value::Value;
+use std::borrow::Cow;
 
 impl Bound<'_> {
     /// The arguments after the command, in order.
@@ -34,7 +35,7 @@ impl Bound<'_> {
                     format!("input '{}' has genfile but no name_source, so its name cannot be generated: set it", input.name),
                 ));
             } else {
-                self.values[i].clone()
+                self.values[i].as_ref().map(Cow::Borrowed)
             };
             let Some(value) = value else { continue };
             let Some(arg) = format_arg(input, &value).map_err(|why| {
@@ -89,8 +90,8 @@ fn format_arg(input: &Input, value: &Value) -> std::result::Result<Option<String
     };
     if is_list {
         let sep = input.sep.as_deref().unwrap_or(" ");
-        let items: Vec<Value> = match value {
-            Value::List(items) | Value::Tuple(items) => items.clone(),
+        let items: Cow<[Value]> = match value {
+            Value::List(items) | Value::Tuple(items) => Cow::Borrowed(items),
             Value::Str(s) => s.chars().map(|c| Value::Str(c.to_string())).collect(),
             Value::Dict(pairs) => pairs.iter().map(|(k, _)| Value::Str(k.clone())).collect(),
             other => return Err(format!("'{}' object is not iterable", other.type_name())),

@@ -223,14 +223,40 @@ fn write_seq(items: &[Value], open: char, close: char, tuple: bool, out: &mut St
     out.push(close);
 }
 
-/// The shortest decimal digits that round-trip `f` (finite, non-zero), and the
-/// exponent of the first digit: `f = 0.d1d2… × 10^(exp+1)`, i.e. `d1.d2… × 10^exp`.
-pub(crate) fn shortest_digits(f: f64) -> (String, i32) {
-    // Rust's `{:e}` prints the shortest round-trip digits, as CPython's repr does.
-    let s = format!("{:e}", f.abs());
-    let (mant, exp) = s.split_once('e').expect("`{:e}` always has an exponent");
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    (digits, exp.parse().expect("exponent is an integer"))
+/// A stack buffer for the digits of one float (no allocation on the hot path).
+#[derive(Default)]
+struct DigitBuf {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl std::fmt::Write for DigitBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+impl DigitBuf {
+    /// The shortest decimal digits that round-trip `f` (finite, non-zero), and the
+    /// exponent of the first digit: `f = d1.d2… × 10^exp`.
+    fn shortest(&mut self, f: f64) -> (&str, i32) {
+        // Rust's `{:e}` prints the shortest round-trip digits, as CPython's repr does.
+        let _ = write!(self, "{:e}", f.abs());
+        let s = std::str::from_utf8(&self.bytes[..self.len]).expect("ASCII");
+        let (mant, exp) = s.split_once('e').expect("`{:e}` always has an exponent");
+        let exp = exp.parse().expect("exponent is an integer");
+        // Drop the '.' by moving the first digit right by one: "1.25" -> "125".
+        let mant_len = mant.len();
+        if mant_len > 1 {
+            self.bytes[1] = self.bytes[0];
+            (std::str::from_utf8(&self.bytes[1..mant_len]).expect("ASCII"), exp)
+        } else {
+            (std::str::from_utf8(&self.bytes[..1]).expect("ASCII"), exp)
+        }
+    }
 }
 
 /// CPython's `repr(float)`.
@@ -250,7 +276,8 @@ pub fn write_float_repr(f: f64, out: &mut String) {
         out.push_str("0.0");
         return;
     }
-    let (digits, exp) = shortest_digits(f);
+    let mut buf = DigitBuf::default();
+    let (digits, exp) = buf.shortest(f);
     if !(-4..16).contains(&exp) {
         out.push_str(&digits[..1]);
         if digits.len() > 1 {
