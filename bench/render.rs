@@ -49,14 +49,19 @@ fn summary(name: &str, mut v: Vec<f64>) -> String {
     let med = v[v.len() / 2];
     let mean = v.iter().sum::<f64>() / v.len() as f64;
     let p = |q: f64| v[((v.len() - 1) as f64 * q) as usize];
-    format!("\"{name}_median\": {med:.3}, \"{name}_mean\": {mean:.3}, \"{name}_p10\": {:.3}, \"{name}_p90\": {:.3}", p(0.1), p(0.9))
+    format!(
+        "\"{name}_median\": {med:.3}, \"{name}_mean\": {mean:.3}, \"{name}_p10\": {:.3}, \"{name}_p90\": {:.3}",
+        p(0.1),
+        p(0.9)
+    )
 }
 
 fn main() {
     let path = std::env::var("BENCH_CASES").unwrap_or_else(|_| "bench/out/cases.jsonl".into());
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(path);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (run bench/run.sh)", path.display()));
-    let budget = Duration::from_millis(std::env::var("BENCH_MS_PER_CASE").ok().and_then(|s| s.parse().ok()).unwrap_or(40));
+    let budget =
+        Duration::from_millis(std::env::var("BENCH_MS_PER_CASE").ok().and_then(|s| s.parse().ok()).unwrap_or(40));
     let (mut cmd, mut full) = (Vec::new(), Vec::new());
     let root = std::env::temp_dir().join(format!("toolmemo-bench-{}", std::process::id()));
     for (n, line) in text.lines().filter(|l| !l.trim().is_empty()).enumerate() {
@@ -83,5 +88,10 @@ fn main() {
         full.push(per_call_us(|| drop(std::hint::black_box(iface.cmdline(inputs, &fs))), budget / 2));
     }
     let _ = std::fs::remove_dir_all(&root);
-    println!("{{\"target\": \"native\", \"cases\": {}, {}, {}}}", cmd.len(), summary("cmdline_us", cmd), summary("full_us", full));
+    println!(
+        "{{\"target\": \"native\", \"cases\": {}, {}, {}}}",
+        cmd.len(),
+        summary("cmdline_us", cmd),
+        summary("full_us", full)
+    );
 }

@@ -111,3 +111,11 @@ test("hostile values give errors, not traps", () => {
   const huge = "é ; rm -rf /".repeat(1000);
   assert.equal(t.cmdline({ x: huge }), `t ${huge}`);
 });
+
+test("bind checks once; the bound inputs render any number of times", () => {
+  const bet = Interface.fromSpec(BET);
+  const bound = bet.bind({ in_file: "f3.nii", frac: 0.5 }, { files: ["f3.nii"] });
+  assert.equal(bound.cmdline(), "bet f3.nii f3_brain.nii.gz -f 0.50");
+  assert.equal(bound.cmdline(), "bet f3.nii f3_brain.nii.gz -f 0.50");
+  assert.throws(() => bet.bind({ frac: 0.5 }, { files: [] }), (e) => e.kind === "mandatory");
+});

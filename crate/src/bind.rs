@@ -39,6 +39,19 @@ impl<'s> Bound<'s> {
     pub fn spec(&self) -> &'s Spec {
         self.spec
     }
+
+    /// The checked values, to keep without borrowing the spec (the wasm edge).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn into_values(self) -> Vec<Option<Value>> {
+        self.values
+    }
+
+    /// Values that `into_values` gave, with the same spec.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    pub(crate) fn from_values(spec: &'s Spec, values: Vec<Option<Value>>) -> Self {
+        debug_assert_eq!(values.len(), spec.inputs.len());
+        Bound { spec, values }
+    }
 }
 
 /// Where errors go: the first one stops binding, unless all are wanted.
@@ -53,7 +66,11 @@ pub(crate) struct Stop;
 impl Sink {
     pub fn push(&mut self, e: Error) -> std::result::Result<(), Stop> {
         self.errors.push(e);
-        if self.all { Ok(()) } else { Err(Stop) }
+        if self.all {
+            Ok(())
+        } else {
+            Err(Stop)
+        }
     }
 }
 
@@ -66,10 +83,18 @@ pub fn bind<'s>(spec: &'s Spec, inputs: &Json, probe: &dyn PathProbe) -> Result<
     }
 }
 
-pub(crate) fn bind_into<'s>(spec: &'s Spec, inputs: &Json, probe: &dyn PathProbe, sink: &mut Sink) -> std::result::Result<Bound<'s>, Stop> {
+pub(crate) fn bind_into<'s>(
+    spec: &'s Spec,
+    inputs: &Json,
+    probe: &dyn PathProbe,
+    sink: &mut Sink,
+) -> std::result::Result<Bound<'s>, Stop> {
     let mut b = Bound { spec, values: spec.inputs.iter().map(|i| effective_default(spec, i)).collect() };
     let Some(map) = inputs.as_object() else {
-        sink.push(Error::new(ErrorKind::Input, format!("{}: inputs must be a JSON object of input names to values", spec.name)))?;
+        sink.push(Error::new(
+            ErrorKind::Input,
+            format!("{}: inputs must be a JSON object of input names to values", spec.name),
+        ))?;
         return Ok(b);
     };
     for (name, json) in map {
@@ -89,10 +114,21 @@ fn effective_default(spec: &Spec, input: &Input) -> Option<Value> {
     input.default.clone().or_else(|| input.ty.implicit_default())
 }
 
-fn set_input(b: &mut Bound, name: &str, json: &Json, probe: &dyn PathProbe, sink: &mut Sink) -> std::result::Result<(), Stop> {
+fn set_input(
+    b: &mut Bound,
+    name: &str,
+    json: &Json,
+    probe: &dyn PathProbe,
+    sink: &mut Sink,
+) -> std::result::Result<(), Stop> {
     let spec = b.spec;
     let Some(i) = spec.input_index(name) else {
-        return sink.push(Error::input(ErrorKind::Input, &spec.name, name, format!("'{name}' is not an input of {}{}", spec.name, suggestion(spec, name))));
+        return sink.push(Error::input(
+            ErrorKind::Input,
+            &spec.name,
+            name,
+            format!("'{name}' is not an input of {}{}", spec.name, suggestion(spec, name)),
+        ));
     };
     let input = &spec.inputs[i];
     let value = match check(&input.ty, json, probe) {
@@ -101,7 +137,12 @@ fn set_input(b: &mut Bound, name: &str, json: &Json, probe: &dyn PathProbe, sink
             return sink.push(type_error(spec, input, json));
         }
         Err(Mismatch::Exists(why)) => {
-            return sink.push(Error::input(ErrorKind::Exists, &spec.name, name, format!("input '{name}' must name an existing path, but {why}")));
+            return sink.push(Error::input(
+                ErrorKind::Exists,
+                &spec.name,
+                name,
+                format!("input '{name}' must name an existing path, but {why}"),
+            ));
         }
     };
     // `null` leaves the input as it is (unset, or its default).
@@ -127,7 +168,12 @@ fn set_input(b: &mut Bound, name: &str, json: &Json, probe: &dyn PathProbe, sink
     if let Some(dep) = &input.deprecated {
         let instead = input.new_name.as_deref().map(|n| format!("; use '{n}' instead")).unwrap_or_default();
         if is_removed(spec, dep) {
-            return sink.push(Error::input(ErrorKind::Deprecated, &spec.name, name, format!("input '{name}' is deprecated from version {dep} on{instead}")));
+            return sink.push(Error::input(
+                ErrorKind::Deprecated,
+                &spec.name,
+                name,
+                format!("input '{name}' is deprecated from version {dep} on{instead}"),
+            ));
         }
         if let Some(n) = input.links.new_name {
             // nipype moves the value over without checking the new input's xor.
@@ -175,7 +221,13 @@ fn type_error(spec: &Spec, input: &Input, json: &Json) -> Error {
         ErrorKind::Type,
         &spec.name,
         &input.name,
-        format!("input '{}' must be {}, but a value of {} <class '{}'> was specified", input.name, input.ty.describe(), shown.py_repr(), shown.type_name()),
+        format!(
+            "input '{}' must be {}, but a value of {} <class '{}'> was specified",
+            input.name,
+            input.ty.describe(),
+            shown.py_repr(),
+            shown.type_name()
+        ),
     )
 }
 
@@ -184,12 +236,18 @@ fn version_problem(spec: &Spec, input: &Input) -> Option<String> {
     let version = spec.version.as_deref()?;
     if let Some(min) = &input.min_ver {
         if compare_versions(version, min) == Ordering::Less {
-            return Some(format!("input '{}' needs version {min} or later of the tool, which is version {version}", input.name));
+            return Some(format!(
+                "input '{}' needs version {min} or later of the tool, which is version {version}",
+                input.name
+            ));
         }
     }
     if let Some(max) = &input.max_ver {
         if compare_versions(version, max) == Ordering::Greater {
-            return Some(format!("input '{}' is only available up to version {max} of the tool, which is version {version}", input.name));
+            return Some(format!(
+                "input '{}' is only available up to version {max} of the tool, which is version {version}",
+                input.name
+            ));
         }
     }
     None
@@ -205,7 +263,12 @@ fn check_mandatory(b: &Bound, sink: &mut Sink) -> std::result::Result<(), Stop> 
         let xor = &input.links.xor;
         if !b.defined(i) {
             if !input.links.xor_given {
-                sink.push(Error::input(ErrorKind::Mandatory, &spec.name, &input.name, format!("input '{}' is mandatory (see help)", input.name)))?;
+                sink.push(Error::input(
+                    ErrorKind::Mandatory,
+                    &spec.name,
+                    &input.name,
+                    format!("input '{}' is mandatory (see help)", input.name),
+                ))?;
             } else if !xor.is_empty() && !xor.iter().any(|&p| b.defined(p)) {
                 sink.push(Error::input(
                     ErrorKind::Mandatory,
@@ -229,7 +292,8 @@ fn check_mandatory(b: &Bound, sink: &mut Sink) -> std::result::Result<(), Stop> 
 fn check_requires(b: &Bound, i: usize, sink: &mut Sink) -> std::result::Result<(), Stop> {
     let spec = b.spec;
     let input = &spec.inputs[i];
-    let missing: Vec<&str> = input.links.requires.iter().filter(|&&r| !b.defined(r)).map(|&r| spec.inputs[r].name.as_str()).collect();
+    let missing: Vec<&str> =
+        input.links.requires.iter().filter(|&&r| !b.defined(r)).map(|&r| spec.inputs[r].name.as_str()).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -237,7 +301,13 @@ fn check_requires(b: &Bound, i: usize, sink: &mut Sink) -> std::result::Result<(
         ErrorKind::Requires,
         &spec.name,
         &input.name,
-        format!("input '{}' requires {} '{}', which {} not set", input.name, if missing.len() > 1 { "inputs" } else { "input" }, missing.join("', '"), if missing.len() > 1 { "are" } else { "is" }),
+        format!(
+            "input '{}' requires {} '{}', which {} not set",
+            input.name,
+            if missing.len() > 1 { "inputs" } else { "input" },
+            missing.join("', '"),
+            if missing.len() > 1 { "are" } else { "is" }
+        ),
     ))
 }
 

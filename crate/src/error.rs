@@ -73,11 +73,7 @@ impl Error {
     /// An error about one input of one interface; the message is prefixed
     /// with the interface name (`BET: input 'frac' …`).
     pub fn input(kind: ErrorKind, interface: &str, input: &str, message: impl Into<String>) -> Self {
-        Error {
-            kind,
-            input: Some(input.to_string()),
-            message: format!("{interface}: {}", message.into()),
-        }
+        Error { kind, input: Some(input.to_string()), message: format!("{interface}: {}", message.into()) }
     }
 
     /// A malformed spec; `path` is the JSON path of the offending node.

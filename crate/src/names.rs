@@ -38,7 +38,9 @@ impl Bound<'_> {
             Some(v) => {
                 let mut v = v;
                 while let Value::List(items) = v {
-                    v = items.first().ok_or_else(|| self.error(i, format!("its name source '{}' is an empty list", spec.inputs[source].name)))?;
+                    v = items.first().ok_or_else(|| {
+                        self.error(i, format!("its name source '{}' is an empty list", spec.inputs[source].name))
+                    })?;
                 }
                 match v {
                     Value::Str(s) => {
@@ -53,7 +55,16 @@ impl Bound<'_> {
                     let ext = split_filename(&s).2.to_string();
                     (Value::Str(s), ext)
                 }
-                Some(other) => return Err(self.error(i, format!("its name source '{}' is not a file name: {}", spec.inputs[source].name, other.py_repr()))),
+                Some(other) => {
+                    return Err(self.error(
+                        i,
+                        format!(
+                            "its name source '{}' is not a file name: {}",
+                            spec.inputs[source].name,
+                            other.py_repr()
+                        ),
+                    ))
+                }
                 None => return unchanged(),
             },
         };
@@ -63,7 +74,9 @@ impl Bound<'_> {
                 owned = Template::parse(t);
                 &owned
             }
-            Some(other) => return Err(self.error(i, format!("a name template must be a string, not {}", other.type_name()))),
+            Some(other) => {
+                return Err(self.error(i, format!("a name template must be a string, not {}", other.type_name())))
+            }
             None => input.links.name_template.as_ref().expect("linked"),
         };
         let mut name = template.apply(&base).map_err(|e| self.error(i, format!("name template: {e}")))?;
@@ -80,7 +93,12 @@ impl Bound<'_> {
 
     fn error(&self, i: usize, why: impl std::fmt::Display) -> Error {
         let name = &self.spec.inputs[i].name;
-        Error::input(ErrorKind::Type, &self.spec.name, name, format!("cannot generate a name for input '{name}': {why}"))
+        Error::input(
+            ErrorKind::Type,
+            &self.spec.name,
+            name,
+            format!("cannot generate a name for input '{name}': {why}"),
+        )
     }
 }
 

@@ -51,7 +51,11 @@ impl FileSet {
                     set.dirs.insert(parent.to_string());
                 }
             }
-            if p.ends_with('/') { set.dirs.insert(norm) } else { set.files.insert(norm) };
+            if p.ends_with('/') {
+                set.dirs.insert(norm)
+            } else {
+                set.files.insert(norm)
+            };
         }
         set
     }
@@ -123,7 +127,11 @@ pub fn normalize(p: &str) -> String {
 /// The last component of a normalized path (`Path(p).name`).
 pub fn file_name(p: &str) -> &str {
     let name = p.rsplit('/').next().unwrap_or(p);
-    if name == "." { "" } else { name }
+    if name == "." {
+        ""
+    } else {
+        name
+    }
 }
 
 /// Extensions nipype treats as one (`split_filename`), compared ignoring case.
@@ -141,7 +149,10 @@ pub fn split_filename(fname: &str) -> (&str, &str, &str) {
         None => ("", fname),
     };
     for ext in DOUBLE_EXTENSIONS {
-        if base.len() > ext.len() && base.is_char_boundary(base.len() - ext.len()) && base[base.len() - ext.len()..].eq_ignore_ascii_case(ext) {
+        if base.len() > ext.len()
+            && base.is_char_boundary(base.len() - ext.len())
+            && base[base.len() - ext.len()..].eq_ignore_ascii_case(ext)
+        {
             let cut = base.len() - ext.len();
             return (dir, &base[..cut], &base[cut..]);
         }

@@ -125,7 +125,9 @@ impl Template {
                 Piece::Lit(s) => out.push_str(s),
                 Piece::Conv(conv) => {
                     let mut take = || -> Res<&Value> {
-                        let v = args.get(next).ok_or_else(|| FormatError("not enough arguments for format string".into()))?;
+                        let v = args
+                            .get(next)
+                            .ok_or_else(|| FormatError("not enough arguments for format string".into()))?;
                         next += 1;
                         Ok(v)
                     };
@@ -264,12 +266,7 @@ fn parse_conv(chars: &[char], i: &mut usize) -> Res<Conv> {
     };
     *i += 1;
     if !"diuoxXeEfFgGcrsa".contains(ch) {
-        return err(format!(
-            "unsupported format character '{}' ({:#x}) at index {}",
-            ch,
-            ch as u32,
-            *i - 1
-        ));
+        return err(format!("unsupported format character '{}' ({:#x}) at index {}", ch, ch as u32, *i - 1));
     }
     Ok(Conv { key, flags, width, prec, ch })
 }

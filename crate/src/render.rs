@@ -32,14 +32,26 @@ impl Bound<'_> {
                     ErrorKind::Spec,
                     &spec.name,
                     &input.name,
-                    format!("input '{}' has genfile but no name_source, so its name cannot be generated: set it", input.name),
+                    format!(
+                        "input '{}' has genfile but no name_source, so its name cannot be generated: set it",
+                        input.name
+                    ),
                 ));
             } else {
                 self.values[i].as_ref().map(Cow::Borrowed)
             };
             let Some(value) = value else { continue };
             let Some(arg) = format_arg(input, &value).map_err(|why| {
-                Error::input(ErrorKind::Type, &spec.name, &input.name, format!("cannot format input '{}' with argstr {:?}: {why}", input.name, input.argstr.as_deref().unwrap_or("")))
+                Error::input(
+                    ErrorKind::Type,
+                    &spec.name,
+                    &input.name,
+                    format!(
+                        "cannot format input '{}' with argstr {:?}: {why}",
+                        input.name,
+                        input.argstr.as_deref().unwrap_or("")
+                    ),
+                )
             })?
             else {
                 continue;

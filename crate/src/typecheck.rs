@@ -71,7 +71,11 @@ fn coerce(ty: &Type, json: &Json, probe: &dyn PathProbe) -> Result<Value, Mismat
         }
         (Type::Enum(values), v) => {
             let v = Value::from_json(v);
-            if values.iter().any(|e| e.py_eq(&v)) { Ok(v) } else { Err(Bad) }
+            if values.iter().any(|e| e.py_eq(&v)) {
+                Ok(v)
+            } else {
+                Err(Bad)
+            }
         }
         (Type::Range { low, high, int }, Json::Number(n)) => {
             let v = json_number(n);

@@ -109,8 +109,7 @@ impl Value {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y))
             }
             (Value::Dict(a), Value::Dict(b)) => {
-                a.len() == b.len()
-                    && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.py_eq(v2)))
+                a.len() == b.len() && a.iter().all(|(k, v)| b.iter().any(|(k2, v2)| k == k2 && v.py_eq(v2)))
             }
             _ => false,
         }
@@ -161,7 +160,9 @@ impl Value {
             Value::None => J::Null,
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
-            Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number).unwrap_or_else(|| J::String(self.py_repr())),
+            Value::Float(f) => {
+                serde_json::Number::from_f64(*f).map(J::Number).unwrap_or_else(|| J::String(self.py_repr()))
+            }
             Value::Str(s) => J::String(s.clone()),
             Value::List(v) | Value::Tuple(v) => J::Array(v.iter().map(Value::to_json).collect()),
             Value::Dict(p) => J::Object(p.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
@@ -290,11 +291,11 @@ pub fn write_float_repr(f: f64, out: &mut String) {
         for _ in 0..(-exp - 1) {
             out.push('0');
         }
-        out.push_str(&digits);
+        out.push_str(digits);
     } else {
         let int_len = exp as usize + 1;
         if digits.len() <= int_len {
-            out.push_str(&digits);
+            out.push_str(digits);
             for _ in digits.len()..int_len {
                 out.push('0');
             }

@@ -9,9 +9,11 @@
 //! Every export returns a `Result`, so bad input is a thrown `Error`, never a trap.
 
 use crate::path::{FileSet, NoFilesystem, PathKind, PathProbe};
+use crate::Value;
 use crate::{Error, ErrorKind, Interface};
 use js_sys::{Array, Function, Object, Reflect};
 use serde_json::Value as Json;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -22,7 +24,26 @@ fn start() {
 /// A command-line tool described by a spec.
 #[wasm_bindgen(js_name = Interface)]
 pub struct JsInterface {
-    inner: Interface,
+    inner: Rc<Interface>,
+}
+
+/// Inputs checked against an interface, ready to render any number of times
+/// (nipype: an interface whose inputs are set).
+#[wasm_bindgen(js_name = BoundInputs)]
+pub struct JsBound {
+    iface: Rc<Interface>,
+    values: Vec<Option<Value>>,
+}
+
+#[wasm_bindgen(js_class = BoundInputs)]
+impl JsBound {
+    /// The command line; throws if a name cannot be generated or a value formatted.
+    pub fn cmdline(&mut self) -> Result<String, JsValue> {
+        let bound = crate::Bound::from_values(self.iface.spec(), std::mem::take(&mut self.values));
+        let line = bound.cmdline();
+        self.values = bound.into_values();
+        line.map_err(to_js_error)
+    }
 }
 
 #[wasm_bindgen(js_class = Interface)]
@@ -37,7 +58,15 @@ impl JsInterface {
             _ => Json::Null,
         };
         let lookup = |name: &str| parents.get(name).cloned();
-        Interface::from_json_with(&json, &lookup).map(|inner| JsInterface { inner }).map_err(to_js_error)
+        Interface::from_json_with(&json, &lookup).map(|i| JsInterface { inner: Rc::new(i) }).map_err(to_js_error)
+    }
+
+    /// Checks `inputs` once (throwing the first problem) for rendering later.
+    pub fn bind(&self, inputs: JsValue, options: Option<Object>) -> Result<JsBound, JsValue> {
+        let inputs = to_json(&inputs, ErrorKind::Input)?;
+        let probe = probe_for(options.as_ref())?;
+        let values = self.inner.bind(&inputs, probe.as_ref()).map_err(to_js_error)?.into_values();
+        Ok(JsBound { iface: Rc::clone(&self.inner), values })
     }
 
     /// The command line for `inputs`; throws the first problem.
@@ -85,7 +114,23 @@ fn to_json(v: &JsValue, kind: ErrorKind) -> Result<Json, JsValue> {
     if let Some(text) = v.as_string() {
         return crate::parse_json(&text, what).map_err(to_js_error);
     }
+    // Fast path: the engine's own JSON.stringify. It turns NaN, Infinity and
+    // functions into null or nothing, so any `null` in its output (rare in inputs)
+    // sends the value through the strict walker instead; a cycle makes it throw.
+    if let Ok(text) = js_sys::JSON::stringify(v) {
+        if let Some(text) = text.as_string() {
+            if !text.contains("null") && !has_function(v) {
+                return crate::parse_json(&text, what).map_err(to_js_error);
+            }
+        }
+    }
     js_to_json(v, 0).map_err(|why| to_js_error(Error::new(kind, format!("{what} cannot be read as JSON data: {why}"))))
+}
+
+/// Whether a top-level member of an object is a function (JSON.stringify would
+/// drop it silently; the strict walker reports it).
+fn has_function(v: &JsValue) -> bool {
+    v.dyn_ref::<Object>().is_some_and(|o| Object::values(o).iter().any(|x| x.is_function()))
 }
 
 /// Deeper JS values are refused (this also stops cycles).
@@ -118,7 +163,11 @@ fn js_to_json(v: &JsValue, depth: usize) -> Result<Json, String> {
     }
     if v.is_bigint() {
         let text = js_sys::BigInt::from(v.clone()).to_string(10).map_err(|_| "unreadable BigInt".to_string())?;
-        return text.as_string().and_then(|t| t.parse::<i64>().ok()).map(Json::from).ok_or_else(|| "BigInt beyond 64 bits".to_string());
+        return text
+            .as_string()
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(Json::from)
+            .ok_or_else(|| "BigInt beyond 64 bits".to_string());
     }
     if Array::is_array(v) {
         return Array::from(v).iter().map(|x| js_to_json(&x, depth + 1)).collect::<Result<_, _>>().map(Json::Array);
@@ -140,7 +189,8 @@ fn js_to_json(v: &JsValue, depth: usize) -> Result<Json, String> {
 
 fn from_json(v: &Json) -> Result<JsValue, JsValue> {
     use serde::Serialize;
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
 }
 
 /// The one place core errors become JS errors: an `Error` with `kind` and `input`.
@@ -162,18 +212,23 @@ fn probe_for(options: Option<&Object>) -> Result<Box<dyn PathProbe>, JsValue> {
             return Ok(Box::new(FileSet::new(paths)));
         }
     }
-    Ok(match NodeFs::find() {
-        Some(fs) => Box::new(fs),
+    Ok(NODE_FS.with(|fs| match fs {
+        Some(fs) => Box::new(fs.clone()) as Box<dyn PathProbe>,
         None => Box::new(NoFilesystem),
-    })
+    }))
+}
+
+thread_local! {
+    /// Looked up once: `node:fs` does not come and go.
+    static NODE_FS: Option<NodeFs> = NodeFs::find();
 }
 
 /// `node:fs`, reached through `process.getBuiltinModule` so the same wasm
 /// package loads in browsers, where there is no such thing.
+#[derive(Clone)]
 struct NodeFs {
-    stat_sync: Function,
-    fs: JsValue,
-    options: Object,
+    /// `(path) => 0 | 1 | 2` (missing, file, directory): one boundary crossing a probe.
+    kind_of: Function,
 }
 
 impl NodeFs {
@@ -181,34 +236,23 @@ impl NodeFs {
         let process = Reflect::get(&js_sys::global(), &"process".into()).ok().filter(|p| p.is_object())?;
         let get = Reflect::get(&process, &"getBuiltinModule".into()).ok()?.dyn_into::<Function>().ok()?;
         let fs = get.call1(&process, &"fs".into()).ok().filter(|f| f.is_object())?;
-        let stat_sync = Reflect::get(&fs, &"statSync".into()).ok()?.dyn_into::<Function>().ok()?;
-        let options = Object::new();
-        Reflect::set(&options, &"throwIfNoEntry".into(), &false.into()).ok()?;
-        Some(NodeFs { stat_sync, fs, options })
+        // Built only under Node (no CSP there); like Python's Path.is_file, follows symlinks.
+        let make = Function::new_with_args(
+            "fs",
+            "return (p) => { const s = fs.statSync(p, { throwIfNoEntry: false }); \
+             return s === undefined ? 0 : s.isDirectory() ? 2 : s.isFile() ? 1 : 0; };",
+        );
+        let kind_of = make.call1(&JsValue::NULL, &fs).ok()?.dyn_into::<Function>().ok()?;
+        Some(NodeFs { kind_of })
     }
 }
 
 impl PathProbe for NodeFs {
     fn kind(&self, path: &str) -> PathKind {
-        let Ok(stats) = self.stat_sync.call2(&self.fs, &path.into(), &self.options) else {
-            return PathKind::Missing;
-        };
-        if !stats.is_object() {
-            return PathKind::Missing;
-        }
-        let is = |method: &str| {
-            Reflect::get(&stats, &method.into())
-                .ok()
-                .and_then(|f| f.dyn_into::<Function>().ok())
-                .and_then(|f| f.call0(&stats).ok())
-                .is_some_and(|r| r.is_truthy())
-        };
-        if is("isDirectory") {
-            PathKind::Dir
-        } else if is("isFile") {
-            PathKind::File
-        } else {
-            PathKind::Missing
+        match self.kind_of.call1(&JsValue::NULL, &path.into()).ok().and_then(|k| k.as_f64()) {
+            Some(2.0) => PathKind::Dir,
+            Some(1.0) => PathKind::File,
+            _ => PathKind::Missing,
         }
     }
 }

@@ -34,6 +34,12 @@ fn every_conformance_case_passes() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} passed, {} failed:\n{}", passed, failures.len(), failures[..failures.len().min(30)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} passed, {} failed:\n{}",
+        passed,
+        failures.len(),
+        failures[..failures.len().min(30)].join("\n")
+    );
     assert!(passed > 3000, "only {passed} cases found");
 }

@@ -28,5 +28,10 @@ fn formatter_agrees_with_python() {
         count += 1;
     }
     assert!(count > 5000, "too few vectors: {count}");
-    assert!(failures.is_empty(), "{} of {count} vectors differ:\n{}", failures.len(), failures[..failures.len().min(40)].join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} vectors differ:\n{}",
+        failures.len(),
+        failures[..failures.len().min(40)].join("\n")
+    );
 }

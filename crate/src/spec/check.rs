@@ -10,8 +10,9 @@ use crate::pyfmt::Template;
 
 pub(super) fn link(spec: &mut Spec) -> Result<()> {
     let index = |spec: &Spec, from: &str, key: &str, name: &str| -> Result<usize> {
-        spec.input_index(name)
-            .ok_or_else(|| Error::spec(&format!("inputs.{from}.{key}"), format!("'{name}' is not an input of {}", spec.name)))
+        spec.input_index(name).ok_or_else(|| {
+            Error::spec(&format!("inputs.{from}.{key}"), format!("'{name}' is not an input of {}", spec.name))
+        })
     };
     for i in 0..spec.inputs.len() {
         let input = &spec.inputs[i];
@@ -40,7 +41,10 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
     for o in &spec.outputs {
         if let Some(src) = &o.source {
             if spec.input_index(src).is_none() {
-                return Err(Error::spec(&format!("outputs.{}.source", o.name), format!("'{src}' is not an input of {}", spec.name)));
+                return Err(Error::spec(
+                    &format!("outputs.{}.source", o.name),
+                    format!("'{src}' is not an input of {}", spec.name),
+                ));
             }
         }
     }

@@ -111,8 +111,12 @@ impl Spec {
         let mut out = Vec::new();
         for (a, x) in self.inputs.iter().enumerate() {
             for y in &self.inputs[a + 1..] {
-                if x.argstr.is_some() && y.argstr.is_some() && x.position.is_some() && x.position == y.position
-                    && !x.xor.contains(&y.name) && !y.xor.contains(&x.name)
+                if x.argstr.is_some()
+                    && y.argstr.is_some()
+                    && x.position.is_some()
+                    && x.position == y.position
+                    && !x.xor.contains(&y.name)
+                    && !y.xor.contains(&x.name)
                 {
                     out.push((x.name.clone(), y.name.clone(), x.position.unwrap_or_default()));
                 }

@@ -39,7 +39,8 @@ pub fn parse_spec(json: &Json) -> Result<Spec> {
 pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> {
     let merged = merge_parents(json, parents)?;
     let obj = merged.as_object().ok_or_else(|| Error::spec("", "a spec must be a JSON object"))?;
-    const TOP: &[&str] = &["name", "command", "version", "output_extension", "inputs", "outputs", "extends", "$schema", "description"];
+    const TOP: &[&str] =
+        &["name", "command", "version", "output_extension", "inputs", "outputs", "extends", "$schema", "description"];
     reject_unknown(obj, TOP, "")?;
     let name = req_str(obj, "name", "")?;
     let command = req_str(obj, "command", "")?;
@@ -96,9 +97,8 @@ fn merge_parents(json: &Json, parents: &dyn ParentLookup) -> Result<Json> {
         if seen.iter().any(|s| s == pname) {
             return Err(Error::spec("extends", format!("cyclic extends: {} -> {pname}", seen.join(" -> "))));
         }
-        let pjson = parents
-            .parent(pname)
-            .ok_or_else(|| Error::spec("extends", format!("parent spec '{pname}' not found")))?;
+        let pjson =
+            parents.parent(pname).ok_or_else(|| Error::spec("extends", format!("parent spec '{pname}' not found")))?;
         if !pjson.is_object() {
             return Err(Error::spec("extends", format!("parent spec '{pname}' is not a JSON object")));
         }
@@ -132,9 +132,27 @@ fn merge_parents(json: &Json, parents: &dyn ParentLookup) -> Result<Json> {
 }
 
 const INPUT_KEYS: &[&str] = &[
-    "type", "desc", "mandatory", "default", "usedefault", "xor", "requires", "argstr", "position", "sep",
-    "name_source", "name_template", "keep_extension", "genfile", "output_name", "hash_files", "copyfile",
-    "min_ver", "max_ver", "deprecated", "new_name",
+    "type",
+    "desc",
+    "mandatory",
+    "default",
+    "usedefault",
+    "xor",
+    "requires",
+    "argstr",
+    "position",
+    "sep",
+    "name_source",
+    "name_template",
+    "keep_extension",
+    "genfile",
+    "output_name",
+    "hash_files",
+    "copyfile",
+    "min_ver",
+    "max_ver",
+    "deprecated",
+    "new_name",
 ];
 
 fn parse_input(name: &str, json: &Json) -> Result<Input> {
@@ -144,7 +162,11 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
     }
     let obj = json.as_object().ok_or_else(|| Error::spec(&path, "expected an object"))?;
     reject_unknown(obj, INPUT_KEYS, &path)?;
-    let ty = parse_type(obj.get("type").ok_or_else(|| Error::spec(&path, "missing key 'type'"))?, &format!("{path}.type"), 0)?;
+    let ty = parse_type(
+        obj.get("type").ok_or_else(|| Error::spec(&path, "missing key 'type'"))?,
+        &format!("{path}.type"),
+        0,
+    )?;
     // A `null` default is Python's None, a defined value.
     let default = obj.get("default").map(|d| match (&ty, d) {
         // A tuple default is a tuple in Python, though JSON writes it as an array.
@@ -171,7 +193,10 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
         argstr: opt_str(obj, "argstr", &path)?,
         position: match obj.get("position") {
             None | Some(Json::Null) => None,
-            Some(p) => Some(p.as_i64().ok_or_else(|| Error::spec(&format!("{path}.position"), format!("expected an integer, got {p}")))?),
+            Some(p) => Some(
+                p.as_i64()
+                    .ok_or_else(|| Error::spec(&format!("{path}.position"), format!("expected an integer, got {p}")))?,
+            ),
         },
         sep: opt_str(obj, "sep", &path)?,
         name_source,
@@ -227,7 +252,9 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
             other => return Err(Error::spec(path, format!("unknown type '{other}'"))),
         });
     }
-    let obj = json.as_object().ok_or_else(|| Error::spec(path, "expected a type name or an object such as {\"List\": \"Int\"}"))?;
+    let obj = json
+        .as_object()
+        .ok_or_else(|| Error::spec(path, "expected a type name or an object such as {\"List\": \"Int\"}"))?;
     let (kind, arg) = obj
         .iter()
         .find(|(k, _)| !matches!(k.as_str(), "minlen" | "maxlen"))
@@ -237,7 +264,9 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
     if let Some(extra) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(Error::spec(path, format!("unexpected key '{extra}' beside '{kind}'")));
     }
-    let list = |what: &str| -> Result<&Vec<Json>> { arg.as_array().ok_or_else(|| Error::spec(&sub, format!("expected a list of {what}"))) };
+    let list = |what: &str| -> Result<&Vec<Json>> {
+        arg.as_array().ok_or_else(|| Error::spec(&sub, format!("expected a list of {what}")))
+    };
     Ok(match kind.as_str() {
         "File" | "Directory" => {
             let o = arg.as_object().ok_or_else(|| Error::spec(&sub, "expected an object"))?;
@@ -291,13 +320,25 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
             minlen: opt_usize(obj, "minlen", path)?,
             maxlen: opt_usize(obj, "maxlen", path)?,
         },
-        "Tuple" => Type::Tuple(list("types")?.iter().enumerate().map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1)).collect::<Result<_>>()?),
+        "Tuple" => Type::Tuple(
+            list("types")?
+                .iter()
+                .enumerate()
+                .map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1))
+                .collect::<Result<_>>()?,
+        ),
         "Either" => {
             let branches = list("types")?;
             if branches.is_empty() {
                 return Err(Error::spec(&sub, "Either needs at least one type"));
             }
-            Type::Either(branches.iter().enumerate().map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1)).collect::<Result<_>>()?)
+            Type::Either(
+                branches
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| parse_type(t, &format!("{sub}[{i}]"), depth + 1))
+                    .collect::<Result<_>>()?,
+            )
         }
         "Dict" => Type::Dict(Box::new(parse_type(arg, &sub, depth + 1)?)),
         "MultiPath" => Type::MultiPath(Box::new(parse_type(arg, &sub, depth + 1)?)),
@@ -322,11 +363,29 @@ fn implicit_environ() -> Input {
 
 fn bare_input(name: &str, ty: Type) -> Input {
     Input {
-        name: name.into(), ty, desc: None, mandatory: None, default: None, usedefault: false,
-        xor: Vec::new(), requires: Vec::new(), argstr: None, position: None, sep: None,
-        name_source: None, name_template: None, keep_extension: false, genfile: false,
-        output_name: None, hash_files: true, copyfile: None, min_ver: None, max_ver: None,
-        deprecated: None, new_name: None, links: Links::default(),
+        name: name.into(),
+        ty,
+        desc: None,
+        mandatory: None,
+        default: None,
+        usedefault: false,
+        xor: Vec::new(),
+        requires: Vec::new(),
+        argstr: None,
+        position: None,
+        sep: None,
+        name_source: None,
+        name_template: None,
+        keep_extension: false,
+        genfile: false,
+        output_name: None,
+        hash_files: true,
+        copyfile: None,
+        min_ver: None,
+        max_ver: None,
+        deprecated: None,
+        new_name: None,
+        links: Links::default(),
     }
 }
 
@@ -338,7 +397,11 @@ fn reject_unknown(obj: &Map<String, Json>, known: &[&str], path: &str) -> Result
 }
 
 fn join(path: &str, key: &str) -> String {
-    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 fn req_str(obj: &Map<String, Json>, key: &str, path: &str) -> Result<String> {
@@ -372,7 +435,10 @@ fn opt_bool(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<boo
 fn opt_usize(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Option<usize>> {
     match obj.get(key) {
         None | Some(Json::Null) => Ok(None),
-        Some(v) => v.as_u64().map(|n| Some(n as usize)).ok_or_else(|| Error::spec(&join(path, key), format!("expected a non-negative integer, got {v}"))),
+        Some(v) => v
+            .as_u64()
+            .map(|n| Some(n as usize))
+            .ok_or_else(|| Error::spec(&join(path, key), format!("expected a non-negative integer, got {v}"))),
     }
 }
 
@@ -382,7 +448,11 @@ fn str_list(obj: &Map<String, Json>, key: &str, path: &str) -> Result<Vec<String
         Some(Json::Array(items)) => items
             .iter()
             .enumerate()
-            .map(|(i, v)| v.as_str().map(str::to_string).ok_or_else(|| Error::spec(&format!("{}[{i}]", join(path, key)), format!("expected a string, got {v}"))))
+            .map(|(i, v)| {
+                v.as_str().map(str::to_string).ok_or_else(|| {
+                    Error::spec(&format!("{}[{i}]", join(path, key)), format!("expected a string, got {v}"))
+                })
+            })
             .collect(),
         Some(other) => Err(Error::spec(&join(path, key), format!("expected a list of strings, got {other}"))),
     }

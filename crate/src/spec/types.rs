@@ -10,12 +10,25 @@ pub enum Type {
     Int,
     Float,
     Str,
-    File { exists: bool, extensions: Vec<String> },
-    Directory { exists: bool },
+    File {
+        exists: bool,
+        extensions: Vec<String>,
+    },
+    Directory {
+        exists: bool,
+    },
     /// The first value is the default.
     Enum(Vec<Value>),
-    Range { low: Option<RangeBound>, high: Option<RangeBound>, int: bool },
-    List { item: Box<Type>, minlen: Option<usize>, maxlen: Option<usize> },
+    Range {
+        low: Option<RangeBound>,
+        high: Option<RangeBound>,
+        int: bool,
+    },
+    List {
+        item: Box<Type>,
+        minlen: Option<usize>,
+        maxlen: Option<usize>,
+    },
     Tuple(Vec<Type>),
     Either(Vec<Type>),
     Dict(Box<Type>),
@@ -35,7 +48,10 @@ impl Type {
     /// which decides the order in which `Either` tries its branches.
     pub(crate) fn is_fast(&self) -> bool {
         // A float Range has a C validator; an int Range does not.
-        matches!(self, Type::Bool | Type::Int | Type::Float | Type::Str | Type::Enum(_) | Type::Range { int: false, .. })
+        matches!(
+            self,
+            Type::Bool | Type::Int | Type::Float | Type::Str | Type::Enum(_) | Type::Range { int: false, .. }
+        )
     }
 
     /// nipype's name for the type, as `help()` shows it.
@@ -47,7 +63,11 @@ impl Type {
             Type::Float => "a float".into(),
             Type::Str => "a string".into(),
             Type::File { exists, extensions } => {
-                let mut s = if *exists { "a pathlike object or string representing an existing file".to_string() } else { "a pathlike object or string representing a file".to_string() };
+                let mut s = if *exists {
+                    "a pathlike object or string representing an existing file".to_string()
+                } else {
+                    "a pathlike object or string representing a file".to_string()
+                };
                 if !extensions.is_empty() {
                     s.push_str(&format!(" (one of {})", extensions.join(", ")));
                 }
@@ -55,15 +75,15 @@ impl Type {
             }
             Type::Directory { exists: true } => "a pathlike object or string representing an existing directory".into(),
             Type::Directory { exists: false } => "a pathlike object or string representing a directory".into(),
-            Type::Enum(values) => {
-                values.iter().map(Value::py_repr).collect::<Vec<_>>().join(" or ")
-            }
+            Type::Enum(values) => values.iter().map(Value::py_repr).collect::<Vec<_>>().join(" or "),
             Type::Range { low, high, int } => {
                 let kind = if *int { "an integer" } else { "a float" };
                 let show = |b: &RangeBound| Value::from_number(b.value).py_str();
                 let excl = |b: &RangeBound| if b.exclusive { "exclusive " } else { "" };
                 match (low, high) {
-                    (Some(l), Some(h)) => format!("{kind} in the range from {}{} to {}{}", excl(l), show(l), excl(h), show(h)),
+                    (Some(l), Some(h)) => {
+                        format!("{kind} in the range from {}{} to {}{}", excl(l), show(l), excl(h), show(h))
+                    }
                     (Some(l), None) => format!("{kind} >{} {}", if l.exclusive { "" } else { "=" }, show(l)),
                     (None, Some(h)) => format!("{kind} <{} {}", if h.exclusive { "" } else { "=" }, show(h)),
                     (None, None) => kind.into(),
@@ -84,7 +104,9 @@ impl Type {
                 format!("a tuple of the form: ({})", items.iter().map(Type::describe).collect::<Vec<_>>().join(", "))
             }
             Type::Either(branches) => branches.iter().map(Type::describe).collect::<Vec<_>>().join(" or "),
-            Type::Dict(item) => format!("a dictionary with keys which are a string and with values which are {}", item.describe()),
+            Type::Dict(item) => {
+                format!("a dictionary with keys which are a string and with values which are {}", item.describe())
+            }
             Type::MultiPath(item) => format!("a list of items which are {}", item.describe()),
         }
     }

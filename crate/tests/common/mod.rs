@@ -11,7 +11,9 @@ use toolmemo::{Interface, Value};
 pub fn decode(v: &Json) -> Value {
     match v {
         Json::Array(items) => Value::List(items.iter().map(decode).collect()),
-        Json::Object(o) if o.contains_key("$tuple") => Value::Tuple(o["$tuple"].as_array().unwrap().iter().map(decode).collect()),
+        Json::Object(o) if o.contains_key("$tuple") => {
+            Value::Tuple(o["$tuple"].as_array().unwrap().iter().map(decode).collect())
+        }
         Json::Object(o) if o.contains_key("$float") => Value::Float(o["$float"].as_str().unwrap().parse().unwrap()),
         Json::Object(o) if o.contains_key("$dict") => {
             Value::Dict(o["$dict"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), decode(v))).collect())

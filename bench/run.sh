@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm run bench`: renders the same sampled conformance cases with nipype (the
+# peer), the native build and the wasm build in Node, one after the other in
+# one run, and rewrites the results table of bench/README.md with the ratios.
+#
+#   BENCH_LIMIT=300 (cases)  BENCH_MS_PER_CASE=40 (native/wasm)  PEER_BUDGET=60 (s, nipype)
+set -euo pipefail
+source "$(dirname "$0")/../scripts/env.sh"
+cd "$ROOT"
+SHARED="${TOOLMEMO_SHARED:-$ROOT/../shared}"
+OUT=bench/out
+mkdir -p "$OUT"
+
+bash scripts/setup.sh
+bash scripts/build.sh
+bash bench/peer/setup.sh
+
+python3 bench/select_cases.py "$OUT/cases.jsonl" "${BENCH_LIMIT:-300}" "$SHARED"/conformance/*.jsonl
+echo "== nipype (peer)"
+NIPYPE_NO_ET=1 .venv-peers/bin/python bench/peer/bench_nipype.py --cases "$OUT/cases.jsonl" \
+  --budget "${PEER_BUDGET:-60}" > "$OUT/nipype.json"
+echo "== native"
+cargo bench --quiet --bench render > "$OUT/native.json"
+echo "== wasm in Node"
+node bench/render.mjs > "$OUT/wasm.json"
+python3 bench/report.py "$OUT" bench/README.md
