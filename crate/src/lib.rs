@@ -27,6 +27,7 @@
 //! ```
 
 pub mod error;
+pub mod fingerprint;
 pub mod path;
 pub mod pyfmt;
 pub mod spec;

@@ -1,0 +1,165 @@
+//! Fingerprints: the stable sha256 cache key of a call.
+//!
+//! A key must change whenever the result could, and never otherwise, on every
+//! target. So values are not hashed through any language's printer or pickler
+//! but through one canonical, typed encoding (`docs/fingerprint.md`): a tag per
+//! type, lengths before contents, map keys sorted, floats by their exact bits
+//! (nipype's 10-decimal floats make `1e-11` and `0.0` collide; we don't), byte
+//! buffers by their dtype, length and sha256. The encoding's version opens every
+//! key, so a future change of encoding can never produce a wrong hit.
+//!
+//! [`Datum`] is what gets encoded: JSON-like data plus byte buffers, dates,
+//! class instances and files. Byte buffers and files enter as their digest, so a
+//! host may compute that digest with whatever sha256 is fastest there (Node's
+//! native one for large buffers) and still produce the same key.
+
+mod encode;
+mod files;
+mod interface;
+
+pub use encode::encode;
+pub use files::{FileHasher, HashMethod};
+#[cfg(not(target_arch = "wasm32"))]
+pub use files::RealFileHasher;
+pub use interface::{interface_key, InterfaceKey};
+
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+/// The version of the encoding; part of every key.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A value to fingerprint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Datum {
+    Null,
+    /// JavaScript's `undefined`, kept apart from `null`.
+    Undefined,
+    Bool(bool),
+    Int(i64),
+    /// An integer beyond 64 bits, as its decimal digits.
+    BigInt(String),
+    Float(f64),
+    Str(String),
+    /// A byte buffer by its element type (`uint8`, `float64`, `arraybuffer`…),
+    /// length in bytes and sha256.
+    Bytes { dtype: String, len: u64, digest: [u8; 32] },
+    List(Vec<Datum>),
+    /// A Python tuple (from spec values); JS has none.
+    Tuple(Vec<Datum>),
+    /// String-keyed map; encoded with keys sorted, so insertion order never matters.
+    Map(Vec<(String, Datum)>),
+    /// An instance of a named class: its class name and fields.
+    Object { class: String, fields: Vec<(String, Datum)> },
+    /// A point in time, milliseconds since the epoch.
+    Date(f64),
+    /// A file named by an input: its path and how its content was identified.
+    File { path: String, id: FileId },
+}
+
+/// How a file's content entered a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileId {
+    /// By content: size and sha256.
+    Content { size: u64, digest: [u8; 32] },
+    /// By size and modification time (nanoseconds since the epoch).
+    Timestamp { size: u64, mtime_ns: i128 },
+    /// Not hashed (`hash_files: false`, generated names, or no filesystem).
+    PathOnly,
+}
+
+impl Datum {
+    /// A byte buffer, digested here with the crate's sha256.
+    pub fn bytes(dtype: &str, data: &[u8]) -> Datum {
+        Datum::Bytes { dtype: dtype.to_string(), len: data.len() as u64, digest: sha256(data) }
+    }
+
+    /// JSON data as a datum (numbers: integers as `Int`, the rest as `Float`).
+    pub fn from_json(v: &serde_json::Value) -> Datum {
+        use serde_json::Value as J;
+        match v {
+            J::Null => Datum::Null,
+            J::Bool(b) => Datum::Bool(*b),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Datum::Int(i),
+                None => match n.as_u64() {
+                    Some(u) => Datum::BigInt(u.to_string()),
+                    None => Datum::Float(n.as_f64().unwrap_or(f64::NAN)),
+                },
+            },
+            J::String(s) => Datum::Str(s.clone()),
+            J::Array(a) => Datum::List(a.iter().map(Datum::from_json).collect()),
+            J::Object(o) => Datum::Map(o.iter().map(|(k, v)| (k.clone(), Datum::from_json(v))).collect()),
+        }
+    }
+
+    /// A spec value (Python-like) as a datum.
+    pub fn from_value(v: &crate::Value) -> Datum {
+        use crate::Value as V;
+        match v {
+            V::None => Datum::Null,
+            V::Bool(b) => Datum::Bool(*b),
+            V::Int(i) => Datum::Int(*i),
+            V::Float(f) => Datum::Float(*f),
+            V::Str(s) => Datum::Str(s.clone()),
+            V::List(items) => Datum::List(items.iter().map(Datum::from_value).collect()),
+            V::Tuple(items) => Datum::Tuple(items.iter().map(Datum::from_value).collect()),
+            V::Dict(pairs) => Datum::Map(pairs.iter().map(|(k, v)| (k.clone(), Datum::from_value(v))).collect()),
+        }
+    }
+
+    /// The key of this datum alone (its encoding, versioned, hashed).
+    pub fn key(&self) -> Key {
+        Key(sha256(&encode(self)))
+    }
+}
+
+/// A sha256 cache key.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(pub [u8; 32]);
+
+impl Key {
+    pub fn hex(&self) -> String {
+        hex(&self.0)
+    }
+
+    /// Parses 64 hex digits.
+    pub fn from_hex(s: &str) -> Option<Key> {
+        if s.len() != 64 {
+            return None;
+        }
+        let mut out = [0u8; 32];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some(Key(out))
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.hex())
+    }
+}
+
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Key({})", self.hex())
+    }
+}
+
+/// sha256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
