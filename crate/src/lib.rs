@@ -28,6 +28,7 @@
 
 pub mod error;
 pub mod fingerprint;
+pub mod memory;
 pub mod path;
 pub mod pyfmt;
 pub mod spec;

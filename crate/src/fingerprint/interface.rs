@@ -67,14 +67,16 @@ fn typed(ty: &Type, v: &Value, files: &dyn FileHasher, method: HashMethod) -> Re
         (Type::List { item, .. } | Type::MultiPath(item), Value::List(items)) => {
             Datum::List(items.iter().map(|x| typed(item, x, files, method)).collect::<Result<_>>()?)
         }
-        (Type::Tuple(types), Value::Tuple(items)) if types.len() == items.len() => Datum::Tuple(
-            types.iter().zip(items).map(|(t, x)| typed(t, x, files, method)).collect::<Result<_>>()?,
-        ),
+        (Type::Tuple(types), Value::Tuple(items)) if types.len() == items.len() => {
+            Datum::Tuple(types.iter().zip(items).map(|(t, x)| typed(t, x, files, method)).collect::<Result<_>>()?)
+        }
         (Type::Dict(item), Value::Dict(pairs)) => Datum::Map(
             pairs.iter().map(|(k, x)| Ok((k.clone(), typed(item, x, files, method)?))).collect::<Result<_>>()?,
         ),
         // A string that an Either's path branch could mean is a file when it names one.
-        (Type::Either(branches), Value::Str(p)) if branches.iter().any(|b| matches!(b, Type::File { .. } | Type::Directory { .. })) => {
+        (Type::Either(branches), Value::Str(p))
+            if branches.iter().any(|b| matches!(b, Type::File { .. } | Type::Directory { .. })) =>
+        {
             match files.identify(p, method)? {
                 FileId::PathOnly => Datum::Str(p.clone()),
                 id => Datum::File { path: p.clone(), id },

@@ -18,9 +18,9 @@ mod files;
 mod interface;
 
 pub use encode::encode;
-pub use files::{FileHasher, HashMethod};
 #[cfg(not(target_arch = "wasm32"))]
 pub use files::RealFileHasher;
+pub use files::{FileHasher, HashMethod};
 pub use interface::{interface_key, InterfaceKey};
 
 use sha2::{Digest, Sha256};
@@ -43,18 +43,28 @@ pub enum Datum {
     Str(String),
     /// A byte buffer by its element type (`uint8`, `float64`, `arraybuffer`…),
     /// length in bytes and sha256.
-    Bytes { dtype: String, len: u64, digest: [u8; 32] },
+    Bytes {
+        dtype: String,
+        len: u64,
+        digest: [u8; 32],
+    },
     List(Vec<Datum>),
     /// A Python tuple (from spec values); JS has none.
     Tuple(Vec<Datum>),
     /// String-keyed map; encoded with keys sorted, so insertion order never matters.
     Map(Vec<(String, Datum)>),
     /// An instance of a named class: its class name and fields.
-    Object { class: String, fields: Vec<(String, Datum)> },
+    Object {
+        class: String,
+        fields: Vec<(String, Datum)>,
+    },
     /// A point in time, milliseconds since the epoch.
     Date(f64),
     /// A file named by an input: its path and how its content was identified.
-    File { path: String, id: FileId },
+    File {
+        path: String,
+        id: FileId,
+    },
 }
 
 /// How a file's content entered a key.

@@ -1,0 +1,103 @@
+//! What the cache knows about an entry besides its value.
+//!
+//! Eviction, listings and `validate` callbacks read only this metadata, so a
+//! store can answer them without touching values. Last use is recorded here,
+//! never taken from file access times (which `noatime` mounts don't keep).
+
+use crate::fingerprint::Key;
+use serde_json::{json, Value as Json};
+
+/// What produced an entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Function,
+    Interface,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Function => "function",
+            Kind::Interface => "interface",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        match s {
+            "function" => Some(Kind::Function),
+            "interface" => Some(Kind::Interface),
+            _ => None,
+        }
+    }
+}
+
+/// An entry's metadata. Times are milliseconds since the epoch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub key: Key,
+    pub kind: Kind,
+    /// The function's or interface's name.
+    pub name: String,
+    pub created_ms: f64,
+    pub last_access_ms: f64,
+    /// The run (one opening of a Memory) that last used the entry.
+    pub last_run: String,
+    pub hits: u64,
+    /// Size of the stored value.
+    pub bytes: u64,
+    /// How long computing the value took.
+    pub duration_ms: f64,
+    /// The function's code hash or version (functions only): a changed body misses.
+    pub code: Option<String>,
+    /// The key of the arguments alone, to tell a changed body from new arguments.
+    pub args: Option<Key>,
+    /// Readable inputs: scalars as they are, the rest as hashes (kwneuro's sidecar).
+    pub sidecar: Json,
+}
+
+impl Meta {
+    /// Metadata as JSON (the form listings, stores and JS see).
+    pub fn to_json(&self) -> Json {
+        json!({
+            "key": self.key.hex(),
+            "kind": self.kind.as_str(),
+            "name": self.name,
+            "created": self.created_ms,
+            "lastAccess": self.last_access_ms,
+            "lastRun": self.last_run,
+            "hits": self.hits,
+            "bytes": self.bytes,
+            "durationMs": self.duration_ms,
+            "code": self.code,
+            "args": self.args.map(|k| k.hex()),
+            "sidecar": self.sidecar,
+        })
+    }
+
+    /// Reads [`Meta::to_json`]'s form back; `None` when it is not that form.
+    pub fn from_json(j: &Json) -> Option<Meta> {
+        let num = |k: &str| j.get(k).and_then(Json::as_f64);
+        let text = |k: &str| j.get(k).and_then(Json::as_str);
+        Some(Meta {
+            key: Key::from_hex(text("key")?)?,
+            kind: Kind::parse(text("kind")?)?,
+            name: text("name")?.to_string(),
+            created_ms: num("created")?,
+            last_access_ms: num("lastAccess")?,
+            last_run: text("lastRun").unwrap_or_default().to_string(),
+            hits: j.get("hits").and_then(Json::as_u64).unwrap_or(0),
+            bytes: j.get("bytes").and_then(Json::as_u64).unwrap_or(0),
+            duration_ms: num("durationMs").unwrap_or(0.0),
+            code: text("code").map(str::to_string),
+            args: text("args").and_then(Key::from_hex),
+            sidecar: j.get("sidecar").cloned().unwrap_or(Json::Null),
+        })
+    }
+}
+
+/// A stored value and its metadata.
+#[derive(Debug, Clone)]
+pub struct Entry<V> {
+    pub meta: Meta,
+    pub value: V,
+}

@@ -1,0 +1,199 @@
+//! Memory: persistent, evicting memoization over a [`Store`].
+//!
+//! This is joblib's `Memory`, nipype's caching `Memory`, kwneuro's `Cache` and
+//! pyphi's bounded caches reduced to their common core: look a key up (a hit
+//! refreshes the entry's last use and counts), insert a computed value (and
+//! enforce the limits at once, not only when asked), and remove by policy —
+//! least recently used beyond bytes/items/age limits, "not used in this run",
+//! "not used since a date". Keys come from `fingerprint`; what a key is made of
+//! (a function's code and arguments, an interface's spec and inputs) is decided
+//! by the callers: [`cached`] for Rust closures, the `wasm` module for JS.
+//!
+//! The methods are `async` because some stores are (IndexedDB, Redis); with a
+//! store that answers at once they complete on the first poll, which is how the
+//! synchronous Rust API ([`cached::Cached`]) drives them.
+
+pub mod cached;
+mod entry;
+mod evict;
+mod key;
+mod store;
+mod units;
+
+pub use entry::{Entry, Kind, Meta};
+pub use evict::{select as select_evictions, Limits};
+pub use key::{code_id, function_key, sidecar, FunctionKey};
+pub use store::{MemoryStore, Store};
+pub use units::{parse_duration_ms, parse_size};
+
+use crate::error::Result;
+use crate::fingerprint::Key;
+use std::marker::PhantomData;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters and totals of a Memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    pub hits: u64,
+    pub misses: u64,
+    pub entries: u64,
+    pub bytes: u64,
+}
+
+/// What a caller knows about a value it computed, for [`Memory::insert`].
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub key: Key,
+    pub kind: Kind,
+    pub name: String,
+    pub bytes: u64,
+    pub duration_ms: f64,
+    pub code: Option<String>,
+    pub args: Option<Key>,
+    pub sidecar: serde_json::Value,
+}
+
+/// A cache over a store, with limits enforced on every insert.
+pub struct Memory<S, V> {
+    store: S,
+    limits: Limits,
+    run: String,
+    clock: Box<dyn Fn() -> f64>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    _value: PhantomData<V>,
+}
+
+impl<S: Store<V>, V> Memory<S, V> {
+    /// A Memory over `store`. `run` identifies this opening (for
+    /// [`Memory::clear_previous_runs`]); `clock` gives milliseconds since the epoch.
+    pub fn new(store: S, limits: Limits, run: String, clock: Box<dyn Fn() -> f64>) -> Self {
+        Memory { store, limits, run, clock, hits: AtomicU64::new(0), misses: AtomicU64::new(0), _value: PhantomData }
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn run_id(&self) -> &str {
+        &self.run
+    }
+
+    pub fn now(&self) -> f64 {
+        (self.clock)()
+    }
+
+    /// The value under `key` if there is one and `accept` takes its metadata
+    /// (expiry, a `validate` callback). A hit refreshes last use and counts; an
+    /// absent or refused entry counts as a miss.
+    pub async fn lookup(&self, key: &Key, accept: impl FnOnce(&Meta) -> bool) -> Result<Option<V>> {
+        match self.store.get(key).await? {
+            Some(entry) if accept(&entry.meta) => {
+                let mut meta = entry.meta;
+                meta.hits += 1;
+                meta.last_access_ms = self.now();
+                meta.last_run = self.run.clone();
+                self.store.set_meta(&meta).await?;
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Ok(Some(entry.value))
+            }
+            _ => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Whether `key` has an entry; counts nothing and refreshes nothing.
+    pub async fn contains(&self, key: &Key) -> Result<bool> {
+        Ok(self.store.get(key).await?.is_some())
+    }
+
+    /// Stores a computed value, then enforces the limits; returns what was evicted.
+    pub async fn insert(&self, new: NewEntry, value: V) -> Result<Vec<Meta>> {
+        let now = self.now();
+        let meta = Meta {
+            key: new.key,
+            kind: new.kind,
+            name: new.name,
+            created_ms: now,
+            last_access_ms: now,
+            last_run: self.run.clone(),
+            hits: 0,
+            bytes: new.bytes,
+            duration_ms: new.duration_ms,
+            code: new.code,
+            args: new.args,
+            sidecar: new.sidecar,
+        };
+        self.store.put(Entry { meta, value }).await?;
+        if self.limits.is_unlimited() {
+            return Ok(Vec::new());
+        }
+        self.reduce_size(&self.limits.clone()).await
+    }
+
+    /// Removes the least recently used entries until `limits` hold.
+    pub async fn reduce_size(&self, limits: &Limits) -> Result<Vec<Meta>> {
+        let metas = self.store.list().await?;
+        let doomed = select_evictions(&metas, limits, self.now());
+        self.remove_all(doomed).await
+    }
+
+    /// Removes every entry not used since this Memory was opened (nipype's
+    /// `clear_previous_runs`): a run id, not timestamps, decides.
+    pub async fn clear_previous_runs(&self) -> Result<Vec<Meta>> {
+        self.clear_where(|m| m.last_run != self.run).await
+    }
+
+    /// Removes every entry not used since `since_ms` (nipype's `clear_runs_since`).
+    pub async fn clear_runs_since(&self, since_ms: f64) -> Result<Vec<Meta>> {
+        self.clear_where(|m| m.last_access_ms < since_ms).await
+    }
+
+    /// Removes every entry.
+    pub async fn clear(&self) -> Result<Vec<Meta>> {
+        self.clear_where(|_| true).await
+    }
+
+    /// Removes the entries whose metadata satisfies `doomed`.
+    pub async fn clear_where(&self, doomed: impl Fn(&Meta) -> bool) -> Result<Vec<Meta>> {
+        let metas = self.store.list().await?;
+        self.remove_all(metas.into_iter().filter(|m| doomed(m)).collect()).await
+    }
+
+    /// Removes one entry; whether it was there.
+    pub async fn remove(&self, key: &Key) -> Result<bool> {
+        self.store.remove(key).await
+    }
+
+    async fn remove_all(&self, metas: Vec<Meta>) -> Result<Vec<Meta>> {
+        let mut removed = Vec::with_capacity(metas.len());
+        for m in metas {
+            if self.store.remove(&m.key).await? {
+                removed.push(m);
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Every entry's metadata.
+    pub async fn entries(&self) -> Result<Vec<Meta>> {
+        self.store.list().await
+    }
+
+    /// Hits and misses of this Memory, entries and bytes of the store.
+    pub async fn stats(&self) -> Result<Stats> {
+        let metas = self.store.list().await?;
+        Ok(Stats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            entries: metas.len() as u64,
+            bytes: metas.iter().map(|m| m.bytes).sum(),
+        })
+    }
+}

@@ -1,0 +1,94 @@
+//! The store contract, and the in-memory store.
+//!
+//! A store keeps entries (metadata + value) by key. Every method may be
+//! asynchronous (IndexedDB, Redis), so each returns a future; stores that answer
+//! at once (memory, filesystem) return ready ones. Stores hold no policy: hits,
+//! eviction and statistics are `Memory`'s. The contract, in full:
+//!
+//! - `get` returns the entry or `None`; a damaged entry is `None` (and may be removed);
+//! - `put` publishes an entry whole or not at all, replacing any entry of that key;
+//! - `set_meta` updates an existing entry's metadata (hits, last use), never its value;
+//! - `remove` deletes one entry and says whether it was there;
+//! - `list` returns every entry's metadata without reading values.
+
+use super::entry::{Entry, Meta};
+use crate::error::Result;
+use crate::fingerprint::Key;
+use std::collections::HashMap;
+use std::future::{ready, Future};
+use std::sync::Mutex;
+
+/// Where entries live. `V` is the value's representation (bytes natively, JS values in the browser).
+pub trait Store<V> {
+    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>>;
+    fn put(&self, entry: Entry<V>) -> impl Future<Output = Result<()>>;
+    fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>>;
+    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>>;
+    fn list(&self) -> impl Future<Output = Result<Vec<Meta>>>;
+}
+
+/// Entries in this process's memory (the default store): gone when it exits.
+pub struct MemoryStore<V> {
+    entries: Mutex<HashMap<Key, Entry<V>>>,
+}
+
+impl<V> Default for MemoryStore<V> {
+    fn default() -> Self {
+        MemoryStore { entries: Mutex::new(HashMap::new()) }
+    }
+}
+
+impl<V> MemoryStore<V> {
+    fn with<T>(&self, f: impl FnOnce(&mut HashMap<Key, Entry<V>>) -> T) -> T {
+        // A panic while holding the lock leaves the map consistent: use it anyway.
+        let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl<V: Clone> Store<V> for MemoryStore<V> {
+    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
+        ready(Ok(self.with(|m| m.get(key).cloned())))
+    }
+
+    fn put(&self, entry: Entry<V>) -> impl Future<Output = Result<()>> {
+        self.with(|m| m.insert(entry.meta.key, entry));
+        ready(Ok(()))
+    }
+
+    fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>> {
+        self.with(|m| {
+            if let Some(e) = m.get_mut(&meta.key) {
+                e.meta = meta.clone();
+            }
+        });
+        ready(Ok(()))
+    }
+
+    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>> {
+        ready(Ok(self.with(|m| m.remove(key).is_some())))
+    }
+
+    fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(Ok(self.with(|m| m.values().map(|e| e.meta.clone()).collect())))
+    }
+}
+
+/// A store shared by several Memories (one per run, say) is still a store.
+impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
+    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
+        (**self).get(key)
+    }
+    fn put(&self, entry: Entry<V>) -> impl Future<Output = Result<()>> {
+        (**self).put(entry)
+    }
+    fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>> {
+        (**self).set_meta(meta)
+    }
+    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>> {
+        (**self).remove(key)
+    }
+    fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
+        (**self).list()
+    }
+}
