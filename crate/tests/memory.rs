@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use toolmemo::fingerprint::Datum;
 use toolmemo::memory::cached::block_on;
-use toolmemo::memory::{function_key, Kind, Limits, Memory, MemoryStore, NewEntry, Store};
+use toolmemo::memory::{function_key, Kind, Limits, Memory, MemoryStore, NewEntry};
 
 type Mem = Memory<MemoryStore<Vec<u8>>, Vec<u8>>;
 

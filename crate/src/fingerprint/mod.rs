@@ -14,7 +14,7 @@
 //! native one for large buffers) and still produce the same key.
 
 mod encode;
-mod files;
+pub(crate) mod files;
 mod interface;
 
 pub use encode::encode;

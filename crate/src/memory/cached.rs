@@ -13,7 +13,9 @@
 //! change it when the body changes. Arguments are fingerprinted through
 //! [`ToDatum`]; results are stored as JSON through serde.
 
-use super::{function_key, sidecar, Kind, Memory, MemoryStore, NewEntry, Store};
+#[cfg(not(target_arch = "wasm32"))]
+use super::MemoryStore;
+use super::{function_key, sidecar, Kind, Memory, NewEntry, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::Datum;
 use serde::{de::DeserializeOwned, Serialize};

@@ -1,0 +1,109 @@
+//! What only the host can answer: whether a path exists (`node:fs` under Node,
+//! a declared list, or nothing in a browser), what a file holds, the time, and
+//! randomness for run ids.
+
+use crate::path::{FileSet, NoFilesystem, PathKind, PathProbe};
+use js_sys::{Array, Function, Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+/// Chooses how `exists` is checked: `options.files` (declared paths), else
+/// Node's `fs` when there is one, else not at all.
+pub(super) fn probe_for(options: Option<&Object>) -> Result<Box<dyn PathProbe>, JsValue> {
+    if let Some(o) = options {
+        let files = Reflect::get(o, &"files".into())?;
+        if Array::is_array(&files) {
+            let paths: Vec<String> = Array::from(&files).iter().filter_map(|v| v.as_string()).collect();
+            return Ok(Box::new(FileSet::new(paths)));
+        }
+    }
+    Ok(NODE_FS.with(|fs| match fs {
+        Some(fs) => Box::new(fs.clone()) as Box<dyn PathProbe>,
+        None => Box::new(NoFilesystem),
+    }))
+}
+
+thread_local! {
+    /// Looked up once: `node:fs` does not come and go.
+    static NODE_FS: Option<NodeFs> = NodeFs::find();
+}
+
+/// `node:fs`, reached through `process.getBuiltinModule` so the same wasm
+/// package loads in browsers, where there is no such thing.
+#[derive(Clone)]
+struct NodeFs {
+    /// `(path) => 0 | 1 | 2` (missing, file, directory): one boundary crossing a probe.
+    kind_of: Function,
+}
+
+impl NodeFs {
+    fn find() -> Option<NodeFs> {
+        let process = Reflect::get(&js_sys::global(), &"process".into()).ok().filter(|p| p.is_object())?;
+        let get = Reflect::get(&process, &"getBuiltinModule".into()).ok()?.dyn_into::<Function>().ok()?;
+        let fs = get.call1(&process, &"fs".into()).ok().filter(|f| f.is_object())?;
+        // Built only under Node (no CSP there); like Python's Path.is_file, follows symlinks.
+        let make = Function::new_with_args(
+            "fs",
+            "return (p) => { const s = fs.statSync(p, { throwIfNoEntry: false }); \
+             return s === undefined ? 0 : s.isDirectory() ? 2 : s.isFile() ? 1 : 0; };",
+        );
+        let kind_of = make.call1(&JsValue::NULL, &fs).ok()?.dyn_into::<Function>().ok()?;
+        Some(NodeFs { kind_of })
+    }
+}
+
+impl PathProbe for NodeFs {
+    fn kind(&self, path: &str) -> PathKind {
+        match self.kind_of.call1(&JsValue::NULL, &path.into()).ok().and_then(|k| k.as_f64()) {
+            Some(2.0) => PathKind::Dir,
+            Some(1.0) => PathKind::File,
+            _ => PathKind::Missing,
+        }
+    }
+}
+
+#[wasm_bindgen(module = "/src/wasm/memory.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = nodeFileId)]
+    fn node_file_id(path: &str, timestamp: bool, grace_ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = totalMemory)]
+    pub(super) fn total_memory() -> JsValue;
+}
+
+/// Milliseconds since the epoch.
+pub(super) fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A run id: the time and 64 random bits, in hex.
+pub(super) fn new_run_id() -> String {
+    let r = (js_sys::Math::random() * 2f64.powi(32)) as u64 ^ (((js_sys::Math::random() * 2f64.powi(32)) as u64) << 32);
+    format!("{:x}-{r:016x}", now_ms() as u64)
+}
+
+/// Files for interface keys: read through `node:fs` under Node; elsewhere a
+/// path is all there is.
+pub(super) struct HostFiles;
+
+impl crate::fingerprint::FileHasher for HostFiles {
+    fn identify(
+        &self,
+        path: &str,
+        method: crate::fingerprint::HashMethod,
+    ) -> crate::Result<crate::fingerprint::FileId> {
+        use crate::fingerprint::{FileId, HashMethod, Key};
+        let grace = crate::fingerprint::files::TIMESTAMP_GRACE_SECS as f64 * 1000.0;
+        let id = node_file_id(path, method == HashMethod::Timestamp, grace);
+        let get = |k: &str| Reflect::get(&id, &k.into()).ok();
+        if !id.is_object() {
+            return Ok(FileId::PathOnly);
+        }
+        let size = get("size").and_then(|s| s.as_f64()).unwrap_or(0.0) as u64;
+        if let Some(ns) = get("mtimeNs").and_then(|s| s.as_string()) {
+            return Ok(FileId::Timestamp { size, mtime_ns: ns.parse().unwrap_or(0) });
+        }
+        match get("digest").and_then(|d| d.as_string()).and_then(|d| Key::from_hex(&d)) {
+            Some(k) => Ok(FileId::Content { size, digest: k.0 }),
+            None => Ok(FileId::PathOnly),
+        }
+    }
+}
