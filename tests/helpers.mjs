@@ -63,3 +63,32 @@ export function rawMember(line, key) {
   }
   return undefined;
 }
+
+const TYPED = {
+  uint8: Uint8Array, int8: Int8Array, uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array,
+  int32: Int32Array, float32: Float32Array, float64: Float64Array, bigint64: BigInt64Array, biguint64: BigUint64Array,
+};
+
+/** A value of tests/vectors/fingerprint.jsonl built as the JS value it stands for. */
+export function decodeVector(v) {
+  if (Array.isArray(v)) return v.map(decodeVector);
+  if (v === null || typeof v !== "object") return v;
+  const [tag, arg] = Object.entries(v)[0] ?? [];
+  const single = Object.keys(v).length === 1;
+  if (single && tag === "$undefined") return undefined;
+  if (single && tag === "$float") return Number(arg === "inf" ? Infinity : arg === "-inf" ? -Infinity : NaN);
+  if (single && tag === "$bigint") return BigInt(arg);
+  if (single && tag === "$date") return new Date(arg);
+  if (single && tag === "$bytes") {
+    const bytes = arg.hex !== undefined ? Uint8Array.from(arg.hex.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(arg.len).fill(arg.fill);
+    if (arg.dtype === "arraybuffer") return bytes.buffer;
+    return new TYPED[arg.dtype](bytes.buffer, 0, bytes.byteLength / TYPED[arg.dtype].BYTES_PER_ELEMENT);
+  }
+  if (single && tag === "$map") return new Map(arg.map(([k, x]) => [decodeVector(k), decodeVector(x)]));
+  if (single && tag === "$set") return new Set(arg.map(decodeVector));
+  if (single && tag === "$object") {
+    const Class = { [arg.class]: class {} }[arg.class];
+    return Object.assign(new Class(), Object.fromEntries(Object.entries(arg.fields).map(([k, x]) => [k, decodeVector(x)])));
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decodeVector(x)]));
+}

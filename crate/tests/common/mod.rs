@@ -56,3 +56,62 @@ pub fn run_conformance_case(line: &str) -> Result<(), String> {
         }
     }
 }
+
+/// A value of `tests/vectors/fingerprint.jsonl` as fingerprint data, exactly as
+/// the JS bindings would see the same value built in JavaScript (see
+/// `tests/helpers.mjs`, `decodeVector`).
+pub fn decode_datum(v: &Json) -> toolmemo::fingerprint::Datum {
+    use toolmemo::fingerprint::Datum;
+    let tagged = |tag: &str| v.as_object().filter(|o| o.len() == 1).and_then(|o| o.get(tag));
+    if tagged("$undefined").is_some() {
+        return Datum::Undefined;
+    }
+    if let Some(f) = tagged("$float") {
+        return Datum::Float(f.as_str().unwrap().parse().unwrap());
+    }
+    if let Some(b) = tagged("$bigint") {
+        return Datum::BigInt(b.as_str().unwrap().to_string());
+    }
+    if let Some(d) = tagged("$date") {
+        return Datum::Date(d.as_f64().unwrap());
+    }
+    if let Some(b) = tagged("$bytes") {
+        let dtype = b["dtype"].as_str().unwrap();
+        let bytes: Vec<u8> = match b.get("hex") {
+            Some(h) => {
+                let h = h.as_str().unwrap();
+                (0..h.len()).step_by(2).map(|i| u8::from_str_radix(&h[i..i + 2], 16).unwrap()).collect()
+            }
+            None => vec![b["fill"].as_u64().unwrap() as u8; b["len"].as_u64().unwrap() as usize],
+        };
+        return Datum::bytes(dtype, &bytes);
+    }
+    if let Some(pairs) = tagged("$map") {
+        let fields = pairs
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let item = Datum::List(vec![decode_datum(&p[0]), decode_datum(&p[1])]);
+                (item.key().hex(), item)
+            })
+            .collect();
+        return Datum::Object { class: "Map".into(), fields };
+    }
+    if let Some(items) = tagged("$set") {
+        let fields = items.as_array().unwrap().iter().map(|i| {
+            let item = decode_datum(i);
+            (item.key().hex(), item)
+        });
+        return Datum::Object { class: "Set".into(), fields: fields.collect() };
+    }
+    if let Some(o) = tagged("$object") {
+        let fields = o["fields"].as_object().unwrap().iter().map(|(k, v)| (k.clone(), decode_datum(v))).collect();
+        return Datum::Object { class: o["class"].as_str().unwrap().to_string(), fields };
+    }
+    match v {
+        Json::Array(items) => Datum::List(items.iter().map(decode_datum).collect()),
+        Json::Object(o) => Datum::Map(o.iter().map(|(k, v)| (k.clone(), decode_datum(v))).collect()),
+        other => Datum::from_json(other),
+    }
+}
