@@ -1,8 +1,9 @@
 //! The synchronous Rust API: cached closures, as `joblib.Memory.cache`.
 //!
 //! ```
-//! use toolmemo::memory::{cached::in_memory, Limits};
-//! let mem = in_memory(Limits::default());
+//! use toolmemo::memory::{Limits, Memory, MemoryStore};
+//! // `cached::in_memory(limits)` does this natively, with the system clock.
+//! let mem = Memory::new(MemoryStore::default(), Limits::default(), "run-1".into(), Box::new(|| 0.0));
 //! let square = mem.cache("square", "1", |x: &i64| x * x);
 //! assert_eq!(square.call(&12).unwrap(), 144);
 //! assert_eq!(square.call(&12).unwrap(), 144); // a hit: the closure does not run
