@@ -260,6 +260,12 @@ test("cacheable caches only while a Memory is active, and status reports steps",
   assert.deepEqual(out, [10, 10]);
   assert.equal(f.calls, 3);
   assert.deepEqual(await mem.status([step, "other"]), { step: true, other: false });
+  assert.equal(await mem.isCached("step"), true);
+  assert.equal(await mem.isCached("other"), false);
+  const sq = mem.cache(function sq(x) { return x * x; });
+  await sq(3);
+  assert.equal(await mem.isCached(sq, 3), true);
+  assert.equal(await mem.isCached(sq, 4), false);
   assert.equal(step(1), 10, "inactive again after activate");
 });
 

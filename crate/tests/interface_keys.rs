@@ -49,7 +49,15 @@ fn prose_does_not_count_and_hash_files_false_is_by_path() {
     std::fs::write(dir.join("a.nii"), "one").unwrap();
     std::fs::write(dir.join("out.nii"), "x").unwrap();
     let k = key(&spec("input"), &dir, json!({"in_file": "a.nii", "out_file": "out.nii"}), HashMethod::Content);
-    assert_eq!(k, key(&spec("a reworded description"), &dir, json!({"in_file": "a.nii", "out_file": "out.nii"}), HashMethod::Content));
+    assert_eq!(
+        k,
+        key(
+            &spec("a reworded description"),
+            &dir,
+            json!({"in_file": "a.nii", "out_file": "out.nii"}),
+            HashMethod::Content
+        )
+    );
     std::fs::write(dir.join("out.nii"), "changed by the last run").unwrap();
     assert_eq!(k, key(&spec("input"), &dir, json!({"in_file": "a.nii", "out_file": "out.nii"}), HashMethod::Content));
 }

@@ -4,30 +4,67 @@
 //! fixed width, so no two different trees share an encoding. Map entries are
 //! sorted by the UTF-8 bytes of their keys.
 
-use super::{Datum, FileId, FORMAT_VERSION};
+use super::{Datum, FileId, Key, FORMAT_VERSION};
+use sha2::{Digest, Sha256};
 
 /// The magic that opens every encoding, before the version.
 const MAGIC: &[u8] = b"toolmemo-fp\0";
 
+/// Where encoded bytes go: a buffer, or straight into a hasher.
+pub(crate) trait Sink {
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
 /// The full, versioned encoding of `d`: what a key is the sha256 of.
 pub fn encode(d: &Datum) -> Vec<u8> {
     let mut out = Vec::with_capacity(64);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    header(&mut out);
     node(d, &mut out);
     out
 }
 
-fn len(n: usize, out: &mut Vec<u8>) {
-    out.extend_from_slice(&(n as u64).to_le_bytes());
+/// The key of `d`, hashed as it is encoded (no buffer).
+pub(crate) fn key_of(d: &Datum) -> Key {
+    let mut h = Sha256::new();
+    header(&mut h);
+    node(d, &mut h);
+    Key(h.finalize().into())
 }
 
-fn text(s: &str, out: &mut Vec<u8>) {
+/// Magic and version: the start of every encoding.
+pub(crate) fn header(out: &mut impl Sink) {
+    out.put(MAGIC);
+    out.put(&FORMAT_VERSION.to_le_bytes());
+}
+
+/// The start of a list of `n` nodes (they follow).
+pub(crate) fn list_header(n: usize, out: &mut impl Sink) {
+    out.put(b"L");
+    len(n, out);
+}
+
+fn len(n: usize, out: &mut impl Sink) {
+    out.put(&(n as u64).to_le_bytes());
+}
+
+fn text(s: &str, out: &mut impl Sink) {
     len(s.len(), out);
-    out.extend_from_slice(s.as_bytes());
+    out.put(s.as_bytes());
 }
 
-fn entries(pairs: &[(String, Datum)], out: &mut Vec<u8>) {
+fn entries(pairs: &[(String, Datum)], out: &mut impl Sink) {
     let mut sorted: Vec<&(String, Datum)> = pairs.iter().collect();
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     len(sorted.len(), out);
@@ -37,71 +74,72 @@ fn entries(pairs: &[(String, Datum)], out: &mut Vec<u8>) {
     }
 }
 
-fn node(d: &Datum, out: &mut Vec<u8>) {
+/// Encodes one node (tag and body).
+pub(crate) fn node(d: &Datum, out: &mut impl Sink) {
     match d {
-        Datum::Null => out.push(b'N'),
-        Datum::Undefined => out.push(b'V'),
-        Datum::Bool(false) => out.push(b'F'),
-        Datum::Bool(true) => out.push(b'T'),
+        Datum::Null => out.put(b"N"),
+        Datum::Undefined => out.put(b"V"),
+        Datum::Bool(false) => out.put(b"F"),
+        Datum::Bool(true) => out.put(b"T"),
         Datum::Int(i) => {
-            out.push(b'I');
-            out.extend_from_slice(&i.to_le_bytes());
+            out.put(b"I");
+            out.put(&i.to_le_bytes());
         }
         Datum::BigInt(digits) => {
-            out.push(b'J');
+            out.put(b"J");
             text(digits, out);
         }
         Datum::Float(f) => {
-            out.push(b'D');
+            out.put(b"D");
             // One NaN: payload bits carry no meaning for a result.
             let bits = if f.is_nan() { f64::NAN.to_bits() } else { f.to_bits() };
-            out.extend_from_slice(&bits.to_le_bytes());
+            out.put(&bits.to_le_bytes());
         }
         Datum::Str(s) => {
-            out.push(b'S');
+            out.put(b"S");
             text(s, out);
         }
         Datum::Bytes { dtype, len: n, digest } => {
-            out.push(b'B');
+            out.put(b"B");
             text(dtype, out);
-            out.extend_from_slice(&n.to_le_bytes());
-            out.extend_from_slice(digest);
+            out.put(&n.to_le_bytes());
+            out.put(digest);
         }
         Datum::List(items) | Datum::Tuple(items) => {
-            out.push(if matches!(d, Datum::List(_)) { b'L' } else { b'U' });
+            out.put(if matches!(d, Datum::List(_)) { b"L" } else { b"U" });
             len(items.len(), out);
             for item in items {
                 node(item, out);
             }
         }
         Datum::Map(pairs) => {
-            out.push(b'M');
+            out.put(b"M");
             entries(pairs, out);
         }
         Datum::Object { class, fields } => {
-            out.push(b'O');
+            out.put(b"O");
             text(class, out);
             entries(fields, out);
         }
         Datum::Date(ms) => {
-            out.push(b'W');
-            out.extend_from_slice(&ms.to_bits().to_le_bytes());
+            out.put(b"W");
+            out.put(&ms.to_bits().to_le_bytes());
         }
         Datum::File { path, id } => {
-            out.push(b'P');
+            out.put(b"P");
             text(path, out);
             match id {
                 FileId::Content { size, digest } => {
-                    out.push(b'C');
-                    out.extend_from_slice(&size.to_le_bytes());
-                    out.extend_from_slice(digest);
+                    out.put(b"C");
+                    out.put(&size.to_le_bytes());
+                    out.put(digest);
                 }
                 FileId::Timestamp { size, mtime_ns } => {
-                    out.push(b'Z');
-                    out.extend_from_slice(&size.to_le_bytes());
-                    out.extend_from_slice(&mtime_ns.to_le_bytes());
+                    out.put(b"Z");
+                    out.put(&size.to_le_bytes());
+                    out.put(&mtime_ns.to_le_bytes());
                 }
-                FileId::PathOnly => out.push(b'-'),
+                FileId::PathOnly => out.put(b"-"),
             }
         }
     }

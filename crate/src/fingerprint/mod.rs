@@ -13,7 +13,7 @@
 //! host may compute that digest with whatever sha256 is fastest there (Node's
 //! native one for large buffers) and still produce the same key.
 
-mod encode;
+pub(crate) mod encode;
 pub(crate) mod files;
 mod interface;
 
@@ -120,13 +120,42 @@ impl Datum {
 
     /// The key of this datum alone (its encoding, versioned, hashed).
     pub fn key(&self) -> Key {
-        Key(sha256(&encode(self)))
+        encode::key_of(self)
     }
 }
 
 /// A sha256 cache key.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Key(pub [u8; 32]);
+
+impl std::hash::Hash for Key {
+    /// A key is already uniformly random: eight of its bytes are a fine hash.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(u64::from_le_bytes(self.0[..8].try_into().expect("8 bytes")));
+    }
+}
+
+/// A hasher for maps keyed by [`Key`]: takes the key's own bits instead of
+/// hashing them again.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map keyed by cache keys.
+pub type KeyMap<V> = std::collections::HashMap<Key, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
 impl Key {
     pub fn hex(&self) -> String {

@@ -16,7 +16,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 use super::MemoryStore;
-use super::{function_key, sidecar, Kind, Memory, NewEntry, Store};
+use super::{sidecar, FunctionKeyer, Kind, Memory, NewEntry, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::Datum;
 use serde::{de::DeserializeOwned, Serialize};
@@ -35,6 +35,15 @@ pub fn block_on<T>(fut: impl Future<Output = T>) -> T {
         }
         // Only asynchronous stores get here; yield and poll again.
         std::thread::yield_now();
+    }
+}
+
+/// The output of a future that is ready at its first poll (a lookup in a store
+/// that answers at once), or `None`.
+pub fn now_or_never<T>(fut: impl Future<Output = T>) -> Option<T> {
+    match pin!(fut).as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(v) => Some(v),
+        Poll::Pending => None,
     }
 }
 
@@ -152,6 +161,7 @@ pub struct Cached<'m, S, F> {
     mem: &'m Memory<S, Vec<u8>>,
     name: String,
     code: String,
+    keyer: FunctionKeyer,
     f: F,
     hits: Cell<u64>,
     misses: Cell<u64>,
@@ -160,10 +170,12 @@ pub struct Cached<'m, S, F> {
 impl<S: Store<Vec<u8>>> Memory<S, Vec<u8>> {
     /// Caches `f` under `name`; change `version` when `f`'s body changes.
     pub fn cache<A: ?Sized, R, F: Fn(&A) -> R>(&self, name: &str, version: &str, f: F) -> Cached<'_, S, F> {
+        let code = super::code_id(Some(version), "");
         Cached {
             mem: self,
+            keyer: FunctionKeyer::new(name, &code),
             name: name.to_string(),
-            code: super::code_id(Some(version), ""),
+            code,
             f,
             hits: Cell::new(0),
             misses: Cell::new(0),
@@ -174,7 +186,7 @@ impl<S: Store<Vec<u8>>> Memory<S, Vec<u8>> {
 impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
     fn key_of(&self, args: &Datum) -> (super::FunctionKey, Vec<(String, Datum)>) {
         let named = vec![("0".to_string(), args.clone())];
-        (function_key(&self.name, &self.code, &named), named)
+        (self.keyer.parts(&named), named)
     }
 
     /// The result of `f(args)`, from the cache when it is there.

@@ -2,12 +2,14 @@
 //!
 //! A function's key covers its name, its code (an explicit `version`, or the
 //! sha256 of its source text, so a changed body misses as in joblib) and its
-//! arguments by name, minus the ignored ones. The arguments' own key is kept in
+//! arguments by name, minus the ignored ones: the encoded list
+//! `["function", name, code, {args}]` (see `docs/fingerprint.md`). The arguments' own key is kept in
 //! the entry too: a miss whose arguments match an entry with other code is a
 //! changed function, which `verbose` reports.
 
-use crate::fingerprint::{hex, sha256, Datum, Key};
+use crate::fingerprint::{encode, hex, sha256, Datum, Key};
 use serde_json::{json, Map, Value as Json};
+use sha2::{Digest, Sha256};
 
 /// A function call's key and its parts, for `explain`.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,22 +47,53 @@ pub fn code_id(version: Option<&str>, source: &str) -> String {
     }
 }
 
+/// Computes the keys of one function's calls. The key is the sha256 of the
+/// encoded list `["function", name, code, args]`; everything before `args` is
+/// the same for every call, so it is hashed once and the hasher's state reused.
+#[derive(Clone)]
+pub struct FunctionKeyer {
+    name: String,
+    code: String,
+    prefix: Sha256,
+}
+
+impl FunctionKeyer {
+    pub fn new(name: &str, code: &str) -> FunctionKeyer {
+        let mut prefix = Sha256::new();
+        encode::header(&mut prefix);
+        encode::list_header(4, &mut prefix);
+        for part in ["function", name, code] {
+            encode::node(&Datum::Str(part.to_string()), &mut prefix);
+        }
+        FunctionKeyer { name: name.to_string(), code: code.to_string(), prefix }
+    }
+
+    /// Just the key of a call (no parts): what a lookup needs.
+    pub fn key(&self, args: &[(String, Datum)]) -> Key {
+        let mut h = self.prefix.clone();
+        encode::node(&Datum::Map(args.to_vec()), &mut h);
+        Key(h.finalize().into())
+    }
+
+    /// The key and its parts, for storing and `explain`.
+    pub fn parts(&self, args: &[(String, Datum)]) -> FunctionKey {
+        FunctionKey {
+            key: self.key(args),
+            args: Datum::Map(args.to_vec()).key(),
+            code: self.code.clone(),
+            components: args.iter().map(|(n, d)| (n.clone(), d.key())).collect(),
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
 /// The key of calling function `name` (whose code is `code`, from [`code_id`])
 /// with `args` (name → value, ignored ones already left out).
 pub fn function_key(name: &str, code: &str, args: &[(String, Datum)]) -> FunctionKey {
-    let args_datum = Datum::Map(args.to_vec());
-    let whole = Datum::Map(vec![
-        ("kind".into(), Datum::Str("function".into())),
-        ("name".into(), Datum::Str(name.into())),
-        ("code".into(), Datum::Str(code.into())),
-        ("args".into(), args_datum.clone()),
-    ]);
-    FunctionKey {
-        key: whole.key(),
-        args: args_datum.key(),
-        code: code.to_string(),
-        components: args.iter().map(|(n, d)| (n.clone(), d.key())).collect(),
-    }
+    FunctionKeyer::new(name, code).parts(args)
 }
 
 /// Longer strings go into the sidecar as hashes.

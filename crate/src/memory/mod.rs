@@ -22,7 +22,7 @@ mod units;
 
 pub use entry::{Entry, Kind, Meta};
 pub use evict::{select as select_evictions, Limits};
-pub use key::{code_id, function_key, sidecar, FunctionKey};
+pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
 pub use store::{MemoryStore, Store};
 pub use units::{parse_duration_ms, parse_size};
 
@@ -91,21 +91,18 @@ impl<S: Store<V>, V> Memory<S, V> {
     /// (expiry, a `validate` callback). A hit refreshes last use and counts; an
     /// absent or refused entry counts as a miss.
     pub async fn lookup(&self, key: &Key, accept: impl FnOnce(&Meta) -> bool) -> Result<Option<V>> {
-        match self.store.get(key).await? {
-            Some(entry) if accept(&entry.meta) => {
-                let mut meta = entry.meta;
-                meta.hits += 1;
-                meta.last_access_ms = self.now();
-                meta.last_run = self.run.clone();
-                self.store.set_meta(&meta).await?;
-                self.hits.fetch_add(1, Ordering::Relaxed);
-                Ok(Some(entry.value))
+        let now = self.now();
+        let refresh = |meta: &mut Meta| {
+            meta.hits += 1;
+            meta.last_access_ms = now;
+            if meta.last_run != self.run {
+                meta.last_run.clone_from(&self.run);
             }
-            _ => {
-                self.misses.fetch_add(1, Ordering::Relaxed);
-                Ok(None)
-            }
-        }
+        };
+        let found = self.store.hit(key, accept, refresh).await?;
+        let counter = if found.is_some() { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(found)
     }
 
     /// Whether `key` has an entry; counts nothing and refreshes nothing.

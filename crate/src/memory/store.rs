@@ -13,8 +13,7 @@
 
 use super::entry::{Entry, Meta};
 use crate::error::Result;
-use crate::fingerprint::Key;
-use std::collections::HashMap;
+use crate::fingerprint::{Key, KeyMap};
 use std::future::{ready, Future};
 use std::sync::Mutex;
 
@@ -25,21 +24,42 @@ pub trait Store<V> {
     fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>>;
     fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>>;
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>>;
+
+    /// A hit: the value of `key` if `accept` takes its metadata, which `refresh`
+    /// then updates (hits, last use). Stores that can do this in one step override it.
+    fn hit(
+        &self,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> impl Future<Output = Result<Option<V>>> {
+        async move {
+            match self.get(key).await? {
+                Some(entry) if accept(&entry.meta) => {
+                    let mut meta = entry.meta;
+                    refresh(&mut meta);
+                    self.set_meta(&meta).await?;
+                    Ok(Some(entry.value))
+                }
+                _ => Ok(None),
+            }
+        }
+    }
 }
 
 /// Entries in this process's memory (the default store): gone when it exits.
 pub struct MemoryStore<V> {
-    entries: Mutex<HashMap<Key, Entry<V>>>,
+    entries: Mutex<KeyMap<Entry<V>>>,
 }
 
 impl<V> Default for MemoryStore<V> {
     fn default() -> Self {
-        MemoryStore { entries: Mutex::new(HashMap::new()) }
+        MemoryStore { entries: Mutex::new(KeyMap::default()) }
     }
 }
 
 impl<V> MemoryStore<V> {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<Key, Entry<V>>) -> T) -> T {
+    fn with<T>(&self, f: impl FnOnce(&mut KeyMap<Entry<V>>) -> T) -> T {
         // A panic while holding the lock leaves the map consistent: use it anyway.
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         f(&mut guard)
@@ -72,6 +92,22 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(Ok(self.with(|m| m.values().map(|e| e.meta.clone()).collect())))
     }
+
+    fn hit(
+        &self,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> impl Future<Output = Result<Option<V>>> {
+        // One lock, the metadata updated in place, only the value cloned.
+        ready(Ok(self.with(|m| match m.get_mut(key) {
+            Some(e) if accept(&e.meta) => {
+                refresh(&mut e.meta);
+                Some(e.value.clone())
+            }
+            _ => None,
+        })))
+    }
 }
 
 /// A store shared by several Memories (one per run, say) is still a store.
@@ -90,5 +126,13 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     }
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         (**self).list()
+    }
+    fn hit(
+        &self,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> impl Future<Output = Result<Option<V>>> {
+        (**self).hit(key, accept, refresh)
     }
 }

@@ -176,16 +176,26 @@ export function totalMemory() {
   return typeof gb === "number" ? gb * 2 ** 30 : undefined;
 }
 
-/** joblib's `Memory.eval(fn, ...args)`, added to the Memory class on first open. */
-export function installEval(memory) {
+/**
+ * Methods of the Memory class that take any number of arguments, added to its
+ * prototype on first open: joblib's `eval(fn, ...args)` and kwneuro's
+ * `isCached(step, ...args)` (a cached function and its arguments, or a step name).
+ */
+export function installSugar(memory) {
   const proto = Object.getPrototypeOf(memory);
-  if (!Object.prototype.hasOwnProperty.call(proto, "eval")) {
-    Object.defineProperty(proto, "eval", {
-      value: function (fn, ...args) {
-        return this.cache(fn)(...args);
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
+  const define = (name, value) => {
+    if (!Object.prototype.hasOwnProperty.call(proto, name)) {
+      Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+    }
+  };
+  define("eval", function (fn, ...args) {
+    return this.cache(fn)(...args);
+  });
+  define("isCached", async function (step, ...args) {
+    if (typeof step === "function" && typeof step.checkCallInCache === "function") {
+      return step.checkCallInCache(...args);
+    }
+    const status = await this.status([step]);
+    return Object.values(status)[0] === true;
+  });
 }

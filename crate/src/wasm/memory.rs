@@ -12,10 +12,11 @@ use super::convert::{estimate_size, from_json, js_to_datum, to_js_error, to_json
 use super::host::{new_run_id, now_ms, probe_for, total_memory, HostFiles};
 use super::interface::JsInterface;
 use crate::error::{Error, ErrorKind};
-use crate::fingerprint::{interface_key, Datum, HashMethod, Key};
+use crate::fingerprint::{interface_key, Datum, HashMethod, Key, KeyMap};
+use crate::memory::cached::now_or_never;
+use crate::memory::FunctionKeyer;
 use crate::memory::{
-    code_id, function_key, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry,
-    Store,
+    code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
 };
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -40,8 +41,8 @@ extern "C" {
     fn try_clone(v: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = paramNames)]
     fn param_names(f: &Function) -> Array;
-    #[wasm_bindgen(js_name = installEval)]
-    fn install_eval(memory: &JsValue);
+    #[wasm_bindgen(js_name = installSugar)]
+    fn install_sugar(memory: &JsValue);
 }
 
 #[wasm_bindgen]
@@ -88,6 +89,17 @@ impl Store<JsValue> for JsStore {
             JsStore::Off => Ok(Vec::new()),
         }
     }
+    async fn hit(
+        &self,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> crate::Result<Option<JsValue>> {
+        match self {
+            JsStore::Memory(s) => s.hit(key, accept, refresh).await,
+            JsStore::Off => Ok(None),
+        }
+    }
 }
 
 /// `force`: nothing, everything, or the named steps.
@@ -116,7 +128,7 @@ struct Shared {
     hash_method: HashMethod,
     prefix: String,
     /// Computations under way, by key: a second caller awaits the first's promise.
-    inflight: RefCell<HashMap<Key, Promise>>,
+    inflight: RefCell<KeyMap<Promise>>,
 }
 
 thread_local! {
@@ -274,10 +286,10 @@ impl JsMemory {
             verbose: get(&o, "verbose").is_truthy(),
             hash_method,
             prefix: get(&o, "prefix").as_string().unwrap_or_default(),
-            inflight: RefCell::new(HashMap::new()),
+            inflight: RefCell::new(KeyMap::default()),
         };
         let js: JsValue = JsMemory { shared: Rc::new(shared) }.into();
-        install_eval(&js);
+        install_sugar(&js);
         Ok(js)
     }
 
@@ -432,6 +444,7 @@ struct CachedState {
     f: Function,
     name: String,
     code: String,
+    keyer: FunctionKeyer,
     params: Vec<Option<String>>,
     ignore: Vec<JsValue>,
     validate: Option<Function>,
@@ -457,10 +470,13 @@ impl CachedState {
         let version = get(&o, "version").as_string();
         let source = f.to_string().as_string().unwrap_or_default();
         let ignore = get(&o, "ignore");
+        let name = format!("{}{name}", mem.prefix);
+        let code = code_id(version.as_deref(), &source);
         Ok(CachedState {
             mem: mem.clone(),
-            name: format!("{}{name}", mem.prefix),
-            code: code_id(version.as_deref(), &source),
+            keyer: FunctionKeyer::new(&name, &code),
+            name,
+            code,
             params: param_names(&f).iter().map(|p| p.as_string()).collect(),
             ignore: if Array::is_array(&ignore) { Array::from(&ignore).to_vec() } else { Vec::new() },
             validate: func("validate"),
@@ -575,6 +591,30 @@ fn deduplicated(mem: &Rc<Shared>, key: Key, work: impl Future<Output = Result<Js
     p
 }
 
+/// A stored value as the caller gets it: primitives as they are, objects as a
+/// fresh structured clone (or through the function's `load`).
+async fn restore(st: &CachedState, stored: JsValue) -> Result<JsValue, JsValue> {
+    match &st.load {
+        Some(load) => call_user(load, &Array::of1(&stored)).await,
+        None => fresh(&stored),
+    }
+}
+
+fn fresh(stored: &JsValue) -> Result<JsValue, JsValue> {
+    if stored.is_object() {
+        clone_value(stored).map_err(|e| err(ErrorKind::Input, e))
+    } else {
+        Ok(stored.clone())
+    }
+}
+
+fn on_hit(st: &CachedState, value: &JsValue) {
+    st.hits.set(st.hits.get() + 1);
+    if let Some(cb) = &st.callback {
+        let _ = cb.call1(&JsValue::UNDEFINED, value);
+    }
+}
+
 fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     let named = match state.named_args(&args) {
         Ok(n) => n,
@@ -583,22 +623,34 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     if matches!(state.mem.core.store(), JsStore::Off) {
         return spawn(async move { call_user(&state.f, &args).await });
     }
-    let fk = function_key(&state.name, &state.code, &named);
-    let key = fk.key;
+    let key = state.keyer.key(&named);
+    if let Some(p) = state.mem.inflight.borrow().get(&key) {
+        return p.clone();
+    }
+    let forced = state.mem.force.applies(&state.name);
+    // The fast path: a store that answers at once needs no task for a hit.
+    let mut looked_up = false;
+    if !forced && state.code_checked.get() && state.load.is_none() {
+        if let Some(found) = now_or_never(state.mem.core.lookup(&key, |m| state.accepts(m))) {
+            looked_up = true;
+            match found.map_err(to_js_error).and_then(|v| v.map(|v| fresh(&v)).transpose()) {
+                Ok(Some(value)) => {
+                    on_hit(&state, &value);
+                    return Promise::resolve(&value);
+                }
+                Ok(None) => {}
+                Err(e) => return Promise::reject(&e),
+            }
+        }
+    }
     let st = state.clone();
     deduplicated(&state.mem, key, async move {
         st.drop_stale_code().await?;
         let mem = &st.mem;
-        if !mem.force.applies(&st.name) {
+        if !forced && !looked_up {
             if let Some(stored) = mem.core.lookup(&key, |m| st.accepts(m)).await.map_err(to_js_error)? {
-                st.hits.set(st.hits.get() + 1);
-                let value = match &st.load {
-                    Some(load) => call_user(load, &Array::of1(&stored)).await?,
-                    None => clone_value(&stored).map_err(|e| err(ErrorKind::Input, e))?,
-                };
-                if let Some(cb) = &st.callback {
-                    let _ = cb.call1(&JsValue::UNDEFINED, &value);
-                }
+                let value = restore(&st, stored).await?;
+                on_hit(&st, &value);
                 return Ok(value);
             }
         }
@@ -612,6 +664,7 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
         };
         match stored {
             Ok(stored) => {
+                let fk = st.keyer.parts(&named);
                 let new = NewEntry {
                     key,
                     kind: Kind::Function,
@@ -658,7 +711,7 @@ impl CachedCore {
             Ok(n) => n,
             Err(e) => return Promise::reject(&e),
         };
-        let key = function_key(&st.name, &st.code, &named).key;
+        let key = st.keyer.key(&named);
         spawn(async move { Ok(st.mem.core.contains(&key).await.map_err(to_js_error)?.into()) })
     }
 
@@ -686,7 +739,7 @@ impl CachedCore {
     /// The key of a call and its components: why it would miss.
     pub fn explain(&self, args: Array) -> Result<JsValue, JsValue> {
         let named = self.state.named_args(&args)?;
-        from_json(&function_key(&self.state.name, &self.state.code, &named).explain(&self.state.name))
+        from_json(&self.state.keyer.parts(&named).explain(&self.state.name))
     }
 
     #[wasm_bindgen(getter)]
