@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: renders the same sampled conformance cases with nipype (the
-# peer), the native build and the wasm build in Node, one after the other in
-# one run, and rewrites the results table of bench/README.md with the ratios.
+# peer), the native build and the wasm build in Node, times Memory hits against
+# lru-cache, memoizee, hash-wasm and node:crypto, all in one run, and rewrites
+# the results tables of bench/README.md with the ratios.
 #
 #   BENCH_LIMIT=300 (cases)  BENCH_MS_PER_CASE=40 (native/wasm)  PEER_BUDGET=60 (s, nipype)
 set -euo pipefail
@@ -23,4 +24,6 @@ echo "== native"
 cargo bench --quiet --bench render > "$OUT/native.json"
 echo "== wasm in Node"
 node bench/render.mjs > "$OUT/wasm.json"
+echo "== Memory hits in Node (vs lru-cache, memoizee, hash-wasm, node:crypto)"
+node bench/memory.mjs > "$OUT/memory.json"
 python3 bench/report.py "$OUT" bench/README.md

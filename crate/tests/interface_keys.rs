@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use toolmemo::fingerprint::{interface_key, HashMethod, RealFileHasher};
 use toolmemo::path::RealFilesystem;
 use toolmemo::Interface;
@@ -24,9 +24,9 @@ fn spec(desc: &str) -> Interface {
     .unwrap()
 }
 
-fn key(iface: &Interface, dir: &PathBuf, inputs: serde_json::Value, method: HashMethod) -> String {
-    let bound = iface.bind(&inputs, &RealFilesystem { base: Some(dir.clone()) }).unwrap();
-    interface_key(&bound, &RealFileHasher { base: Some(dir.clone()) }, method).unwrap().key.hex()
+fn key(iface: &Interface, dir: &Path, inputs: serde_json::Value, method: HashMethod) -> String {
+    let bound = iface.bind(&inputs, &RealFilesystem { base: Some(dir.to_path_buf()) }).unwrap();
+    interface_key(&bound, &RealFileHasher { base: Some(dir.to_path_buf()) }, method).unwrap().key.hex()
 }
 
 #[test]
