@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing toolmemo needs, skipping whatever is
 # already there at the pinned version (a warm machine spends seconds here, a
-# fresh one about 8 minutes compiling wasm-bindgen-cli and wasm-pack).
+# fresh one about 8 minutes compiling wasm-bindgen-cli and wasm-pack, and a
+# minute installing Chromium).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -18,6 +19,17 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERS
 fi
 if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
   cargo install wasm-pack --version "$WASM_PACK_VERSION" --locked --force
+fi
+
+# Browser tests run in Debian's Chromium through its chromedriver (never a
+# downloaded browser: only package registries are reachable).
+if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+  else
+    echo "setup: install Chromium and its driver (Debian: apt-get install chromium chromium-driver)" >&2
+    exit 1
+  fi
 fi
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, builds, then runs the Rust tests
-# (native and wasm under Node), the Node tests of the built package, and the
-# conformance checker against the native program. Stops at the first failure.
+# (native, wasm under Node, wasm in headless Chromium), the Node tests of the
+# built package, and the conformance checker against the native program.
+# Stops at the first failure.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -15,6 +16,9 @@ cargo test --release --features native
 
 echo "== wasm-pack test --node (the Rust tests compiled to wasm)"
 wasm-pack test --node --release crate
+
+echo "== wasm-pack test --headless --chrome (the shared vectors in Chromium)"
+wasm-pack test --headless --chrome --release crate
 
 echo "== node --test (the built package, from Node)"
 node --test tests/

@@ -115,3 +115,47 @@ pub fn decode_datum(v: &Json) -> toolmemo::fingerprint::Datum {
         other => Datum::from_json(other),
     }
 }
+
+/// Every line of a vector file that fails `check`, described.
+fn failures(text: &str, check: impl Fn(&str) -> Result<(), String>) -> (usize, Vec<String>) {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    (lines.len(), lines.iter().filter_map(|l| check(l).err()).collect())
+}
+
+/// Python's `%` answers (`tests/vectors/pyfmt.jsonl`) against `pyfmt`.
+pub fn check_pyfmt_vectors(text: &str) {
+    let (count, bad) = failures(text, |line| {
+        let v: Json = serde_json::from_str(line).unwrap();
+        let fmt = v["fmt"].as_str().unwrap();
+        let got = toolmemo::pyfmt::Template::parse(fmt).apply(&decode(&v["arg"]));
+        match (v.get("out").and_then(Json::as_str), &got) {
+            (Some(want), Ok(out)) if want == out => Ok(()),
+            (None, Err(_)) => Ok(()),
+            _ => Err(format!("{fmt:?} % {}: want {}, got {got:?}", v["arg"], v.get("out").unwrap_or(&v["error"]))),
+        }
+    });
+    assert!(count > 5000, "too few vectors: {count}");
+    assert!(bad.is_empty(), "{} of {count} vectors differ:\n{}", bad.len(), bad[..bad.len().min(40)].join("\n"));
+}
+
+/// Conformance-style cases (`tests/vectors/nipype-probes.jsonl`).
+pub fn check_cases(text: &str, at_least: usize) {
+    let (count, bad) = failures(text, run_conformance_case);
+    assert!(count >= at_least, "only {count} cases");
+    assert!(bad.is_empty(), "{} of {count} cases fail:\n{}", bad.len(), bad.join("\n"));
+}
+
+/// Golden keys (`tests/vectors/fingerprint.jsonl`).
+pub fn check_golden_keys(text: &str) {
+    let (count, bad) = failures(text, |line| {
+        let v: Json = serde_json::from_str(line).unwrap();
+        let key = decode_datum(&v["value"]).key().hex();
+        if v["key"] == key.as_str() {
+            Ok(())
+        } else {
+            Err(format!("{}: pinned {}, computed {key}", v["name"], v["key"]))
+        }
+    });
+    assert!(count >= 30, "only {count} vectors");
+    assert!(bad.is_empty(), "{} keys differ:\n{}", bad.len(), bad.join("\n"));
+}
