@@ -30,6 +30,8 @@ pub enum ErrorKind {
     Deprecated,
     /// Inputs (not the spec) are not well-formed JSON, or not an object.
     Input,
+    /// A store could not read or write (I/O, a full disk, an unknown layout).
+    Store,
 }
 
 impl ErrorKind {
@@ -45,6 +47,7 @@ impl ErrorKind {
             ErrorKind::Version => "version",
             ErrorKind::Deprecated => "deprecated",
             ErrorKind::Input => "input",
+            ErrorKind::Store => "store",
         }
     }
 }

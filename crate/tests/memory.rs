@@ -88,7 +88,7 @@ both! {
         put(&mem, "b", 1);
         now.set(now.get() + 1.0);
         // Using `a` makes `b` the least recently used.
-        assert!(block_on(mem.lookup(&a, |_| true)).unwrap().is_some());
+        assert!(block_on(mem.lookup("a", &a, |_| true)).unwrap().is_some());
         now.set(now.get() + 1.0);
         put(&mem, "c", 1);
         assert_eq!(names(&mem), ["a", "c"]);
@@ -128,7 +128,7 @@ both! {
         // A second opening of the same store is a new run; it uses only `kept` and `old`.
         let second = open("run-2");
         now.set(now.get() + 10_000.0);
-        assert!(block_on(second.lookup(&key("kept"), |_| true)).unwrap().is_some());
+        assert!(block_on(second.lookup("kept", &key("kept"), |_| true)).unwrap().is_some());
         let removed = block_on(second.clear_previous_runs()).unwrap();
         assert_eq!(removed.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().len(), 2);
         assert_eq!(block_on(second.entries()).unwrap().len(), 1);
@@ -139,7 +139,7 @@ both! {
         ))
         .unwrap();
         now.set(now.get() + 5.0);
-        assert!(block_on(second.lookup(&key("fresh"), |_| true)).unwrap().is_some());
+        assert!(block_on(second.lookup("fresh", &key("fresh"), |_| true)).unwrap().is_some());
         let gone = block_on(second.clear_runs_since(now.get() - 1.0)).unwrap();
         assert_eq!(gone.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["kept"]);
     }
@@ -147,7 +147,7 @@ both! {
     a_refused_entry_is_a_miss() {
         let (mem, _) = memory(Limits::default(), "r1");
         let k = put(&mem, "x", 3);
-        assert!(block_on(mem.lookup(&k, |m| m.hits > 5)).unwrap().is_none());
+        assert!(block_on(mem.lookup("x", &k, |m| m.hits > 5)).unwrap().is_none());
         assert_eq!(block_on(mem.stats()).unwrap().misses, 1);
     }
 }

@@ -197,7 +197,7 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
         F: Fn(&A) -> R,
     {
         let (key, named) = self.key_of(&args.to_datum());
-        if let Some(bytes) = block_on(self.mem.lookup(&key.key, |_| true))? {
+        if let Some(bytes) = block_on(self.mem.lookup(&self.name, &key.key, |_| true))? {
             // A value that no longer decodes is a miss: recompute and overwrite it.
             if let Ok(v) = serde_json::from_slice(&bytes) {
                 self.hits.set(self.hits.get() + 1);
@@ -226,7 +226,7 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
 
     /// Whether `f(args)` is cached (joblib's `check_call_in_cache`).
     pub fn check<A: ToDatum + ?Sized>(&self, args: &A) -> Result<bool> {
-        block_on(self.mem.contains(&self.key_of(&args.to_datum()).0.key))
+        block_on(self.mem.contains(&self.name, &self.key_of(&args.to_datum()).0.key))
     }
 
     /// The key's components for `args`: why a call would miss.

@@ -16,12 +16,16 @@
 pub mod cached;
 mod entry;
 mod evict;
+#[cfg(feature = "native")]
+mod fs_store;
 mod key;
 mod store;
 mod units;
 
 pub use entry::{Entry, Kind, Meta};
 pub use evict::{select as select_evictions, Limits};
+#[cfg(feature = "native")]
+pub use fs_store::{FsStore, LAYOUT_VERSION};
 pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
 pub use store::{MemoryStore, Store};
 pub use units::{parse_duration_ms, parse_size};
@@ -90,7 +94,7 @@ impl<S: Store<V>, V> Memory<S, V> {
     /// The value under `key` if there is one and `accept` takes its metadata
     /// (expiry, a `validate` callback). A hit refreshes last use and counts; an
     /// absent or refused entry counts as a miss.
-    pub async fn lookup(&self, key: &Key, accept: impl FnOnce(&Meta) -> bool) -> Result<Option<V>> {
+    pub async fn lookup(&self, name: &str, key: &Key, accept: impl FnOnce(&Meta) -> bool) -> Result<Option<V>> {
         let now = self.now();
         let refresh = |meta: &mut Meta| {
             meta.hits += 1;
@@ -99,15 +103,15 @@ impl<S: Store<V>, V> Memory<S, V> {
                 meta.last_run.clone_from(&self.run);
             }
         };
-        let found = self.store.hit(key, accept, refresh).await?;
+        let found = self.store.hit(name, key, accept, refresh).await?;
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         Ok(found)
     }
 
     /// Whether `key` has an entry; counts nothing and refreshes nothing.
-    pub async fn contains(&self, key: &Key) -> Result<bool> {
-        Ok(self.store.get(key).await?.is_some())
+    pub async fn contains(&self, name: &str, key: &Key) -> Result<bool> {
+        Ok(self.store.get(name, key).await?.is_some())
     }
 
     /// Stores a computed value, then enforces the limits; returns what was evicted.
@@ -164,14 +168,14 @@ impl<S: Store<V>, V> Memory<S, V> {
     }
 
     /// Removes one entry; whether it was there.
-    pub async fn remove(&self, key: &Key) -> Result<bool> {
-        self.store.remove(key).await
+    pub async fn remove(&self, name: &str, key: &Key) -> Result<bool> {
+        self.store.remove(name, key).await
     }
 
     async fn remove_all(&self, metas: Vec<Meta>) -> Result<Vec<Meta>> {
         let mut removed = Vec::with_capacity(metas.len());
         for m in metas {
-            if self.store.remove(&m.key).await? {
+            if self.store.remove(&m.name, &m.key).await? {
                 removed.push(m);
             }
         }

@@ -1,6 +1,8 @@
 //! The store contract, and the in-memory store.
 //!
-//! A store keeps entries (metadata + value) by key. Every method may be
+//! A store keeps entries (metadata + value) by the name of what produced them
+//! (a function, an interface) and their key; the name lets a store group entries
+//! as people look for them (`<location>/<name>/<key>/` on disk). Every method may be
 //! asynchronous (IndexedDB, Redis), so each returns a future; stores that answer
 //! at once (memory, filesystem) return ready ones. Stores hold no policy: hits,
 //! eviction and statistics are `Memory`'s. The contract, in full:
@@ -19,22 +21,23 @@ use std::sync::Mutex;
 
 /// Where entries live. `V` is the value's representation (bytes natively, JS values in the browser).
 pub trait Store<V> {
-    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>>;
+    fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>>;
     fn put(&self, entry: Entry<V>) -> impl Future<Output = Result<()>>;
     fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>>;
-    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>>;
+    fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>>;
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>>;
 
     /// A hit: the value of `key` if `accept` takes its metadata, which `refresh`
     /// then updates (hits, last use). Stores that can do this in one step override it.
     fn hit(
         &self,
+        name: &str,
         key: &Key,
         accept: impl FnOnce(&Meta) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<Option<V>>> {
         async move {
-            match self.get(key).await? {
+            match self.get(name, key).await? {
                 Some(entry) if accept(&entry.meta) => {
                     let mut meta = entry.meta;
                     refresh(&mut meta);
@@ -67,7 +70,7 @@ impl<V> MemoryStore<V> {
 }
 
 impl<V: Clone> Store<V> for MemoryStore<V> {
-    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
+    fn get(&self, _name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
         ready(Ok(self.with(|m| m.get(key).cloned())))
     }
 
@@ -85,7 +88,7 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
         ready(Ok(()))
     }
 
-    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>> {
+    fn remove(&self, _name: &str, key: &Key) -> impl Future<Output = Result<bool>> {
         ready(Ok(self.with(|m| m.remove(key).is_some())))
     }
 
@@ -95,6 +98,7 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
 
     fn hit(
         &self,
+        _name: &str,
         key: &Key,
         accept: impl FnOnce(&Meta) -> bool,
         refresh: impl FnOnce(&mut Meta),
@@ -112,8 +116,8 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
 
 /// A store shared by several Memories (one per run, say) is still a store.
 impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
-    fn get(&self, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
-        (**self).get(key)
+    fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
+        (**self).get(name, key)
     }
     fn put(&self, entry: Entry<V>) -> impl Future<Output = Result<()>> {
         (**self).put(entry)
@@ -121,18 +125,19 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>> {
         (**self).set_meta(meta)
     }
-    fn remove(&self, key: &Key) -> impl Future<Output = Result<bool>> {
-        (**self).remove(key)
+    fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>> {
+        (**self).remove(name, key)
     }
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         (**self).list()
     }
     fn hit(
         &self,
+        name: &str,
         key: &Key,
         accept: impl FnOnce(&Meta) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<Option<V>>> {
-        (**self).hit(key, accept, refresh)
+        (**self).hit(name, key, accept, refresh)
     }
 }

@@ -59,9 +59,9 @@ enum JsStore {
 }
 
 impl Store<JsValue> for JsStore {
-    async fn get(&self, key: &Key) -> crate::Result<Option<crate::memory::Entry<JsValue>>> {
+    async fn get(&self, name: &str, key: &Key) -> crate::Result<Option<crate::memory::Entry<JsValue>>> {
         match self {
-            JsStore::Memory(s) => s.get(key).await,
+            JsStore::Memory(s) => s.get(name, key).await,
             JsStore::Off => Ok(None),
         }
     }
@@ -77,9 +77,9 @@ impl Store<JsValue> for JsStore {
             JsStore::Off => Ok(()),
         }
     }
-    async fn remove(&self, key: &Key) -> crate::Result<bool> {
+    async fn remove(&self, name: &str, key: &Key) -> crate::Result<bool> {
         match self {
-            JsStore::Memory(s) => s.remove(key).await,
+            JsStore::Memory(s) => s.remove(name, key).await,
             JsStore::Off => Ok(false),
         }
     }
@@ -91,12 +91,13 @@ impl Store<JsValue> for JsStore {
     }
     async fn hit(
         &self,
+        name: &str,
         key: &Key,
         accept: impl FnOnce(&Meta) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> crate::Result<Option<JsValue>> {
         match self {
-            JsStore::Memory(s) => s.hit(key, accept, refresh).await,
+            JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
             JsStore::Off => Ok(None),
         }
     }
@@ -631,7 +632,7 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     // The fast path: a store that answers at once needs no task for a hit.
     let mut looked_up = false;
     if !forced && state.code_checked.get() && state.load.is_none() {
-        if let Some(found) = now_or_never(state.mem.core.lookup(&key, |m| state.accepts(m))) {
+        if let Some(found) = now_or_never(state.mem.core.lookup(&state.name, &key, |m| state.accepts(m))) {
             looked_up = true;
             match found.map_err(to_js_error).and_then(|v| v.map(|v| fresh(&v)).transpose()) {
                 Ok(Some(value)) => {
@@ -648,7 +649,7 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
         st.drop_stale_code().await?;
         let mem = &st.mem;
         if !forced && !looked_up {
-            if let Some(stored) = mem.core.lookup(&key, |m| st.accepts(m)).await.map_err(to_js_error)? {
+            if let Some(stored) = mem.core.lookup(&st.name, &key, |m| st.accepts(m)).await.map_err(to_js_error)? {
                 let value = restore(&st, stored).await?;
                 on_hit(&st, &value);
                 return Ok(value);
@@ -712,7 +713,7 @@ impl CachedCore {
             Err(e) => return Promise::reject(&e),
         };
         let key = st.keyer.key(&named);
-        spawn(async move { Ok(st.mem.core.contains(&key).await.map_err(to_js_error)?.into()) })
+        spawn(async move { Ok(st.mem.core.contains(&st.name, &key).await.map_err(to_js_error)?.into()) })
     }
 
     /// `{hits, misses, currsize}` of this function.
@@ -841,7 +842,7 @@ impl PipeFuncCore {
         let key = p.key.key;
         deduplicated(&self.mem, key, async move {
             if !mem.force.applies(&name) {
-                if let Some(stored) = mem.core.lookup(&key, |_| true).await.map_err(to_js_error)? {
+                if let Some(stored) = mem.core.lookup(&name, &key, |_| true).await.map_err(to_js_error)? {
                     let outputs =
                         clone_value(&get(stored.unchecked_ref(), "outputs")).map_err(|e| err(ErrorKind::Input, e))?;
                     let dur = get(stored.unchecked_ref(), "durationMs").as_f64().unwrap_or(0.0);
@@ -885,8 +886,8 @@ impl PipeFuncCore {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
-        let mem = self.mem.clone();
-        spawn(async move { Ok(mem.core.contains(&p.key.key).await.map_err(to_js_error)?.into()) })
+        let (mem, name) = (self.mem.clone(), self.name.clone());
+        spawn(async move { Ok(mem.core.contains(&name, &p.key.key).await.map_err(to_js_error)?.into()) })
     }
 
     /// The run's key and its components (spec, each input).
