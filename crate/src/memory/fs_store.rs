@@ -27,6 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
+/// Leftovers of crashed writers older than this are deleted when a store opens.
+const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 /// The version of the on-disk layout; recorded in `<root>/layout.json`.
 pub const LAYOUT_VERSION: u64 = 1;
 
@@ -114,7 +117,30 @@ impl FsStore {
             }
             Err(e) => return Err(io_err("read", &layout, e)),
         }
-        Ok(FsStore { root, incidents: Mutex::new(Vec::new()) })
+        let store = FsStore { root, incidents: Mutex::new(Vec::new()) };
+        store.sweep(LEFTOVER_AGE);
+        Ok(store)
+    }
+
+    /// Deletes what crashed writers left in `.tmp/` and `.trash/`, once older than
+    /// `age` (no live writer takes that long, so none is disturbed).
+    fn sweep(&self, age: std::time::Duration) {
+        let Ok(names) = fs::read_dir(&self.root) else { return };
+        for name in names.flatten() {
+            for kind in [".tmp", ".trash"] {
+                for left in fs::read_dir(name.path().join(kind)).into_iter().flatten().flatten() {
+                    let old = left
+                        .metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|e| e > age);
+                    if old {
+                        let _ = fs::remove_dir_all(left.path());
+                    }
+                }
+            }
+        }
     }
 
     pub fn root(&self) -> &Path {
