@@ -15,14 +15,16 @@
 //! a miss, so the caller recomputes it. Temporary names carry the host, the
 //! process, the time and a counter: unique across machines sharing a folder.
 
+use super::disk::Disk;
+#[cfg(not(target_arch = "wasm32"))]
+use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
 use super::store::Store;
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use serde_json::{json, Value as Json};
-use std::fs;
 use std::future::{ready, Future};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -34,23 +36,14 @@ const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 36
 pub const LAYOUT_VERSION: u64 = 1;
 
 /// Entries in a folder; values are bytes.
-pub struct FsStore {
+pub struct FsStore<D: Disk> {
+    disk: D,
     root: PathBuf,
     incidents: Mutex<Vec<String>>,
 }
 
 fn io_err(what: &str, path: &Path, e: io::Error) -> Error {
     Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
-}
-
-/// A name for a temporary file or folder that no other writer, on any host, picks.
-fn unique() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let host = HOST.get_or_init(|| fs::read_to_string("/etc/hostname").unwrap_or_default().trim().to_string());
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-    let seed = format!("{host}-{}-{now}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
-    hex(&sha256(seed.as_bytes())[..10])
 }
 
 /// A name as a folder name: letters, digits, `.`, `_` and `-` kept, anything else
@@ -64,34 +57,47 @@ fn folder_name(name: &str) -> String {
     s
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = fs::File::create(path).map_err(|e| io_err("create", path, e))?;
-    f.write_all(bytes).map_err(|e| io_err("write", path, e))?;
-    f.sync_all().map_err(|e| io_err("sync", path, e))
-}
-
 /// A rename refused because the target folder exists and is not empty.
 fn is_occupied(e: &io::Error) -> bool {
     e.kind() == io::ErrorKind::DirectoryNotEmpty || e.kind() == io::ErrorKind::AlreadyExists
 }
 
-fn sync_dir(path: &Path) {
-    // Makes a rename durable; not every filesystem supports it, and nothing is lost
-    // for correctness if it fails (the entry is whole or absent either way).
-    if let Ok(d) = fs::File::open(path) {
-        let _ = d.sync_all();
+#[cfg(not(target_arch = "wasm32"))]
+impl FsStore<StdDisk> {
+    /// Opens (creating if needed) a cache folder on this machine.
+    pub fn open(root: impl Into<PathBuf>) -> Result<FsStore<StdDisk>> {
+        FsStore::open_on(StdDisk, root)
     }
 }
 
-impl FsStore {
-    /// Opens (creating if needed) a cache folder.
-    pub fn open(root: impl Into<PathBuf>) -> Result<FsStore> {
+impl<D: Disk> FsStore<D> {
+    /// A name for a temporary file or folder that no other writer, on any host, picks.
+    fn unique(&self) -> String {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let seed = format!("{}-{}", self.disk.writer_seed(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        hex(&sha256(seed.as_bytes())[..10])
+    }
+
+    fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.disk.write(path, bytes, true).map_err(|e| io_err("write", path, e))
+    }
+
+    /// Opens (creating if needed) a cache folder on `disk`.
+    pub fn open_on(disk: D, root: impl Into<PathBuf>) -> Result<FsStore<D>> {
         let root = root.into();
-        fs::create_dir_all(&root).map_err(|e| io_err("create", &root, e))?;
+        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()) };
+        this.init()?;
+        this.sweep(LEFTOVER_AGE);
+        Ok(this)
+    }
+
+    fn init(&self) -> Result<()> {
+        let (disk, root) = (&self.disk, &self.root);
+        disk.create_dir(root, true).map_err(|e| io_err("create", root, e))?;
         let layout = root.join("layout.json");
-        match fs::read_to_string(&layout) {
+        match disk.read(&layout) {
             Ok(text) => {
-                let version = serde_json::from_str::<Json>(&text).ok().and_then(|j| j["layout"].as_u64());
+                let version = serde_json::from_slice::<Json>(&text).ok().and_then(|j| j["layout"].as_u64());
                 if version != Some(LAYOUT_VERSION) {
                     return Err(Error::new(
                         ErrorKind::Store,
@@ -103,40 +109,30 @@ impl FsStore {
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                let tmp = root.join(format!(".layout.{}", unique()));
-                write_synced(&tmp, json!({"layout": LAYOUT_VERSION, "by": "toolmemo"}).to_string().as_bytes())?;
-                fs::rename(&tmp, &layout).map_err(|e| io_err("publish", &layout, e))?;
-                let _ = fs::write(
-                    root.join(".gitignore"),
-                    "# A toolmemo cache: nothing here belongs in version control.\n*\n",
-                );
-                let _ = fs::write(
-                    root.join("CACHEDIR.TAG"),
-                    "Signature: 8a477f597d28d172789f06886806bc55\n# This is a toolmemo cache directory.\n",
-                );
+                let tmp = root.join(format!(".layout.{}", self.unique()));
+                self.write_synced(&tmp, json!({"layout": LAYOUT_VERSION, "by": "toolmemo"}).to_string().as_bytes())?;
+                disk.rename(&tmp, &layout).map_err(|e| io_err("publish", &layout, e))?;
+                let gitignore = "# A toolmemo cache: nothing here belongs in version control.\n*\n";
+                let _ = disk.write(&root.join(".gitignore"), gitignore.as_bytes(), false);
+                let tag = "Signature: 8a477f597d28d172789f06886806bc55\n# This is a toolmemo cache directory.\n";
+                let _ = disk.write(&root.join("CACHEDIR.TAG"), tag.as_bytes(), false);
             }
             Err(e) => return Err(io_err("read", &layout, e)),
         }
-        let store = FsStore { root, incidents: Mutex::new(Vec::new()) };
-        store.sweep(LEFTOVER_AGE);
-        Ok(store)
+        Ok(())
     }
 
     /// Deletes what crashed writers left in `.tmp/` and `.trash/`, once older than
     /// `age` (no live writer takes that long, so none is disturbed).
     fn sweep(&self, age: std::time::Duration) {
-        let Ok(names) = fs::read_dir(&self.root) else { return };
-        for name in names.flatten() {
+        let Ok(names) = self.disk.list_dir(&self.root) else { return };
+        for (name, _) in names.into_iter().filter(|(_, dir)| *dir) {
             for kind in [".tmp", ".trash"] {
-                for left in fs::read_dir(name.path().join(kind)).into_iter().flatten().flatten() {
-                    let old = left
-                        .metadata()
-                        .and_then(|m| m.modified())
-                        .ok()
-                        .and_then(|t| t.elapsed().ok())
-                        .is_some_and(|e| e > age);
-                    if old {
-                        let _ = fs::remove_dir_all(left.path());
+                let folder = self.root.join(&name).join(kind);
+                for (left, _) in self.disk.list_dir(&folder).unwrap_or_default() {
+                    let path = folder.join(left);
+                    if self.disk.age_secs(&path).is_some_and(|a| a > age.as_secs_f64()) {
+                        let _ = self.disk.remove_dir_all(&path);
                     }
                 }
             }
@@ -164,16 +160,16 @@ impl FsStore {
 
     fn scratch(&self, name: &str, kind: &str) -> Result<PathBuf> {
         let dir = self.root.join(folder_name(name)).join(kind);
-        fs::create_dir_all(&dir).map_err(|e| io_err("create", &dir, e))?;
-        Ok(dir.join(unique()))
+        self.disk.create_dir(&dir, true).map_err(|e| io_err("create", &dir, e))?;
+        Ok(dir.join(self.unique()))
     }
 
     /// Moves an entry folder out of sight, then deletes it; whether it was there.
     fn discard(&self, name: &str, dir: &Path) -> Result<bool> {
         let trash = self.scratch(name, ".trash")?;
-        match fs::rename(dir, &trash) {
+        match self.disk.rename(dir, &trash) {
             Ok(()) => {
-                let _ = fs::remove_dir_all(&trash);
+                let _ = self.disk.remove_dir_all(&trash);
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -185,7 +181,7 @@ impl FsStore {
     fn read(&self, name: &str, key: &Key, with_value: bool) -> Result<Option<(Meta, Option<Vec<u8>>)>> {
         let dir = self.entry_dir(name, key);
         let meta_path = dir.join("meta.json");
-        let text = match fs::read(&meta_path) {
+        let text = match self.disk.read(&meta_path) {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err("read", &meta_path, e)),
@@ -201,7 +197,7 @@ impl FsStore {
             return Ok(Some((meta, None)));
         }
         let value_path = dir.join("value");
-        let value = match fs::read(&value_path) {
+        let value = match self.disk.read(&value_path) {
             Ok(v) => v,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return self.damaged(name, &dir, "its value is missing"),
             Err(e) => return Err(io_err("read", &value_path, e)),
@@ -230,43 +226,43 @@ impl FsStore {
     fn write_entry(&self, entry: &Entry<Vec<u8>>) -> Result<()> {
         let meta = &entry.meta;
         let tmp = self.scratch(&meta.name, ".tmp")?;
-        fs::create_dir(&tmp).map_err(|e| io_err("create", &tmp, e))?;
+        self.disk.create_dir(&tmp, false).map_err(|e| io_err("create", &tmp, e))?;
         let assembled = (|| {
-            write_synced(&tmp.join("value"), &entry.value)?;
-            write_synced(&tmp.join("sidecar.json"), &serde_json::to_vec_pretty(&meta.sidecar).expect("JSON"))?;
+            self.write_synced(&tmp.join("value"), &entry.value)?;
+            self.write_synced(&tmp.join("sidecar.json"), &serde_json::to_vec_pretty(&meta.sidecar).expect("JSON"))?;
             let digest = hex(&sha256(&entry.value));
-            write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, entry.value.len() as u64, &digest))?;
-            sync_dir(&tmp);
+            self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, entry.value.len() as u64, &digest))?;
+            self.disk.sync_dir(&tmp);
             Ok(())
         })();
         if let Err(e) = assembled {
-            let _ = fs::remove_dir_all(&tmp);
+            let _ = self.disk.remove_dir_all(&tmp);
             return Err(e);
         }
         let dir = self.entry_dir(&meta.name, &meta.key);
         let parent = dir.parent().expect("entry folders have a parent");
-        fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
+        self.disk.create_dir(parent, true).map_err(|e| io_err("create", parent, e))?;
         // Publish. An entry already there (a value being replaced, or another
         // writer of the same key) is moved aside and the rename tried again.
         // Under heavy contention another writer's whole entry may keep winning:
         // that is a valid outcome, and ours is dropped.
         const ATTEMPTS: usize = 16;
         for _ in 0..ATTEMPTS {
-            match fs::rename(&tmp, &dir) {
+            match self.disk.rename(&tmp, &dir) {
                 Ok(()) => {
-                    sync_dir(parent);
+                    self.disk.sync_dir(parent);
                     return Ok(());
                 }
                 Err(e) if is_occupied(&e) => {
                     self.discard(&meta.name, &dir)?;
                 }
                 Err(e) => {
-                    let _ = fs::remove_dir_all(&tmp);
+                    let _ = self.disk.remove_dir_all(&tmp);
                     return Err(io_err("publish", &dir, e));
                 }
             }
         }
-        let _ = fs::remove_dir_all(&tmp);
+        let _ = self.disk.remove_dir_all(&tmp);
         Ok(())
     }
 
@@ -274,7 +270,7 @@ impl FsStore {
         let dir = self.entry_dir(&meta.name, &meta.key);
         let meta_path = dir.join("meta.json");
         // The value's record is kept as it is: only the metadata changes.
-        let current = match fs::read(&meta_path) {
+        let current = match self.disk.read(&meta_path) {
             Ok(t) => serde_json::from_slice::<Json>(&t).ok(),
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(io_err("read", &meta_path, e)),
@@ -282,18 +278,18 @@ impl FsStore {
         let Some(value) = current.as_ref().map(|j| j["value"].clone()).filter(|v| v.is_object()) else {
             return Ok(());
         };
-        let tmp = dir.join(format!(".meta.{}", unique()));
+        let tmp = dir.join(format!(".meta.{}", self.unique()));
         let bytes = Self::meta_json(meta, value["bytes"].as_u64().unwrap_or(0), value["sha256"].as_str().unwrap_or(""));
         // Hits are frequent and losing one only ages an entry early: no fsync here.
-        match fs::write(&tmp, bytes) {
+        match self.disk.write(&tmp, &bytes, false) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(io_err("write", &tmp, e)),
         }
-        match fs::rename(&tmp, &meta_path) {
+        match self.disk.rename(&tmp, &meta_path) {
             Ok(()) => Ok(()),
             Err(e) => {
-                let _ = fs::remove_file(&tmp);
+                let _ = self.disk.remove_file(&tmp);
                 if e.kind() == io::ErrorKind::NotFound {
                     Ok(())
                 } else {
@@ -305,27 +301,27 @@ impl FsStore {
 
     fn walk(&self) -> Result<Vec<Meta>> {
         let mut out = Vec::new();
-        let names = match fs::read_dir(&self.root) {
-            Ok(d) => d,
-            Err(e) => return Err(io_err("list", &self.root, e)),
-        };
-        for name_dir in names.flatten().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
-            let name_path = name_dir.path();
-            for fan in fs::read_dir(&name_path).into_iter().flatten().flatten() {
-                if fan.file_name().to_string_lossy().starts_with('.') {
-                    continue;
-                }
-                for entry in fs::read_dir(fan.path()).into_iter().flatten().flatten() {
-                    let meta_path = entry.path().join("meta.json");
-                    let Ok(text) = fs::read(&meta_path) else { continue };
+        let names = self.disk.list_dir(&self.root).map_err(|e| io_err("list", &self.root, e))?;
+        for (name, _) in names.into_iter().filter(|(_, dir)| *dir) {
+            let name_path = self.root.join(&name);
+            for (fan, _) in self
+                .disk
+                .list_dir(&name_path)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(f, dir)| *dir && !f.starts_with('.'))
+            {
+                for (entry, _) in self.disk.list_dir(&name_path.join(&fan)).unwrap_or_default() {
+                    let entry_path = name_path.join(&fan).join(entry);
+                    let Ok(text) = self.disk.read(&entry_path.join("meta.json")) else { continue };
                     match serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"])) {
                         Some(m) => out.push(m),
                         None => {
                             self.report(format!(
                                 "removed damaged entry {}: its metadata does not parse",
-                                entry.path().display()
+                                entry_path.display()
                             ));
-                            let _ = self.discard(&name_dir.file_name().to_string_lossy(), &entry.path());
+                            let _ = self.discard(&name, &entry_path);
                         }
                     }
                 }
@@ -335,7 +331,7 @@ impl FsStore {
     }
 }
 
-impl Store<Vec<u8>> for FsStore {
+impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
     fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<Vec<u8>>>>> {
         ready(
             self.read(name, key, true).map(|o| o.map(|(meta, value)| Entry { meta, value: value.unwrap_or_default() })),

@@ -14,17 +14,21 @@
 //! synchronous Rust API ([`cached::Cached`]) drives them.
 
 pub mod cached;
+mod disk;
 mod entry;
 mod evict;
-#[cfg(feature = "native")]
+#[cfg(any(feature = "native", target_arch = "wasm32"))]
 mod fs_store;
 mod key;
 mod store;
 mod units;
 
+pub use disk::Disk;
+#[cfg(not(target_arch = "wasm32"))]
+pub use disk::StdDisk;
 pub use entry::{Entry, Kind, Meta};
 pub use evict::{select as select_evictions, Limits};
-#[cfg(feature = "native")]
+#[cfg(any(feature = "native", target_arch = "wasm32"))]
 pub use fs_store::{FsStore, LAYOUT_VERSION};
 pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
 pub use store::{MemoryStore, Store};

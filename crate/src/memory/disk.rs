@@ -1,0 +1,93 @@
+//! The filesystem operations the filesystem store is made of, so one store
+//! implementation (and one on-disk layout) serves native code through `std::fs`
+//! and Node through `node:fs` (in the `wasm` module).
+
+use std::io;
+use std::path::Path;
+
+/// What [`super::FsStore`] asks of a filesystem.
+pub trait Disk {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// Writes a whole file; with `sync`, makes it durable before returning.
+    fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> io::Result<()>;
+    /// Renames atomically; a non-empty folder in the way is `DirectoryNotEmpty`/`AlreadyExists`.
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()>;
+    fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
+    fn remove_file(&self, path: &Path) -> io::Result<()>;
+    /// A folder's entries as (name, is a folder).
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<(String, bool)>>;
+    /// Seconds since `path` was last modified, if it exists.
+    fn age_secs(&self, path: &Path) -> Option<f64>;
+    /// Makes renames inside a folder durable, where the platform can.
+    fn sync_dir(&self, path: &Path);
+    /// Text that tells this writer (host, process) and this moment apart from
+    /// any other: the seed of temporary names.
+    fn writer_seed(&self) -> String;
+}
+
+/// `std::fs`.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StdDisk;
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Disk for StdDisk {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::File::create(path)?;
+        f.write_all(bytes)?;
+        if sync {
+            f.sync_all()?;
+        }
+        Ok(())
+    }
+
+    fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::rename(from, to)
+    }
+
+    fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()> {
+        if recursive {
+            std::fs::create_dir_all(path)
+        } else {
+            std::fs::create_dir(path)
+        }
+    }
+
+    fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_dir_all(path)
+    }
+
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_file(path)
+    }
+
+    fn list_dir(&self, path: &Path) -> io::Result<Vec<(String, bool)>> {
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_dir()))))
+            .collect()
+    }
+
+    fn age_secs(&self, path: &Path) -> Option<f64> {
+        std::fs::metadata(path).ok()?.modified().ok()?.elapsed().ok().map(|d| d.as_secs_f64())
+    }
+
+    fn sync_dir(&self, path: &Path) {
+        // Not every filesystem can; nothing is lost for correctness if it fails.
+        if let Ok(d) = std::fs::File::open(path) {
+            let _ = d.sync_all();
+        }
+    }
+
+    fn writer_seed(&self) -> String {
+        static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let host = HOST.get_or_init(|| std::fs::read_to_string("/etc/hostname").unwrap_or_default().trim().to_string());
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        format!("{host}-{}-{now}", std::process::id())
+    }
+}
