@@ -107,3 +107,92 @@ impl crate::fingerprint::FileHasher for HostFiles {
         }
     }
 }
+
+#[wasm_bindgen(module = "/src/wasm/memory.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = hasNodeFs)]
+    pub(super) fn has_node_fs() -> bool;
+    #[wasm_bindgen(js_name = diskRead, catch)]
+    fn disk_read(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
+    #[wasm_bindgen(js_name = diskWrite, catch)]
+    fn disk_write(path: &str, bytes: &[u8], sync: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskRename, catch)]
+    fn disk_rename(from: &str, to: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskMkdir, catch)]
+    fn disk_mkdir(path: &str, recursive: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskRemoveDir, catch)]
+    fn disk_remove_dir(path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskRemoveFile, catch)]
+    fn disk_remove_file(path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskList, catch)]
+    fn disk_list(path: &str) -> Result<Array, JsValue>;
+    #[wasm_bindgen(js_name = diskAge)]
+    fn disk_age(path: &str) -> JsValue;
+    #[wasm_bindgen(js_name = diskSyncDir)]
+    fn disk_sync_dir(path: &str);
+    #[wasm_bindgen(js_name = writerSeed)]
+    fn writer_seed() -> String;
+    #[wasm_bindgen(js_name = serializeValue, catch)]
+    pub(super) fn serialize_value(v: &JsValue) -> Result<js_sys::Uint8Array, JsValue>;
+    #[wasm_bindgen(js_name = deserializeValue, catch)]
+    pub(super) fn deserialize_value(bytes: &[u8]) -> Result<JsValue, JsValue>;
+}
+
+/// `node:fs` as a [`Disk`](crate::memory::Disk): the filesystem store's operations,
+/// Node's errors mapped to `io::ErrorKind`s by their `code`.
+pub(super) struct NodeDisk;
+
+fn io(e: JsValue) -> std::io::Error {
+    use std::io::{Error, ErrorKind};
+    let code = Reflect::get(&e, &"code".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
+    let message = Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_default();
+    let kind = match code.as_str() {
+        "ENOENT" => ErrorKind::NotFound,
+        "ENOTEMPTY" => ErrorKind::DirectoryNotEmpty,
+        "EEXIST" => ErrorKind::AlreadyExists,
+        "EACCES" | "EPERM" => ErrorKind::PermissionDenied,
+        "ENOSPC" => ErrorKind::StorageFull,
+        _ => ErrorKind::Other,
+    };
+    Error::new(kind, message)
+}
+
+fn text(path: &std::path::Path) -> &str {
+    path.to_str().unwrap_or_default()
+}
+
+impl crate::memory::Disk for NodeDisk {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        disk_read(text(path)).map(|b| b.to_vec()).map_err(io)
+    }
+    fn write(&self, path: &std::path::Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+        disk_write(text(path), bytes, sync).map_err(io)
+    }
+    fn rename(&self, from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        disk_rename(text(from), text(to)).map_err(io)
+    }
+    fn create_dir(&self, path: &std::path::Path, recursive: bool) -> std::io::Result<()> {
+        disk_mkdir(text(path), recursive).map_err(io)
+    }
+    fn remove_dir_all(&self, path: &std::path::Path) -> std::io::Result<()> {
+        disk_remove_dir(text(path)).map_err(io)
+    }
+    fn remove_file(&self, path: &std::path::Path) -> std::io::Result<()> {
+        disk_remove_file(text(path)).map_err(io)
+    }
+    fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
+        let flat = disk_list(text(path)).map_err(io)?;
+        Ok((0..flat.length() / 2)
+            .map(|i| (flat.get(2 * i).as_string().unwrap_or_default(), flat.get(2 * i + 1).is_truthy()))
+            .collect())
+    }
+    fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
+        disk_age(text(path)).as_f64()
+    }
+    fn sync_dir(&self, path: &std::path::Path) {
+        disk_sync_dir(text(path))
+    }
+    fn writer_seed(&self) -> String {
+        writer_seed()
+    }
+}

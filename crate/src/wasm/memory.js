@@ -199,3 +199,66 @@ export function installSugar(memory) {
     return Object.values(status)[0] === true;
   });
 }
+
+// The filesystem under Node, for the shared filesystem store (see
+// crate/src/memory/disk.rs). Each throws Node's error, whose `code` says why.
+const os = nodeModule("os");
+const v8 = nodeModule("v8");
+
+export function hasNodeFs() {
+  return Boolean(fs && v8);
+}
+export function diskRead(path) {
+  return new Uint8Array(fs.readFileSync(path));
+}
+export function diskWrite(path, bytes, sync) {
+  const fd = fs.openSync(path, "w");
+  try {
+    fs.writeSync(fd, bytes);
+    if (sync) fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+export function diskRename(from, to) {
+  fs.renameSync(from, to);
+}
+export function diskMkdir(path, recursive) {
+  fs.mkdirSync(path, { recursive });
+}
+export function diskRemoveDir(path) {
+  fs.rmSync(path, { recursive: true, force: false });
+}
+export function diskRemoveFile(path) {
+  fs.unlinkSync(path);
+}
+/** `[name, isDirectory, name, isDirectory, ...]` */
+export function diskList(path) {
+  return fs.readdirSync(path, { withFileTypes: true }).flatMap((d) => [d.name, d.isDirectory()]);
+}
+export function diskAge(path) {
+  const st = fs.statSync(path, { throwIfNoEntry: false });
+  return st ? (Date.now() - st.mtimeMs) / 1000 : undefined;
+}
+export function diskSyncDir(path) {
+  try {
+    const fd = fs.openSync(path, "r");
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // Not every platform can sync a folder; correctness does not depend on it.
+  }
+}
+export function writerSeed() {
+  return `${os ? os.hostname() : ""}-${process.pid}-${process.hrtime.bigint()}-${Math.random()}`;
+}
+/** A JS value as bytes (V8's structured-clone serialization) and back. */
+export function serializeValue(v) {
+  return new Uint8Array(v8.serialize(v));
+}
+export function deserializeValue(bytes) {
+  return v8.deserialize(bytes);
+}

@@ -9,15 +9,17 @@
 //! change what the cache holds.
 
 use super::convert::{estimate_size, from_json, js_to_datum, to_js_error, to_json};
-use super::host::{new_run_id, now_ms, probe_for, total_memory, HostFiles};
+use super::host::{
+    deserialize_value, has_node_fs, new_run_id, now_ms, probe_for, serialize_value, total_memory, HostFiles, NodeDisk,
+};
 use super::interface::JsInterface;
 use crate::error::{Error, ErrorKind};
 use crate::fingerprint::{interface_key, Datum, HashMethod, Key, KeyMap};
 use crate::memory::cached::now_or_never;
-use crate::memory::FunctionKeyer;
 use crate::memory::{
     code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
 };
+use crate::memory::{Entry, FsStore, FunctionKeyer};
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
@@ -54,6 +56,8 @@ extern "C" {
 /// Where a JS Memory keeps entries.
 enum JsStore {
     Memory(MemoryStore<JsValue>),
+    /// The filesystem store under Node; values as V8's serialization of them.
+    Fs(FsStore<NodeDisk>),
     /// `store: 'none'`: nothing is kept (joblib's `location=None`).
     Off,
 }
@@ -62,30 +66,46 @@ impl Store<JsValue> for JsStore {
     async fn get(&self, name: &str, key: &Key) -> crate::Result<Option<crate::memory::Entry<JsValue>>> {
         match self {
             JsStore::Memory(s) => s.get(name, key).await,
+            JsStore::Fs(s) => Ok(s.get(name, key).await?.and_then(|e| {
+                let value = decoded(s, e.meta.clone(), &e.value)?;
+                Some(Entry { meta: e.meta, value })
+            })),
             JsStore::Off => Ok(None),
         }
     }
     async fn put(&self, entry: crate::memory::Entry<JsValue>) -> crate::Result<()> {
         match self {
             JsStore::Memory(s) => s.put(entry).await,
+            JsStore::Fs(s) => {
+                let bytes = serialize_value(&entry.value).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Store,
+                        format!("'{}': the value cannot be serialized: {e:?}", entry.meta.name),
+                    )
+                })?;
+                s.put(Entry { meta: entry.meta, value: bytes.to_vec() }).await
+            }
             JsStore::Off => Ok(()),
         }
     }
     async fn set_meta(&self, meta: &Meta) -> crate::Result<()> {
         match self {
             JsStore::Memory(s) => s.set_meta(meta).await,
+            JsStore::Fs(s) => s.set_meta(meta).await,
             JsStore::Off => Ok(()),
         }
     }
     async fn remove(&self, name: &str, key: &Key) -> crate::Result<bool> {
         match self {
             JsStore::Memory(s) => s.remove(name, key).await,
+            JsStore::Fs(s) => s.remove(name, key).await,
             JsStore::Off => Ok(false),
         }
     }
     async fn list(&self) -> crate::Result<Vec<Meta>> {
         match self {
             JsStore::Memory(s) => s.list().await,
+            JsStore::Fs(s) => s.list().await,
             JsStore::Off => Ok(Vec::new()),
         }
     }
@@ -98,7 +118,29 @@ impl Store<JsValue> for JsStore {
     ) -> crate::Result<Option<JsValue>> {
         match self {
             JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
+            JsStore::Fs(s) => {
+                let meta = std::cell::RefCell::new(None);
+                let bytes = s
+                    .hit(name, key, accept, |m| {
+                        refresh(m);
+                        *meta.borrow_mut() = Some(m.clone());
+                    })
+                    .await?;
+                Ok(bytes.zip(meta.into_inner()).and_then(|(b, m)| decoded(s, m, &b)))
+            }
             JsStore::Off => Ok(None),
+        }
+    }
+}
+
+/// A stored value back as a JS value; one that no longer deserializes is a
+/// damaged entry: removed, and a miss.
+fn decoded(store: &FsStore<NodeDisk>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
+    match deserialize_value(bytes) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            let _ = crate::memory::cached::now_or_never(store.remove(&meta.name, &meta.key));
+            None
         }
     }
 }
@@ -251,8 +293,18 @@ impl JsMemory {
         let store = match get(&o, "store").as_string().as_deref() {
             None | Some("memory") => JsStore::Memory(MemoryStore::default()),
             Some("none") => JsStore::Off,
+            Some("fs") if has_node_fs() => {
+                let location = get(&o, "location")
+                    .as_string()
+                    .ok_or_else(|| err(ErrorKind::Input, "store 'fs' needs a location (a folder)"))?;
+                JsStore::Fs(FsStore::open_on(NodeDisk, location).map_err(to_js_error)?)
+            }
+            Some("fs") => return Err(err(ErrorKind::Input, "store 'fs' needs Node's filesystem")),
             Some(other) => {
-                return Err(err(ErrorKind::Input, format!("store '{other}' is not available (use 'memory' or 'none')")))
+                return Err(err(
+                    ErrorKind::Input,
+                    format!("store '{other}' is not available (use 'memory', 'fs' or 'none')"),
+                ))
             }
         };
         let mut limits = limits_option(&o)?;

@@ -1,0 +1,83 @@
+// The filesystem store from Node: entries outlive the Memory that wrote them,
+// values round-trip, damaged entries are recomputed, and the native build reads
+// what Node wrote (one layout, docs/cache-layout.md).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { toolmemo, ROOT } from "./helpers.mjs";
+
+const { Memory } = toolmemo;
+const fresh = () => mkdtempSync(join(tmpdir(), "toolmemo-fs-"));
+
+test("entries outlive the Memory that wrote them", async () => {
+  const location = fresh();
+  let runs = 0;
+  const work = function work(x) {
+    runs++;
+    return { x, at: "first" };
+  };
+  const first = await Memory.open({ store: "fs", location });
+  assert.deepEqual(await first.cache(work)(4), { x: 4, at: "first" });
+  const second = await Memory.open({ store: "fs", location });
+  assert.deepEqual(await second.cache(work)(4), { x: 4, at: "first" });
+  assert.equal(runs, 1, "the second Memory hit what the first stored");
+  const [entry] = await second.entries();
+  assert.equal(entry.hits, 1);
+  assert.ok(existsSync(join(location, "layout.json")) && existsSync(join(location, ".gitignore")));
+  assert.equal((await second.clearPreviousRuns()).length, 0, "used in this run");
+  assert.equal((await second.clear()).length, 1);
+});
+
+test("values round-trip through the store", async () => {
+  const mem = await Memory.open({ store: "fs", location: fresh() });
+  const values = [
+    new Float64Array([0.5, 2]),
+    new Map([[1, "one"]]),
+    new Date(86400000),
+    { nested: [1, "a", null, true], big: 12345678901234567890n },
+    "text",
+    null,
+  ];
+  for (const [i, v] of values.entries()) {
+    const f = mem.cache(() => v, { name: `v${i}` });
+    await f();
+    assert.deepEqual(await f(), v);
+  }
+  assert.equal((await mem.stats()).hits, values.length);
+});
+
+test("a damaged value is recomputed", async () => {
+  const location = fresh();
+  const mem = await Memory.open({ store: "fs", location });
+  let runs = 0;
+  const f = mem.cache(function twice(x) { runs++; return x * 2; });
+  await f(21);
+  const nameDir = join(location, "twice");
+  const fan = readdirSync(nameDir).find((d) => !d.startsWith("."));
+  const [key] = readdirSync(join(nameDir, fan));
+  writeFileSync(join(nameDir, fan, key, "value"), "garbage");
+  const again = await Memory.open({ store: "fs", location });
+  assert.equal(await again.cache(function twice(x) { runs++; return x * 2; })(21), 42);
+  assert.equal(runs, 2);
+});
+
+test("the native build reads a cache that Node wrote", async () => {
+  const location = fresh();
+  const mem = await Memory.open({ store: "fs", location });
+  const sq = mem.cache(function sq(x) { return x * x; });
+  await sq(3);
+  await sq(3);
+  const lister = join(ROOT, "target/release/examples/cache_ls");
+  assert.ok(existsSync(lister), "cargo test --release --features native builds examples/cache_ls");
+  const listed = JSON.parse(execFileSync(lister, [location], { encoding: "utf8" }));
+  const ours = await mem.entries();
+  assert.deepEqual(listed.incidents, []);
+  assert.deepEqual(listed.entries.map((e) => [e.name, e.key, e.hits, e.readable]), ours.map((e) => [e.name, e.key, e.hits, true]));
+});
+
+test("store 'fs' needs a location", async () => {
+  await assert.rejects(Memory.open({ store: "fs" }), (e) => e.kind === "input" && /location/.test(e.message));
+});
