@@ -260,5 +260,7 @@ export function serializeValue(v) {
   return new Uint8Array(v8.serialize(v));
 }
 export function deserializeValue(bytes) {
-  return v8.deserialize(bytes);
+  // A copy: `bytes` views wasm memory, and V8 hands back typed arrays that view
+  // the buffer they were read from.
+  return v8.deserialize(Buffer.from(bytes));
 }
