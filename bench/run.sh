@@ -21,7 +21,7 @@ echo "== nipype (peer)"
 NIPYPE_NO_ET=1 .venv-peers/bin/python bench/peer/bench_nipype.py --cases "$OUT/cases.jsonl" \
   --budget "${PEER_BUDGET:-60}" > "$OUT/nipype.json"
 echo "== native"
-cargo bench --quiet --bench render > "$OUT/native.json"
+cargo bench --quiet --features native --bench render > "$OUT/native.json"
 echo "== wasm in Node"
 node bench/render.mjs > "$OUT/wasm.json"
 echo "== Memory hits in Node (vs lru-cache, memoizee, hash-wasm, node:crypto)"

@@ -1,5 +1,8 @@
 // Memory through the JS API: cached functions, interfaces, eviction, and the
 // anchors' surface (joblib, nipype, kwneuro, pyphi).
+// Node has no IndexedDB; fake-indexeddb gives it one, so the IndexedDB store runs
+// the same suite here (and in real Chromium: crate/tests/browser.rs).
+import "fake-indexeddb/auto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
@@ -9,11 +12,13 @@ import { toolmemo, ROOT } from "./helpers.mjs";
 
 const { Memory, Interface, cacheable, fingerprint } = toolmemo;
 
-// The behaviour suite runs against every store Node has: in memory and on disk.
-const STORES = ["memory", "fs"];
+// The behaviour suite runs against every store: in memory, on disk, IndexedDB.
+const STORES = ["memory", "fs", "indexeddb"];
+let databases = 0;
 function open(store, options = {}) {
   const chosen = options.store ?? store;
-  const where = chosen === "fs" ? { location: mkdtempSync(join(tmpdir(), "toolmemo-mem-")) } : {};
+  const where =
+    chosen === "fs" ? { location: mkdtempSync(join(tmpdir(), "toolmemo-mem-")) } : chosen === "indexeddb" ? { name: `suite-${process.pid}-${databases++}` } : {};
   return Memory.open({ ...options, ...where, store: chosen });
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

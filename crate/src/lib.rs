@@ -43,7 +43,7 @@ mod typecheck;
 mod version;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use bind::Bound;
 pub use error::{Error, ErrorKind, Result};

@@ -58,6 +58,8 @@ enum JsStore {
     Memory(MemoryStore<JsValue>),
     /// The filesystem store under Node; values as V8's serialization of them.
     Fs(FsStore<NodeDisk>),
+    #[cfg(feature = "indexeddb")]
+    Idb(super::idb::IdbStore),
     /// `store: 'none'`: nothing is kept (joblib's `location=None`).
     Off,
 }
@@ -66,6 +68,8 @@ impl Store<JsValue> for JsStore {
     async fn get(&self, name: &str, key: &Key) -> crate::Result<Option<crate::memory::Entry<JsValue>>> {
         match self {
             JsStore::Memory(s) => s.get(name, key).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.get(name, key).await,
             JsStore::Fs(s) => Ok(s.get(name, key).await?.and_then(|e| {
                 let value = decoded(s, e.meta.clone(), &e.value)?;
                 Some(Entry { meta: e.meta, value })
@@ -76,6 +80,8 @@ impl Store<JsValue> for JsStore {
     async fn put(&self, entry: crate::memory::Entry<JsValue>) -> crate::Result<()> {
         match self {
             JsStore::Memory(s) => s.put(entry).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.put(entry).await,
             JsStore::Fs(s) => {
                 let bytes = serialize_value(&entry.value).map_err(|e| {
                     Error::new(
@@ -91,6 +97,8 @@ impl Store<JsValue> for JsStore {
     async fn set_meta(&self, meta: &Meta) -> crate::Result<()> {
         match self {
             JsStore::Memory(s) => s.set_meta(meta).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.set_meta(meta).await,
             JsStore::Fs(s) => s.set_meta(meta).await,
             JsStore::Off => Ok(()),
         }
@@ -98,6 +106,8 @@ impl Store<JsValue> for JsStore {
     async fn remove(&self, name: &str, key: &Key) -> crate::Result<bool> {
         match self {
             JsStore::Memory(s) => s.remove(name, key).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.remove(name, key).await,
             JsStore::Fs(s) => s.remove(name, key).await,
             JsStore::Off => Ok(false),
         }
@@ -105,6 +115,8 @@ impl Store<JsValue> for JsStore {
     async fn list(&self) -> crate::Result<Vec<Meta>> {
         match self {
             JsStore::Memory(s) => s.list().await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.list().await,
             JsStore::Fs(s) => s.list().await,
             JsStore::Off => Ok(Vec::new()),
         }
@@ -118,6 +130,8 @@ impl Store<JsValue> for JsStore {
     ) -> crate::Result<Option<JsValue>> {
         match self {
             JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.hit(name, key, accept, refresh).await,
             JsStore::Fs(s) => {
                 let meta = std::cell::RefCell::new(None);
                 let bytes = s
@@ -300,10 +314,15 @@ impl JsMemory {
                 JsStore::Fs(FsStore::open_on(NodeDisk, location).map_err(to_js_error)?)
             }
             Some("fs") => return Err(err(ErrorKind::Input, "store 'fs' needs Node's filesystem")),
+            #[cfg(feature = "indexeddb")]
+            Some("indexeddb") => {
+                let name = get(&o, "name").as_string().unwrap_or_else(|| "default".into());
+                JsStore::Idb(super::idb::IdbStore::open(&name).await.map_err(to_js_error)?)
+            }
             Some(other) => {
                 return Err(err(
                     ErrorKind::Input,
-                    format!("store '{other}' is not available (use 'memory', 'fs' or 'none')"),
+                    format!("store '{other}' is not available (use 'memory', 'indexeddb', 'fs' or 'none')"),
                 ))
             }
         };

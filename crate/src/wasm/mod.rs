@@ -12,8 +12,13 @@
 
 mod convert;
 mod host;
+#[cfg(feature = "indexeddb")]
+mod idb;
 mod interface;
 mod memory;
+
+#[cfg(feature = "indexeddb")]
+pub use idb::IdbStore;
 
 use wasm_bindgen::prelude::*;
 
