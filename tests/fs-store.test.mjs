@@ -3,7 +3,7 @@
 // what Node wrote (one layout, docs/cache-layout.md).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
@@ -80,4 +80,21 @@ test("the native build reads a cache that Node wrote", async () => {
 
 test("store 'fs' needs a location", async () => {
   await assert.rejects(Memory.open({ store: "fs" }), (e) => e.kind === "input" && /location/.test(e.message));
+});
+
+test("compress stores values smaller, and any opener reads them", async () => {
+  const location = fresh();
+  const mem = await Memory.open({ store: "fs", location, compress: 9 });
+  const text = mem.cache(function text(n) { return "voxel ".repeat(n); });
+  const value = await text(10000);
+  const nameDir = join(location, "text");
+  const fan = readdirSync(nameDir).find((d) => !d.startsWith("."));
+  const [key] = readdirSync(join(nameDir, fan));
+  const stored = statSync(join(nameDir, fan, key, "value")).size;
+  assert.ok(stored < value.length / 10, `stored ${stored} bytes`);
+  const plain = await Memory.open({ store: "fs", location });
+  assert.equal(await plain.cache(function text(n) { return "voxel ".repeat(n); })(10000), value);
+  assert.equal((await plain.stats()).hits, 1);
+  await assert.rejects(Memory.open({ store: "memory", compress: true }), (e) => e.kind === "input");
+  await assert.rejects(Memory.open({ store: "fs", location, compress: 12 }), (e) => e.kind === "input");
 });

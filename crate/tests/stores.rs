@@ -179,3 +179,20 @@ fn concurrent_writers_leave_one_whole_entry_and_readers_never_fail() {
     assert_eq!(leftovers, 0, "no temporary folders left behind");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn compressed_fs_store_behaves_and_reads_back_anywhere() {
+    let dir = scratch("compress");
+    behaves(|| FsStore::open(&dir).unwrap().compress(6));
+    let now = Rc::new(Cell::new(0.0));
+    let mem = memory(FsStore::open(&dir).unwrap().compress(9), Limits::default(), "r", &now);
+    let text = b"voxel ".repeat(10_000);
+    block_on(mem.insert(entry("big", text.len()), text.clone())).unwrap();
+    let k = key("big").hex();
+    let stored = std::fs::metadata(dir.join("big").join(&k[..2]).join(&k).join("value")).unwrap().len();
+    assert!(stored < text.len() as u64 / 10, "stored {stored} bytes for {}", text.len());
+    // An opener that does not compress reads it all the same.
+    let plain = FsStore::open(&dir).unwrap();
+    assert_eq!(block_on(plain.get("big", &key("big"))).unwrap().unwrap().value, text);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,6 +40,8 @@ pub struct FsStore<D: Disk> {
     disk: D,
     root: PathBuf,
     incidents: Mutex<Vec<String>>,
+    /// zlib level (1–9) for new values; `None` stores them as they are.
+    compression: Option<u8>,
 }
 
 fn io_err(what: &str, path: &Path, e: io::Error) -> Error {
@@ -85,7 +87,7 @@ impl<D: Disk> FsStore<D> {
     /// Opens (creating if needed) a cache folder on `disk`.
     pub fn open_on(disk: D, root: impl Into<PathBuf>) -> Result<FsStore<D>> {
         let root = root.into();
-        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()) };
+        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()), compression: None };
         this.init()?;
         this.sweep(LEFTOVER_AGE);
         Ok(this)
@@ -139,6 +141,13 @@ impl<D: Disk> FsStore<D> {
         }
     }
 
+    /// Compresses values written from now on with zlib at `level` (1 fastest,
+    /// 9 smallest; joblib's `compress=True` is 3). Any store reads both kinds.
+    pub fn compress(mut self, level: u8) -> FsStore<D> {
+        self.compression = Some(level.clamp(1, 9));
+        self
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -186,11 +195,12 @@ impl<D: Disk> FsStore<D> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io_err("read", &meta_path, e)),
         };
-        let envelope: Option<(Meta, u64, String)> = serde_json::from_slice::<Json>(&text).ok().and_then(|j| {
+        let envelope: Option<(Meta, u64, String, bool)> = serde_json::from_slice::<Json>(&text).ok().and_then(|j| {
             let meta = Meta::from_json(&j["meta"])?;
-            Some((meta, j["value"]["bytes"].as_u64()?, j["value"]["sha256"].as_str()?.to_string()))
+            let v = &j["value"];
+            Some((meta, v["bytes"].as_u64()?, v["sha256"].as_str()?.to_string(), v["compression"] == "zlib"))
         });
-        let Some((meta, len, digest)) = envelope.filter(|(m, _, _)| m.key == *key) else {
+        let Some((meta, len, digest, zlib)) = envelope.filter(|(m, ..)| m.key == *key) else {
             return self.damaged(name, &dir, "its metadata does not parse");
         };
         if !with_value {
@@ -205,7 +215,13 @@ impl<D: Disk> FsStore<D> {
         if value.len() as u64 != len || hex(&sha256(&value)) != digest {
             return self.damaged(name, &dir, "its value does not match its recorded length and sha256");
         }
-        Ok(Some((meta, Some(value))))
+        if !zlib {
+            return Ok(Some((meta, Some(value))));
+        }
+        match miniz_oxide::inflate::decompress_to_vec_zlib(&value) {
+            Ok(plain) => Ok(Some((meta, Some(plain)))),
+            Err(_) => self.damaged(name, &dir, "its compressed value does not inflate"),
+        }
     }
 
     fn damaged<T>(&self, name: &str, dir: &Path, why: &str) -> Result<Option<T>> {
@@ -214,12 +230,8 @@ impl<D: Disk> FsStore<D> {
         Ok(None)
     }
 
-    fn meta_json(meta: &Meta, value_len: u64, value_sha: &str) -> Vec<u8> {
-        let envelope = json!({
-            "layout": LAYOUT_VERSION,
-            "meta": meta.to_json(),
-            "value": {"bytes": value_len, "sha256": value_sha},
-        });
+    fn meta_json(meta: &Meta, value: &Json) -> Vec<u8> {
+        let envelope = json!({"layout": LAYOUT_VERSION, "meta": meta.to_json(), "value": value});
         serde_json::to_vec_pretty(&envelope).expect("JSON")
     }
 
@@ -228,10 +240,17 @@ impl<D: Disk> FsStore<D> {
         let tmp = self.scratch(&meta.name, ".tmp")?;
         self.disk.create_dir(&tmp, false).map_err(|e| io_err("create", &tmp, e))?;
         let assembled = (|| {
-            self.write_synced(&tmp.join("value"), &entry.value)?;
+            let compressed =
+                self.compression.map(|level| miniz_oxide::deflate::compress_to_vec_zlib(&entry.value, level));
+            let stored = compressed.as_deref().unwrap_or(&entry.value);
+            self.write_synced(&tmp.join("value"), stored)?;
             self.write_synced(&tmp.join("sidecar.json"), &serde_json::to_vec_pretty(&meta.sidecar).expect("JSON"))?;
-            let digest = hex(&sha256(&entry.value));
-            self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, entry.value.len() as u64, &digest))?;
+            let mut record = json!({"bytes": stored.len(), "sha256": hex(&sha256(stored))});
+            if compressed.is_some() {
+                record["compression"] = "zlib".into();
+                record["size"] = entry.value.len().into();
+            }
+            self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, &record))?;
             self.disk.sync_dir(&tmp);
             Ok(())
         })();
@@ -279,7 +298,7 @@ impl<D: Disk> FsStore<D> {
             return Ok(());
         };
         let tmp = dir.join(format!(".meta.{}", self.unique()));
-        let bytes = Self::meta_json(meta, value["bytes"].as_u64().unwrap_or(0), value["sha256"].as_str().unwrap_or(""));
+        let bytes = Self::meta_json(meta, &value);
         // Hits are frequent and losing one only ages an entry early: no fsync here.
         match self.disk.write(&tmp, &bytes, false) {
             Ok(()) => {}

@@ -293,6 +293,7 @@ const OPEN_KEYS: &[&str] = &[
     "verbose",
     "prefix",
     "maxmem",
+    "compress",
 ];
 
 #[wasm_bindgen(js_class = Memory)]
@@ -311,7 +312,16 @@ impl JsMemory {
                 let location = get(&o, "location")
                     .as_string()
                     .ok_or_else(|| err(ErrorKind::Input, "store 'fs' needs a location (a folder)"))?;
-                JsStore::Fs(FsStore::open_on(NodeDisk, location).map_err(to_js_error)?)
+                let store = FsStore::open_on(NodeDisk, location).map_err(to_js_error)?;
+                // joblib's `compress`: true (level 3) or a zlib level 1–9.
+                match get(&o, "compress") {
+                    c if c.as_bool() == Some(true) => JsStore::Fs(store.compress(3)),
+                    c if c.as_f64().is_some_and(|l| (1.0..=9.0).contains(&l)) => {
+                        JsStore::Fs(store.compress(c.as_f64().unwrap_or(3.0) as u8))
+                    }
+                    c if c.is_undefined() || c.is_null() || c.as_bool() == Some(false) => JsStore::Fs(store),
+                    _ => return Err(err(ErrorKind::Input, "compress is true or a level from 1 to 9")),
+                }
             }
             Some("fs") => return Err(err(ErrorKind::Input, "store 'fs' needs Node's filesystem")),
             #[cfg(feature = "indexeddb")]
@@ -326,6 +336,9 @@ impl JsMemory {
                 ))
             }
         };
+        if !get(&o, "compress").is_undefined() && !matches!(store, JsStore::Fs(_)) {
+            return Err(err(ErrorKind::Input, "compress applies to the 'fs' store"));
+        }
         let mut limits = limits_option(&o)?;
         if let Some(share) = get(&o, "maxmem").as_f64() {
             if !(share > 0.0 && share <= 1.0) {
