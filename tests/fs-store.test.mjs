@@ -98,3 +98,19 @@ test("compress stores values smaller, and any opener reads them", async () => {
   await assert.rejects(Memory.open({ store: "memory", compress: true }), (e) => e.kind === "input");
   await assert.rejects(Memory.open({ store: "fs", location, compress: 12 }), (e) => e.kind === "input");
 });
+
+test("readOnly locations serve hits and are never written", async () => {
+  const lab = fresh();
+  const own = fresh();
+  const shared = await Memory.open({ store: "fs", location: lab });
+  let runs = 0;
+  const atlas = function atlas(region) { runs++; return `atlas of ${region}`; };
+  await shared.cache(atlas)("cortex");
+  const mem = await Memory.open({ store: "fs", location: own, readOnly: [lab] });
+  assert.equal(await mem.cache(atlas)("cortex"), "atlas of cortex");
+  assert.equal(runs, 1, "served from the read-only location");
+  await mem.cache(atlas)("thalamus");
+  assert.equal(runs, 2);
+  assert.deepEqual((await mem.entries()).map((e) => e.sidecar.region), ["thalamus"], "new entries go to the writable location");
+  assert.equal((await shared.entries())[0].hits, 0, "the read-only entry was not touched");
+});

@@ -196,3 +196,28 @@ fn compressed_fs_store_behaves_and_reads_back_anywhere() {
     assert_eq!(block_on(plain.get("big", &key("big"))).unwrap().unwrap().value, text);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn read_only_locations_serve_hits_and_are_never_written() {
+    use toolmemo::memory::WithReadOnly;
+    let (shared, own) = (scratch("ro-shared"), scratch("ro-own"));
+    let now = Rc::new(Cell::new(5.0));
+    let lab = memory(FsStore::open(&shared).unwrap(), Limits::default(), "lab", &now);
+    block_on(lab.insert(entry("atlas", 3), b"lab".to_vec())).unwrap();
+    let before =
+        std::fs::read(FsStore::open(&shared).unwrap().entry_dir("atlas", &key("atlas")).join("meta.json")).unwrap();
+
+    let layered = WithReadOnly::new(FsStore::open(&own).unwrap(), vec![FsStore::open(&shared).unwrap()]);
+    let mem = memory(layered, Limits { items: Some(1), ..Limits::default() }, "me", &now);
+    assert_eq!(block_on(mem.lookup("atlas", &key("atlas"), |_| true)).unwrap(), Some(b"lab".to_vec()));
+    block_on(mem.insert(entry("mine", 2), b"me".to_vec())).unwrap();
+    block_on(mem.insert(entry("mine2", 2), b"me".to_vec())).unwrap();
+    assert_eq!(block_on(mem.entries()).unwrap().len(), 1, "eviction and listings see the writable store only");
+    block_on(mem.clear()).unwrap();
+    assert_eq!(block_on(mem.lookup("atlas", &key("atlas"), |_| true)).unwrap(), Some(b"lab".to_vec()), "still served");
+    let after =
+        std::fs::read(FsStore::open(&shared).unwrap().entry_dir("atlas", &key("atlas")).join("meta.json")).unwrap();
+    assert_eq!(before, after, "the read-only entry was not touched");
+    assert!(block_on(FsStore::open(&own).unwrap().get("atlas", &key("atlas"))).unwrap().is_none(), "and not copied");
+    let _ = (std::fs::remove_dir_all(&shared), std::fs::remove_dir_all(&own));
+}

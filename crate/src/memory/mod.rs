@@ -20,6 +20,7 @@ mod evict;
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
 mod fs_store;
 mod key;
+mod layered;
 mod store;
 mod units;
 
@@ -31,6 +32,7 @@ pub use evict::{select as select_evictions, Limits};
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
 pub use fs_store::{FsStore, LAYOUT_VERSION};
 pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
+pub use layered::WithReadOnly;
 pub use store::{MemoryStore, Store};
 pub use units::{parse_duration_ms, parse_size};
 

@@ -19,7 +19,7 @@ use crate::memory::cached::now_or_never;
 use crate::memory::{
     code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
 };
-use crate::memory::{Entry, FsStore, FunctionKeyer};
+use crate::memory::{Entry, FsStore, FunctionKeyer, WithReadOnly};
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
@@ -56,8 +56,9 @@ extern "C" {
 /// Where a JS Memory keeps entries.
 enum JsStore {
     Memory(MemoryStore<JsValue>),
-    /// The filesystem store under Node; values as V8's serialization of them.
-    Fs(FsStore<NodeDisk>),
+    /// The filesystem store under Node (with any read-only locations behind it);
+    /// values as V8's serialization of them.
+    Fs(WithReadOnly<FsStore<NodeDisk>>),
     #[cfg(feature = "indexeddb")]
     Idb(super::idb::IdbStore),
     /// `store: 'none'`: nothing is kept (joblib's `location=None`).
@@ -133,12 +134,19 @@ impl Store<JsValue> for JsStore {
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.hit(name, key, accept, refresh).await,
             JsStore::Fs(s) => {
+                // The entry's metadata, for removing it if its value does not decode
+                // (seen by `accept`, which every store layer calls).
                 let meta = std::cell::RefCell::new(None);
                 let bytes = s
-                    .hit(name, key, accept, |m| {
-                        refresh(m);
-                        *meta.borrow_mut() = Some(m.clone());
-                    })
+                    .hit(
+                        name,
+                        key,
+                        |m| {
+                            *meta.borrow_mut() = Some(m.clone());
+                            accept(m)
+                        },
+                        refresh,
+                    )
                     .await?;
                 Ok(bytes.zip(meta.into_inner()).and_then(|(b, m)| decoded(s, m, &b)))
             }
@@ -149,7 +157,7 @@ impl Store<JsValue> for JsStore {
 
 /// A stored value back as a JS value; one that no longer deserializes is a
 /// damaged entry: removed, and a miss.
-fn decoded(store: &FsStore<NodeDisk>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
+fn decoded(store: &impl Store<Vec<u8>>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
     match deserialize_value(bytes) {
         Ok(v) => Some(v),
         Err(_) => {
@@ -294,6 +302,7 @@ const OPEN_KEYS: &[&str] = &[
     "prefix",
     "maxmem",
     "compress",
+    "readOnly",
 ];
 
 #[wasm_bindgen(js_class = Memory)]
@@ -312,16 +321,30 @@ impl JsMemory {
                 let location = get(&o, "location")
                     .as_string()
                     .ok_or_else(|| err(ErrorKind::Input, "store 'fs' needs a location (a folder)"))?;
-                let store = FsStore::open_on(NodeDisk, location).map_err(to_js_error)?;
+                let mut store = FsStore::open_on(NodeDisk, location).map_err(to_js_error)?;
                 // joblib's `compress`: true (level 3) or a zlib level 1–9.
                 match get(&o, "compress") {
-                    c if c.as_bool() == Some(true) => JsStore::Fs(store.compress(3)),
+                    c if c.as_bool() == Some(true) => store = store.compress(3),
                     c if c.as_f64().is_some_and(|l| (1.0..=9.0).contains(&l)) => {
-                        JsStore::Fs(store.compress(c.as_f64().unwrap_or(3.0) as u8))
+                        store = store.compress(c.as_f64().unwrap_or(3.0) as u8)
                     }
-                    c if c.is_undefined() || c.is_null() || c.as_bool() == Some(false) => JsStore::Fs(store),
+                    c if c.is_undefined() || c.is_null() || c.as_bool() == Some(false) => {}
                     _ => return Err(err(ErrorKind::Input, "compress is true or a level from 1 to 9")),
                 }
+                // Read-only extra locations: hits come from them, nothing goes to them.
+                let extra = get(&o, "readOnly");
+                let read_only = if Array::is_array(&extra) {
+                    Array::from(&extra)
+                        .iter()
+                        .map(|d| {
+                            let dir = d.as_string().ok_or_else(|| err(ErrorKind::Input, "readOnly lists folders"))?;
+                            FsStore::open_on(NodeDisk, dir).map_err(to_js_error)
+                        })
+                        .collect::<Result<Vec<_>, JsValue>>()?
+                } else {
+                    Vec::new()
+                };
+                JsStore::Fs(WithReadOnly::new(store, read_only))
             }
             Some("fs") => return Err(err(ErrorKind::Input, "store 'fs' needs Node's filesystem")),
             #[cfg(feature = "indexeddb")]

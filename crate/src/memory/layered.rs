@@ -1,0 +1,77 @@
+//! Read-only extra locations (Pydra's read-only caches): a lab's shared,
+//! precomputed cache consulted after one's own, never written to.
+//!
+//! Lookups try the writable store first, then each read-only one in order; a hit
+//! from a read-only store is returned as it is (its metadata is not touched, and
+//! it is not copied). Everything that writes — inserts, metadata updates,
+//! removals, eviction — concerns the writable store alone, and listings show
+//! only its entries.
+
+use super::entry::{Entry, Meta};
+use super::store::Store;
+use crate::error::Result;
+use crate::fingerprint::Key;
+
+/// A writable store in front of read-only ones.
+pub struct WithReadOnly<S> {
+    pub writable: S,
+    pub read_only: Vec<S>,
+}
+
+impl<S> WithReadOnly<S> {
+    pub fn new(writable: S, read_only: Vec<S>) -> WithReadOnly<S> {
+        WithReadOnly { writable, read_only }
+    }
+}
+
+impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
+    async fn get(&self, name: &str, key: &Key) -> Result<Option<Entry<V>>> {
+        if let Some(e) = self.writable.get(name, key).await? {
+            return Ok(Some(e));
+        }
+        for extra in &self.read_only {
+            if let Some(e) = extra.get(name, key).await? {
+                return Ok(Some(e));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn put(&self, entry: Entry<V>) -> Result<()> {
+        self.writable.put(entry).await
+    }
+
+    async fn set_meta(&self, meta: &Meta) -> Result<()> {
+        self.writable.set_meta(meta).await
+    }
+
+    async fn remove(&self, name: &str, key: &Key) -> Result<bool> {
+        self.writable.remove(name, key).await
+    }
+
+    async fn list(&self) -> Result<Vec<Meta>> {
+        self.writable.list().await
+    }
+
+    async fn hit(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> Result<Option<V>> {
+        let mut accept = Some(accept);
+        let found = self.writable.hit(name, key, |m| accept.take().is_some_and(|a| a(m)), refresh).await?;
+        if found.is_some() {
+            return Ok(found);
+        }
+        for extra in &self.read_only {
+            if let Some(e) = extra.get(name, key).await? {
+                // An entry the writable store had and refused stays refused.
+                let accepted = accept.take().is_some_and(|a| a(&e.meta));
+                return Ok(accepted.then_some(e.value));
+            }
+        }
+        Ok(None)
+    }
+}
