@@ -62,6 +62,18 @@ def main(out, readme):
                   f"| | | memoizee hit | {sm['memoizee_hit_ns']:.0f} ns | **{sm['toolmemo_hit_ns'] / sm['memoizee_hit_ns']:.1f}×** |",
                   f"| 64 MiB hit | {lg['toolmemo_hit_ms']:.1f} ms | hash-wasm sha256 | {lg['hash_wasm_ms']:.1f} ms | **{lg['toolmemo_hit_ms'] / lg['hash_wasm_ms']:.2f}×** |",
                   f"| | | node:crypto sha256 | {lg['node_crypto_ms']:.1f} ms | **{lg['toolmemo_hit_ms'] / lg['node_crypto_ms']:.2f}×** |"]
+    store_path, joblib_path = os.path.join(out, "store.json"), os.path.join(out, "joblib.json")
+    if os.path.exists(store_path) and os.path.exists(joblib_path):
+        st, jb = load(out, "store.json"), load(out, "joblib.json")
+        lines += ["", f"The native filesystem store (Rust API, `bench/store.rs`) against {jb['peer']} "
+                  f"(Python {jb['python']}, `bench/peer/bench_joblib.py`), both on this machine's ext4. "
+                  "Ratio = joblib's time / ours, except for the 1 MB hit: ours / sha256 alone.", "",
+                  "| what | ours | joblib | ratio |", "| --- | ---: | ---: | ---: |",
+                  f"| hit, two small ints | {st['small_hit_us']:.1f} µs | {jb['small_hit_us']:.1f} µs | **{jb['small_hit_us'] / st['small_hit_us']:.1f}×** |",
+                  f"| hit, 1 MB argument | {st['mb_hit_us']:.0f} µs (sha256 alone: {st['mb_sha256_us']:.0f} µs) | {jb['mb_numpy_hit_us']:.0f} µs numpy, {jb['mb_bytes_hit_us']:.0f} µs bytes | **{st['mb_hit_us'] / st['mb_sha256_us']:.2f}× sha256** |",
+                  f"| reduce to half of 10,000 entries | {st['reduce_10k_ms']:.0f} ms | {jb['reduce_10k_ms']:.0f} ms | **{jb['reduce_10k_ms'] / st['reduce_10k_ms']:.1f}×** |"]
+        if st.get("reduce_100k_ms"):
+            lines.append(f"| reduce to half of 100,000 entries | {st['reduce_100k_ms']:.0f} ms | — | |")
     lines += ["", END]
     text = open(readme).read() if os.path.exists(readme) else f"# Benchmarks\n\n{START}\n{END}\n"
     head, rest = text.split(START, 1)

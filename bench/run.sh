@@ -26,4 +26,7 @@ echo "== wasm in Node"
 node bench/render.mjs > "$OUT/wasm.json"
 echo "== Memory hits in Node (vs lru-cache, memoizee, hash-wasm, node:crypto)"
 node bench/memory.mjs > "$OUT/memory.json"
+echo "== the native filesystem store vs joblib.Memory"
+.venv-peers/bin/python bench/peer/bench_joblib.py > "$OUT/joblib.json"
+cargo bench --quiet --features native --bench store > "$OUT/store.json"
 python3 bench/report.py "$OUT" bench/README.md

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create (or reuse) the Python venv with nipype 1.12.0 that the peer scripts need.
+# Create (or reuse) the Python venv with nipype 1.12.0 and joblib that the peer scripts need.
 #
 #   bench/peer/setup.sh            # venv at <repo>/.venv-peers
 #   PEER_VENV=/abs/path bench/peer/setup.sh
@@ -17,10 +17,12 @@ PYTHON="${PYTHON:-python3}"
 NIPYPE_VERSION="1.12.0"
 CONSTRAINTS="${NIPYPE_CONSTRAINTS:-$ROOT/../shared/peers/nipype-constraints.txt}"
 
+JOBLIB_VERSION="1.5.2"
+
 have_nipype() {
     [ -x "$VENV/bin/python" ] &&
         NIPYPE_NO_ET=1 "$VENV/bin/python" -c \
-            "import sys, nipype; sys.exit(nipype.__version__ != '$NIPYPE_VERSION')" \
+            "import sys, nipype, joblib; sys.exit(nipype.__version__ != '$NIPYPE_VERSION' or joblib.__version__ != '$JOBLIB_VERSION')" \
             >/dev/null 2>&1
 }
 
@@ -41,7 +43,7 @@ else
     echo "warning: $CONSTRAINTS not found; installing unconstrained (fails on Python < 3.12)" >&2
 fi
 
-"$VENV/bin/pip" install --disable-pip-version-check "${args[@]}" "nipype==$NIPYPE_VERSION"
+"$VENV/bin/pip" install --disable-pip-version-check "${args[@]}" "nipype==$NIPYPE_VERSION" "joblib==$JOBLIB_VERSION"
 
 if ! have_nipype; then
     echo "error: nipype $NIPYPE_VERSION does not import from $VENV" >&2

@@ -10,6 +10,9 @@ pub trait Disk {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
     /// Writes a whole file; with `sync`, makes it durable before returning.
     fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> io::Result<()>;
+    /// Rewrites the start of an existing file in place (no truncation, no
+    /// creation: a missing file is `NotFound`).
+    fn overwrite(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
     /// Renames atomically; a non-empty folder in the way is `DirectoryNotEmpty`/`AlreadyExists`.
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()>;
@@ -45,6 +48,11 @@ impl Disk for StdDisk {
             f.sync_all()?;
         }
         Ok(())
+    }
+
+    fn overwrite(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        use std::io::Write;
+        std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes)
     }
 
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {

@@ -116,6 +116,8 @@ extern "C" {
     fn disk_read(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = diskWrite, catch)]
     fn disk_write(path: &str, bytes: &[u8], sync: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskOverwrite, catch)]
+    fn disk_overwrite(path: &str, bytes: &[u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRename, catch)]
     fn disk_rename(from: &str, to: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskMkdir, catch)]
@@ -167,6 +169,9 @@ impl crate::memory::Disk for NodeDisk {
     }
     fn write(&self, path: &std::path::Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
         disk_write(text(path), bytes, sync).map_err(io)
+    }
+    fn overwrite(&self, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+        disk_overwrite(text(path), bytes).map_err(io)
     }
     fn rename(&self, from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
         disk_rename(text(from), text(to)).map_err(io)

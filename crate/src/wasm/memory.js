@@ -220,6 +220,14 @@ export function diskWrite(path, bytes, sync) {
     fs.closeSync(fd);
   }
 }
+export function diskOverwrite(path, bytes) {
+  const fd = fs.openSync(path, "r+");
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 export function diskRename(from, to) {
   fs.renameSync(from, to);
 }
