@@ -73,12 +73,22 @@ fn main() {
     let mem = Memory::new(FsStore::open(&dir).unwrap(), Limits::default(), "b".into(), Box::new(|| 0.0));
     let add = mem.cache("add", "1", |(a, b): &(i64, i64)| a + b);
     add.call(&(1i64, 2i64)).unwrap();
-    let small = per_call_us(|| drop(std::hint::black_box(add.call(&(1i64, 2i64)).unwrap())), 2.0);
+    let small = per_call_us(
+        || {
+            std::hint::black_box(add.call(&(1i64, 2i64)).unwrap());
+        },
+        2.0,
+    );
 
     let data: Vec<u8> = (0..1 << 20).map(|i| (i * 7 % 251) as u8).collect();
     let len = mem.cache("len", "1", |b: &Bytes| b.0.len());
     len.call(&Bytes(&data)).unwrap();
-    let mb_hit = per_call_us(|| drop(std::hint::black_box(len.call(&Bytes(&data)).unwrap())), 2.0);
+    let mb_hit = per_call_us(
+        || {
+            std::hint::black_box(len.call(&Bytes(&data)).unwrap());
+        },
+        2.0,
+    );
     let mb_sha = per_call_us(|| drop(std::hint::black_box(toolmemo::fingerprint::sha256(&data))), 2.0);
     let _ = std::fs::remove_dir_all(&dir);
 
