@@ -89,7 +89,12 @@ fn main() {
         },
         2.0,
     );
-    let mb_sha = per_call_us(|| { std::hint::black_box(toolmemo::fingerprint::sha256(&data)); }, 2.0);
+    let mb_sha = per_call_us(
+        || {
+            std::hint::black_box(toolmemo::fingerprint::sha256(&data));
+        },
+        2.0,
+    );
     let _ = std::fs::remove_dir_all(&dir);
 
     let r10k = reduce_ms(10_000);

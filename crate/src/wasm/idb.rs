@@ -79,7 +79,9 @@ impl IdbStore {
             .await
             .map_err(|e| idb_err("open the database", e))?;
         let db = std::rc::Rc::new(db);
-        *self.db.borrow_mut() = Some(db.clone());
+        if let Some(old) = self.db.borrow_mut().replace(db.clone()) {
+            close(old);
+        }
         Ok(db)
     }
 
@@ -111,6 +113,23 @@ impl IdbStore {
             self.remove(&m.name, &m.key).await?;
         }
         Ok(())
+    }
+}
+
+/// Closes a connection before its handle goes: idb's event closures die with the
+/// handle, and a still-open connection would call them later (an uncaught
+/// "closure invoked after being dropped" in the page).
+fn close(db: std::rc::Rc<Rexie>) {
+    if let Ok(db) = std::rc::Rc::try_unwrap(db) {
+        db.close();
+    }
+}
+
+impl Drop for IdbStore {
+    fn drop(&mut self) {
+        if let Some(db) = self.db.borrow_mut().take() {
+            close(db);
+        }
     }
 }
 

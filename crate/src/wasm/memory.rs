@@ -155,6 +155,17 @@ impl Store<JsValue> for JsStore {
     }
 }
 
+impl JsStore {
+    /// Whether every operation completes at its first poll (no real I/O wait).
+    fn answers_at_once(&self) -> bool {
+        match self {
+            JsStore::Memory(_) | JsStore::Fs(_) | JsStore::Off => true,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(_) => false,
+        }
+    }
+}
+
 /// A stored value back as a JS value; one that no longer deserializes is a
 /// damaged entry: removed, and a miss.
 fn decoded(store: &impl Store<Vec<u8>>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
@@ -737,8 +748,10 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     }
     let forced = state.mem.force.applies(&state.name);
     // The fast path: a store that answers at once needs no task for a hit.
+    // (Never for IndexedDB: its lookup is pending at first, and a dropped
+    // pending request would leave the browser calling freed callbacks.)
     let mut looked_up = false;
-    if !forced && state.code_checked.get() && state.load.is_none() {
+    if !forced && state.code_checked.get() && state.load.is_none() && state.mem.core.store().answers_at_once() {
         if let Some(found) = now_or_never(state.mem.core.lookup(&state.name, &key, |m| state.accepts(m))) {
             looked_up = true;
             match found.map_err(to_js_error).and_then(|v| v.map(|v| fresh(&v)).transpose()) {
