@@ -37,7 +37,24 @@ pub struct StdDisk;
 #[cfg(not(target_arch = "wasm32"))]
 impl Disk for StdDisk {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
+        // Not `fs::read`: its size hint costs a `statx`, and most files read here
+        // (metadata, access records, small values) are small.
+        use std::io::Read;
+        let mut f = std::fs::File::open(path)?;
+        let mut chunk = [0u8; 16 * 1024];
+        let mut filled = 0;
+        while filled < chunk.len() {
+            match f.read(&mut chunk[filled..]) {
+                Ok(0) => return Ok(chunk[..filled].to_vec()),
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        // A larger file: the rest in one go.
+        let mut out = chunk.to_vec();
+        f.read_to_end(&mut out)?;
+        Ok(out)
     }
 
     fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {
