@@ -34,6 +34,7 @@ pub mod pyfmt;
 pub mod spec;
 pub mod value;
 
+mod argv;
 mod bind;
 mod help;
 mod interface;

@@ -112,6 +112,22 @@ impl Template {
 
     /// Like [`Template::apply`], appending to `out`.
     pub fn apply_into(&self, value: &Value, out: &mut String) -> Res<()> {
+        self.apply_inner(value, out, None)
+    }
+
+    /// Like [`Template::apply_into`], also recording in `marks` the byte range of
+    /// `out` each placeholder produced: what came from values, as opposed to the
+    /// format's own text (which a command line splits into words).
+    pub fn apply_marked(&self, value: &Value, out: &mut String, marks: &mut Vec<std::ops::Range<usize>>) -> Res<()> {
+        self.apply_inner(value, out, Some(marks))
+    }
+
+    fn apply_inner(
+        &self,
+        value: &Value,
+        out: &mut String,
+        mut marks: Option<&mut Vec<std::ops::Range<usize>>>,
+    ) -> Res<()> {
         let args: &[Value] = match value {
             Value::Tuple(items) => items,
             other => std::slice::from_ref(other),
@@ -145,27 +161,11 @@ impl Template {
                         Some(key) => lookup(value, key)?,
                         None => take()?,
                     };
-                    // The common `%s`/`%d` with no flags, width or precision: straight into `out`.
-                    if conv.flags == 0 && width.is_none() && prec.is_none() {
-                        match (conv.ch, arg) {
-                            ('s', v) => {
-                                v.write_str(out);
-                                continue;
-                            }
-                            ('d' | 'i' | 'u', Value::Int(i)) => {
-                                let _ = write!(out, "{i}");
-                                continue;
-                            }
-                            _ => {}
-                        }
+                    let start = out.len();
+                    let (before, after) = convert(conv, width, prec, arg, out)?;
+                    if let Some(m) = marks.as_deref_mut() {
+                        m.push(start + before..out.len() - after);
                     }
-                    let mut flags = conv.flags;
-                    let mut width = width.unwrap_or(-1);
-                    if width < 0 && width != -1 {
-                        flags |= F_LJUST;
-                        width = -width;
-                    }
-                    format_one(conv.ch, flags, width, prec, arg, out)?;
                 }
             }
         }
@@ -195,6 +195,32 @@ impl Template {
 /// Python's `fmt % value` in one call (parses every time; prefer [`Template`]).
 pub fn format(fmt: &str, value: &Value) -> Res<String> {
     Template::parse(fmt).apply(value)
+}
+
+/// One placeholder applied to its argument; returns the spaces of padding written
+/// before and after the value.
+fn convert(conv: &Conv, width: Option<i64>, prec: Option<usize>, arg: &Value, out: &mut String) -> Res<(usize, usize)> {
+    // The common `%s`/`%d` with no flags, width or precision: straight into `out`.
+    if conv.flags == 0 && width.is_none() && prec.is_none() {
+        match (conv.ch, arg) {
+            ('s', v) => {
+                v.write_str(out);
+                return Ok((0, 0));
+            }
+            ('d' | 'i' | 'u', Value::Int(i)) => {
+                let _ = write!(out, "{i}");
+                return Ok((0, 0));
+            }
+            _ => {}
+        }
+    }
+    let mut flags = conv.flags;
+    let mut width = width.unwrap_or(-1);
+    if width < 0 && width != -1 {
+        flags |= F_LJUST;
+        width = -width;
+    }
+    format_one(conv.ch, flags, width, prec, arg, out)
 }
 
 fn star(v: &Value) -> Res<i64> {
@@ -285,7 +311,14 @@ fn parse_count(chars: &[char], i: &mut usize) -> Count {
 }
 
 /// Formats one argument and writes it with CPython's sign/fill/width logic.
-fn format_one(ch: char, flags: u8, width: i64, prec: Option<usize>, arg: &Value, out: &mut String) -> Res<()> {
+fn format_one(
+    ch: char,
+    flags: u8,
+    width: i64,
+    prec: Option<usize>,
+    arg: &Value,
+    out: &mut String,
+) -> Res<(usize, usize)> {
     let (body, numeric) = match ch {
         's' | 'r' | 'a' => {
             let mut s = match ch {
@@ -319,8 +352,7 @@ fn format_one(ch: char, flags: u8, width: i64, prec: Option<usize>, arg: &Value,
             (format_float(f, ch, prec.unwrap_or(6), flags & F_ALT != 0), true)
         }
     };
-    write_padded(&body, numeric, ch, flags, width, out);
-    Ok(())
+    Ok(write_padded(&body, numeric, ch, flags, width, out))
 }
 
 fn ascii(s: &str) -> String {
@@ -496,7 +528,10 @@ fn push_fixed_form(s: &mut String, digits: &str, exp: i32, alt: bool) {
 
 /// CPython's `unicode_format_arg_output`: sign and `0x` prefix go before zero fill
 /// and after space fill; left justification pads with spaces on the right.
-fn write_padded(body: &str, numeric: bool, ch: char, flags: u8, width: i64, out: &mut String) {
+///
+/// Returns how many spaces it wrote before and after the value (padding and a
+/// blank sign): formatting, not value, when a command line is split into words.
+fn write_padded(body: &str, numeric: bool, ch: char, flags: u8, width: i64, out: &mut String) -> (usize, usize) {
     let zero = numeric && flags & F_ZERO != 0;
     let mut rest = body;
     let mut sign: Option<char> = None;
@@ -541,6 +576,12 @@ fn write_padded(body: &str, numeric: bool, ch: char, flags: u8, width: i64, out:
     out.push_str(rest);
     if ljust {
         out.extend(std::iter::repeat_n(' ', pad));
+    }
+    let blank = (sign == Some(' ')) as usize;
+    match (zero, ljust) {
+        (_, true) => (blank, pad),
+        (true, false) => (blank, 0),
+        (false, false) => (pad + blank, 0),
     }
 }
 

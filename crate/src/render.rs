@@ -7,6 +7,7 @@
 //! visited wins. The command and the arguments are joined by single spaces, and
 //! an argument that formats to `""` still takes its place.
 
+use crate::argv::split_words;
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::shell_quote;
@@ -17,10 +18,40 @@ use std::borrow::Cow;
 impl Bound<'_> {
     /// The arguments after the command, in order.
     pub fn args(&self) -> Result<Vec<String>> {
+        self.collect(|input, value| format_arg(input, value, None))
+    }
+
+    /// The command line as an argument vector, for running a tool without a
+    /// shell: the command line split as a POSIX shell would split it (quotes in
+    /// the spec's text group words), except that what came from values is taken
+    /// literally, so a value with spaces or `;` stays inside its word.
+    pub fn argv(&self) -> Result<Vec<String>> {
+        let mut words = split_words(&self.spec.command, &[]).map_err(|why| {
+            Error::new(ErrorKind::Spec, format!("{}: command {:?}: {why}", self.spec.name, self.spec.command))
+        })?;
         let spec = self.spec;
-        let mut first: Vec<(i64, String)> = Vec::new();
-        let mut middle: Vec<String> = Vec::new();
-        let mut last: Vec<(i64, String)> = Vec::new();
+        let marked = self.collect(|input, value| {
+            let mut marks = Vec::new();
+            let text = format_arg(input, value, Some(&mut marks))?;
+            Ok(text.map(|t| (input.name.as_str(), t, marks)))
+        })?;
+        for (name, text, marks) in marked {
+            words.extend(split_words(&text, &marks).map_err(|why| {
+                Error::input(ErrorKind::Spec, &spec.name, name, format!("argstr of input '{name}': {why}"))
+            })?);
+        }
+        Ok(words)
+    }
+
+    /// Formats every input with an argstr and orders the results as nipype does.
+    fn collect<'s, T>(
+        &'s self,
+        format: impl Fn(&'s Input, &Value) -> std::result::Result<Option<T>, String>,
+    ) -> Result<Vec<T>> {
+        let spec = self.spec;
+        let mut first: Vec<(i64, T)> = Vec::new();
+        let mut middle: Vec<T> = Vec::new();
+        let mut last: Vec<(i64, T)> = Vec::new();
         for (i, input) in spec.inputs.iter().enumerate() {
             if input.argstr.is_none() {
                 continue;
@@ -41,7 +72,7 @@ impl Bound<'_> {
                 self.values[i].as_ref().map(Cow::Borrowed)
             };
             let Some(value) = value else { continue };
-            let Some(arg) = format_arg(input, &value).map_err(|why| {
+            let Some(arg) = format(input, &value).map_err(|why| {
                 Error::input(
                     ErrorKind::Type,
                     &spec.name,
@@ -81,20 +112,33 @@ impl Bound<'_> {
 }
 
 /// A later input at the same position replaces the earlier one, as a dict would.
-fn place(slots: &mut Vec<(i64, String)>, pos: i64, arg: String) {
+fn place<T>(slots: &mut Vec<(i64, T)>, pos: i64, arg: T) {
     match slots.iter_mut().find(|(p, _)| *p == pos) {
         Some(slot) => slot.1 = arg,
         None => slots.push((pos, arg)),
     }
 }
 
-/// nipype's `_format_arg`: `None` when the input contributes nothing (a false flag).
-fn format_arg(input: &Input, value: &Value) -> std::result::Result<Option<String>, String> {
+/// Byte ranges of a formatted argument that came from values.
+type Marks = Vec<std::ops::Range<usize>>;
+
+/// nipype's `_format_arg`: `None` when the input contributes nothing (a false
+/// flag). With `marks`, the argument is for an argument vector: the ranges that
+/// came from values are recorded, and file names are not shell-quoted.
+fn format_arg(
+    input: &Input,
+    value: &Value,
+    mut marks: Option<&mut Marks>,
+) -> std::result::Result<Option<String>, String> {
     let links = &input.links;
     let template = links.argstr.as_ref().expect("linked when argstr is set");
     if input.ty == Type::Bool && !links.has_percent {
         return Ok(value.truthy().then(|| input.argstr.clone().unwrap_or_default()));
     }
+    let apply = |t: &crate::pyfmt::Template, v: &Value, out: &mut String, m: Option<&mut Marks>| match m {
+        Some(m) => t.apply_marked(v, out, m).map_err(|e| e.0),
+        None => t.apply_into(v, out).map_err(|e| e.0),
+    };
     let is_list = match input.ty {
         Type::List { .. } | Type::MultiPath(_) => true,
         Type::Either(_) => matches!(value, Value::List(_)),
@@ -114,23 +158,37 @@ fn format_arg(input: &Input, value: &Value) -> std::result::Result<Option<String
                 if n > 0 {
                     out.push_str(sep);
                 }
-                each.apply_into(item, &mut out).map_err(|e| e.0)?;
+                apply(each, item, &mut out, marks.as_deref_mut())?;
             }
         } else {
             let mut joined = String::new();
+            let mut item_marks = Marks::new();
             for (n, item) in items.iter().enumerate() {
                 if n > 0 {
                     joined.push_str(sep);
                 }
+                let start = joined.len();
                 item.write_str(&mut joined);
+                item_marks.push(start..joined.len());
             }
-            template.apply_into(&Value::Str(joined), &mut out).map_err(|e| e.0)?;
+            let mut whole = Marks::new();
+            apply(template, &Value::Str(joined.clone()), &mut out, marks.is_some().then_some(&mut whole))?;
+            if let Some(m) = marks {
+                // Where the template copied the joined items verbatim, each item is
+                // its own value and the separator is text (`1 2 3` is three words).
+                match whole.as_slice() {
+                    [r] if out[r.clone()] == joined => {
+                        m.extend(item_marks.into_iter().map(|i| i.start + r.start..i.end + r.start))
+                    }
+                    _ => m.extend(whole),
+                }
+            }
         }
         return Ok(Some(out));
     }
     let quoted;
     let value = match (&input.ty, value) {
-        (Type::File { .. } | Type::Directory { .. }, Value::Str(s)) if !links.quoted => {
+        (Type::File { .. } | Type::Directory { .. }, Value::Str(s)) if !links.quoted && marks.is_none() => {
             let mut q = String::with_capacity(s.len() + 2);
             shell_quote(s, &mut q);
             quoted = Value::Str(q);
@@ -138,5 +196,7 @@ fn format_arg(input: &Input, value: &Value) -> std::result::Result<Option<String
         }
         _ => value,
     };
-    template.apply(value).map(Some).map_err(|e| e.0)
+    let mut out = String::new();
+    apply(template, value, &mut out, marks)?;
+    Ok(Some(out))
 }
