@@ -1,0 +1,373 @@
+//! Cached JS functions: `mem.cache(fn)` and kwneuro's `cacheable(fn)`.
+
+use super::*;
+
+/// kwneuro's `@cacheable`: `fn`, cached whenever a Memory is active, and a
+/// plain call (no cost) otherwise.
+#[wasm_bindgen]
+pub fn cacheable(f: Function, options: Option<Object>) -> Result<JsValue, JsValue> {
+    let name = match options.as_ref().map(|o| get(o, "name").as_string()) {
+        Some(Some(n)) => n,
+        _ => f
+            .name()
+            .as_string()
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| err(ErrorKind::Input, "cacheable needs a named function or options.name"))?,
+    };
+    let core = CacheableCore { f: f.clone(), options, name, per_memory: RefCell::new(HashMap::new()) };
+    Ok(make_cacheable(core.into(), &f))
+}
+
+/// Everything a cached function needs, shared by its calls.
+pub(super) struct CachedState {
+    mem: Rc<Shared>,
+    f: Function,
+    name: String,
+    code: String,
+    keyer: FunctionKeyer,
+    params: Vec<Option<String>>,
+    ignore: Vec<JsValue>,
+    validate: Option<Function>,
+    expires_ms: Option<f64>,
+    save: Option<Function>,
+    load: Option<Function>,
+    callback: Option<Function>,
+    hits: Cell<u64>,
+    misses: Cell<u64>,
+    code_checked: Cell<bool>,
+}
+
+const CACHE_KEYS: &[&str] = &["name", "ignore", "version", "validate", "expiresAfter", "save", "load", "callback"];
+
+impl CachedState {
+    pub(super) fn new(mem: &Rc<Shared>, f: Function, options: Option<&Object>) -> Result<CachedState, JsValue> {
+        let o = options.cloned().unwrap_or_default();
+        check_keys(&o, CACHE_KEYS, "cache")?;
+        let fname = get(&o, "name").as_string().or_else(|| f.name().as_string().filter(|n| !n.is_empty()));
+        let name =
+            fname.ok_or_else(|| err(ErrorKind::Input, "an anonymous function needs options.name to be cached"))?;
+        let func = |k: &str| get(&o, k).dyn_into::<Function>().ok();
+        let version = get(&o, "version").as_string();
+        let source = f.to_string().as_string().unwrap_or_default();
+        let ignore = get(&o, "ignore");
+        let name = format!("{}{name}", mem.prefix);
+        let code = code_id(version.as_deref(), &source);
+        Ok(CachedState {
+            mem: mem.clone(),
+            keyer: FunctionKeyer::new(&name, &code),
+            name,
+            code,
+            params: param_names(&f).iter().map(|p| p.as_string()).collect(),
+            ignore: if Array::is_array(&ignore) { Array::from(&ignore).to_vec() } else { Vec::new() },
+            validate: func("validate"),
+            expires_ms: duration_option(&get(&o, "expiresAfter"), "expiresAfter")?,
+            save: func("save"),
+            load: func("load"),
+            callback: func("callback"),
+            f,
+            hits: Cell::new(0),
+            misses: Cell::new(0),
+            code_checked: Cell::new(false),
+        })
+    }
+
+    /// The arguments by parameter name (position where there is none), less the
+    /// ignored ones and trailing `undefined`s.
+    fn named_args(&self, args: &Array) -> Result<Vec<(String, Datum)>, JsValue> {
+        let mut n = args.length();
+        while n > 0 && args.get(n - 1).is_undefined() {
+            n -= 1;
+        }
+        let mut out = Vec::with_capacity(n as usize);
+        for i in 0..n {
+            let name = self.params.get(i as usize).cloned().flatten().unwrap_or_else(|| i.to_string());
+            if self
+                .ignore
+                .iter()
+                .any(|x| x.as_string().as_deref() == Some(name.as_str()) || x.as_f64() == Some(i as f64))
+            {
+                continue;
+            }
+            let datum = js_to_datum(&args.get(i), 0).map_err(|why| {
+                err(
+                    ErrorKind::Input,
+                    format!("{}: argument '{name}' cannot be fingerprinted: {why}; pass ignore: ['{name}'] to leave it out of the key", self.name),
+                )
+            })?;
+            out.push((name, datum));
+        }
+        Ok(out)
+    }
+
+    /// Whether a stored entry may be used: not expired, and `validate` agrees.
+    fn accepts(&self, meta: &Meta) -> bool {
+        if self.expires_ms.is_some_and(|e| now_ms() - meta.created_ms > e) {
+            return false;
+        }
+        match &self.validate {
+            None => true,
+            Some(v) => match from_json(&meta.to_json()).and_then(|m| v.call1(&JsValue::UNDEFINED, &m)) {
+                Ok(r) => r.is_truthy(),
+                Err(_) => false,
+            },
+        }
+    }
+
+    /// joblib: on its first call, a function whose code changed drops the
+    /// results of its previous code (and says so when verbose).
+    async fn drop_stale_code(&self) -> Result<(), JsValue> {
+        if self.code_checked.replace(true) {
+            return Ok(());
+        }
+        let (name, code) = (&self.name, &self.code);
+        let removed = self
+            .mem
+            .core
+            .clear_where(|m| m.kind == Kind::Function && &m.name == name && m.code.as_deref() != Some(code.as_str()))
+            .await
+            .map_err(to_js_error)?;
+        if self.mem.verbose && !removed.is_empty() {
+            console_warn(&format!(
+                "toolmemo: the code of '{name}' changed; {} cached result(s) of its old code removed",
+                removed.len()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Calls `f(...args)` and awaits the result if it is a promise.
+pub(super) async fn call_user(f: &Function, args: &Array) -> Result<JsValue, JsValue> {
+    let r = f.apply(&JsValue::UNDEFINED, args)?;
+    if is_thenable(&r) {
+        JsFuture::from(Promise::resolve(&r)).await
+    } else {
+        Ok(r)
+    }
+}
+
+/// A private copy of a value for the store, or why there can be none.
+pub(super) fn clone_value(v: &JsValue) -> Result<JsValue, String> {
+    let c: Object = try_clone(v).unchecked_into();
+    if get(&c, "ok").is_truthy() {
+        Ok(get(&c, "value"))
+    } else {
+        Err(get(&c, "error").as_string().unwrap_or_default())
+    }
+}
+
+/// Shares one computation among concurrent callers of `key`.
+pub(super) fn deduplicated(
+    mem: &Rc<Shared>,
+    key: Key,
+    work: impl Future<Output = Result<JsValue, JsValue>> + 'static,
+) -> Promise {
+    if let Some(p) = mem.inflight.borrow().get(&key) {
+        return p.clone();
+    }
+    let m = mem.clone();
+    let p = spawn(async move {
+        let r = work.await;
+        m.inflight.borrow_mut().remove(&key);
+        r
+    });
+    mem.inflight.borrow_mut().insert(key, p.clone());
+    p
+}
+
+/// A stored value as the caller gets it: primitives as they are, objects as a
+/// fresh structured clone (or through the function's `load`).
+async fn restore(st: &CachedState, stored: JsValue) -> Result<JsValue, JsValue> {
+    match &st.load {
+        Some(load) => call_user(load, &Array::of1(&stored)).await,
+        None => fresh(&stored),
+    }
+}
+
+fn fresh(stored: &JsValue) -> Result<JsValue, JsValue> {
+    if stored.is_object() {
+        clone_value(stored).map_err(|e| err(ErrorKind::Input, e))
+    } else {
+        Ok(stored.clone())
+    }
+}
+
+fn on_hit(st: &CachedState, value: &JsValue) {
+    st.hits.set(st.hits.get() + 1);
+    if let Some(cb) = &st.callback {
+        let _ = cb.call1(&JsValue::UNDEFINED, value);
+    }
+}
+
+fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
+    let named = match state.named_args(&args) {
+        Ok(n) => n,
+        Err(e) => return Promise::reject(&e),
+    };
+    if matches!(state.mem.core.store(), JsStore::Off) {
+        return spawn(async move { call_user(&state.f, &args).await });
+    }
+    let key = state.keyer.key(&named);
+    if let Some(p) = state.mem.inflight.borrow().get(&key) {
+        return p.clone();
+    }
+    let forced = state.mem.force.applies(&state.name);
+    // The fast path: a store that answers at once needs no task for a hit.
+    // (Never for IndexedDB: its lookup is pending at first, and a dropped
+    // pending request would leave the browser calling freed callbacks.)
+    let mut looked_up = false;
+    if !forced && state.code_checked.get() && state.load.is_none() && state.mem.core.store().answers_at_once() {
+        if let Some(found) = now_or_never(state.mem.core.lookup(&state.name, &key, |m| state.accepts(m))) {
+            looked_up = true;
+            match found.map_err(to_js_error).and_then(|v| v.map(|v| fresh(&v)).transpose()) {
+                Ok(Some(value)) => {
+                    on_hit(&state, &value);
+                    return Promise::resolve(&value);
+                }
+                Ok(None) => {}
+                Err(e) => return Promise::reject(&e),
+            }
+        }
+    }
+    let st = state.clone();
+    deduplicated(&state.mem, key, async move {
+        st.drop_stale_code().await?;
+        let mem = &st.mem;
+        if !forced && !looked_up {
+            if let Some(stored) = mem.core.lookup(&st.name, &key, |m| st.accepts(m)).await.map_err(to_js_error)? {
+                let value = restore(&st, stored).await?;
+                on_hit(&st, &value);
+                return Ok(value);
+            }
+        }
+        st.misses.set(st.misses.get() + 1);
+        let started = now_ms();
+        let result = call_user(&st.f, &args).await?;
+        let duration_ms = now_ms() - started;
+        let stored = match &st.save {
+            Some(save) => call_user(save, &Array::of1(&result)).await.map_err(|e| format!("{e:?}")),
+            None => clone_value(&result),
+        };
+        match stored {
+            Ok(stored) => {
+                let fk = st.keyer.parts(&named);
+                let new = NewEntry {
+                    key,
+                    kind: Kind::Function,
+                    name: st.name.clone(),
+                    bytes: estimate_size(&stored, 0),
+                    duration_ms,
+                    code: Some(st.code.clone()),
+                    args: Some(fk.args),
+                    sidecar: sidecar(&named),
+                };
+                let evicted = mem.core.insert(new, stored).await.map_err(to_js_error)?;
+                if mem.verbose && !evicted.is_empty() {
+                    console_warn(&format!("toolmemo: evicted {} entr(ies) to keep within limits", evicted.len()));
+                }
+            }
+            Err(why) => console_warn(&format!(
+                "toolmemo: the result of '{}' cannot be stored ({why}); it is returned uncached",
+                st.name
+            )),
+        }
+        if let Some(cb) = &st.callback {
+            let _ = cb.call1(&JsValue::UNDEFINED, &result);
+        }
+        Ok(result)
+    })
+}
+
+/// The object behind a cached function (used by the `memory.js` wrapper).
+#[wasm_bindgen]
+pub struct CachedCore {
+    pub(super) state: Rc<CachedState>,
+}
+
+#[wasm_bindgen]
+impl CachedCore {
+    pub fn call(&self, args: Array) -> Promise {
+        run_cached(self.state.clone(), args)
+    }
+
+    /// Whether these arguments are cached (joblib's `check_call_in_cache`).
+    pub fn check(&self, args: Array) -> Promise {
+        let st = self.state.clone();
+        let named = match st.named_args(&args) {
+            Ok(n) => n,
+            Err(e) => return Promise::reject(&e),
+        };
+        let key = st.keyer.key(&named);
+        spawn(async move { Ok(st.mem.core.contains(&st.name, &key).await.map_err(to_js_error)?.into()) })
+    }
+
+    /// `{hits, misses, currsize}` of this function.
+    pub fn info(&self) -> Promise {
+        let st = self.state.clone();
+        spawn(async move {
+            let entries = st.mem.core.entries().await.map_err(to_js_error)?;
+            let currsize = entries.iter().filter(|m| m.kind == Kind::Function && m.name == st.name).count();
+            from_json(&serde_json::json!({"hits": st.hits.get(), "misses": st.misses.get(), "currsize": currsize}))
+        })
+    }
+
+    /// Removes this function's entries; resolves to what was removed.
+    pub fn clear(&self) -> Promise {
+        let st = self.state.clone();
+        spawn(async move {
+            let name = st.name.clone();
+            metas_to_js(
+                &st.mem.core.clear_where(|m| m.kind == Kind::Function && m.name == name).await.map_err(to_js_error)?,
+            )
+        })
+    }
+
+    /// The key of a call and its components: why it would miss.
+    pub fn explain(&self, args: Array) -> Result<JsValue, JsValue> {
+        let named = self.state.named_args(&args)?;
+        from_json(&self.state.keyer.parts(&named).explain(&self.state.name))
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.state.name.clone()
+    }
+}
+
+/// The object behind a `cacheable` wrapper.
+#[wasm_bindgen]
+pub struct CacheableCore {
+    f: Function,
+    options: Option<Object>,
+    name: String,
+    per_memory: RefCell<HashMap<u32, Rc<CachedState>>>,
+}
+
+#[wasm_bindgen]
+impl CacheableCore {
+    /// Whether a Memory is active.
+    pub fn active(&self) -> bool {
+        ACTIVE.with(|a| !a.borrow().is_empty())
+    }
+
+    /// A call through the innermost active Memory.
+    pub fn call(&self, args: Array) -> Result<Promise, JsValue> {
+        let mem =
+            ACTIVE.with(|a| a.borrow().last().cloned()).ok_or_else(|| err(ErrorKind::Input, "no Memory is active"))?;
+        let existing = self.per_memory.borrow().get(&mem.id).cloned();
+        let state = match existing {
+            Some(s) => s,
+            None => {
+                let s = Rc::new(CachedState::new(&mem, self.f.clone(), self.options.as_ref())?);
+                self.per_memory.borrow_mut().insert(mem.id, s.clone());
+                s
+            }
+        };
+        Ok(run_cached(state, args))
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+}
