@@ -184,9 +184,8 @@ impl<S: Store<Vec<u8>>> Memory<S, Vec<u8>> {
 }
 
 impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
-    fn key_of(&self, args: &Datum) -> (super::FunctionKey, Vec<(String, Datum)>) {
-        let named = vec![("0".to_string(), args.clone())];
-        (self.keyer.parts(&named), named)
+    fn named(args: &impl ToDatum) -> Vec<(String, Datum)> {
+        vec![("0".to_string(), args.to_datum())]
     }
 
     /// The result of `f(args)`, from the cache when it is there.
@@ -196,8 +195,9 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
         R: Serialize + DeserializeOwned,
         F: Fn(&A) -> R,
     {
-        let (key, named) = self.key_of(&args.to_datum());
-        if let Some(bytes) = block_on(self.mem.lookup(&self.name, &key.key, |_| true))? {
+        let named = Self::named(&args);
+        let key = self.keyer.key(&named);
+        if let Some(bytes) = block_on(self.mem.lookup(&self.name, &key, |_| true))? {
             // A value that no longer decodes is a miss: recompute and overwrite it.
             if let Ok(v) = serde_json::from_slice(&bytes) {
                 self.hits.set(self.hits.get() + 1);
@@ -211,13 +211,13 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
         let bytes = serde_json::to_vec(&result)
             .map_err(|e| Error::new(ErrorKind::Input, format!("{}: result cannot be stored: {e}", self.name)))?;
         let new = NewEntry {
-            key: key.key,
+            key,
             kind: Kind::Function,
             name: self.name.clone(),
             bytes: bytes.len() as u64,
             duration_ms,
             code: Some(self.code.clone()),
-            args: Some(key.args),
+            args: Some(self.keyer.args_key(&named)),
             sidecar: sidecar(&named),
         };
         block_on(self.mem.insert(new, bytes))?;
@@ -226,12 +226,12 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
 
     /// Whether `f(args)` is cached (joblib's `check_call_in_cache`).
     pub fn check<A: ToDatum + ?Sized>(&self, args: &A) -> Result<bool> {
-        block_on(self.mem.contains(&self.name, &self.key_of(&args.to_datum()).0.key))
+        block_on(self.mem.contains(&self.name, &self.keyer.key(&Self::named(&args))))
     }
 
     /// The key's components for `args`: why a call would miss.
     pub fn explain<A: ToDatum + ?Sized>(&self, args: &A) -> serde_json::Value {
-        self.key_of(&args.to_datum()).0.explain(&self.name)
+        self.keyer.parts(&Self::named(&args)).explain(&self.name)
     }
 
     /// (hits, misses) of this cached function.

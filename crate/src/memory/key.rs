@@ -52,7 +52,6 @@ pub fn code_id(version: Option<&str>, source: &str) -> String {
 /// the same for every call, so it is hashed once and the hasher's state reused.
 #[derive(Clone)]
 pub struct FunctionKeyer {
-    name: String,
     code: String,
     prefix: Sha256,
 }
@@ -65,7 +64,7 @@ impl FunctionKeyer {
         for part in ["function", name, code] {
             encode::node(&Datum::Str(part.to_string()), &mut prefix);
         }
-        FunctionKeyer { name: name.to_string(), code: code.to_string(), prefix }
+        FunctionKeyer { code: code.to_string(), prefix }
     }
 
     /// Just the key of a call (no parts): what a lookup needs.
@@ -75,18 +74,20 @@ impl FunctionKeyer {
         Key(h.finalize().into())
     }
 
-    /// The key and its parts, for storing and `explain`.
+    /// The key of the arguments alone, stored with an entry (a miss with known
+    /// arguments and other code is a changed function).
+    pub fn args_key(&self, args: &[(String, Datum)]) -> Key {
+        Datum::Map(args.to_vec()).key()
+    }
+
+    /// The key and all its parts, for `explain`.
     pub fn parts(&self, args: &[(String, Datum)]) -> FunctionKey {
         FunctionKey {
             key: self.key(args),
-            args: Datum::Map(args.to_vec()).key(),
+            args: self.args_key(args),
             code: self.code.clone(),
             components: args.iter().map(|(n, d)| (n.clone(), d.key())).collect(),
         }
-    }
-
-    pub fn name(&self) -> &str {
-        &self.name
     }
 }
 

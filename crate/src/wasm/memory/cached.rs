@@ -250,7 +250,6 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
         };
         match stored {
             Ok(stored) => {
-                let fk = st.keyer.parts(&named);
                 let new = NewEntry {
                     key,
                     kind: Kind::Function,
@@ -258,7 +257,7 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
                     bytes: estimate_size(&stored, 0),
                     duration_ms,
                     code: Some(st.code.clone()),
-                    args: Some(fk.args),
+                    args: Some(st.keyer.args_key(&named)),
                     sidecar: sidecar(&named),
                 };
                 let evicted = mem.core.insert(new, stored).await.map_err(to_js_error)?;
