@@ -257,5 +257,24 @@ export function memorySuite({ toolmemo, open, assert }) {
       assert.equal(await mem.isCached(sq, 4), false);
       assert.equal(step(1), 10, "inactive again after activate");
     }],
+    ['an entry can be inspected without a use, previewed for eviction and removed', async () => {
+      const mem = await open();
+      const f = mem.cache(function tag(x) { return { x, html: "<b>" + x + "</b>" }; });
+      for (const x of [1, 2, 3]) await f(x);
+      await f(1);
+      const byX = new Map((await mem.entries()).map((e) => [e.sidecar.x, e]));
+      const two = byX.get(2);
+      assert.deepEqual(await mem.peek("tag", two.key), { x: 2, html: "<b>2</b>" });
+      assert.equal(await mem.peek("tag", "0".repeat(64)), undefined);
+      const after = (await mem.entries()).find((e) => e.key === two.key);
+      assert.equal(after.hits, 0, "peek counts no hit");
+      const preview = await mem.previewEviction({ itemsLimit: 1 });
+      assert.equal(preview.length, 2);
+      assert.equal((await mem.entries()).length, 3, "a preview removes nothing");
+      assert.equal(await mem.remove("tag", two.key), true);
+      assert.equal(await mem.remove("tag", two.key), false);
+      assert.equal((await mem.entries()).length, 2);
+      await assert.rejects(mem.remove("tag", "nope"), (e) => e.kind === "input");
+    }],
   ];
 }

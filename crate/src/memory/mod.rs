@@ -146,9 +146,13 @@ impl<S: Store<V>, V> Memory<S, V> {
 
     /// Removes the least recently used entries until `limits` hold.
     pub async fn reduce_size(&self, limits: &Limits) -> Result<Vec<Meta>> {
-        let metas = self.store.list().await?;
-        let doomed = select_evictions(&metas, limits, self.now());
+        let doomed = self.preview_eviction(limits).await?;
         self.remove_all(doomed).await
+    }
+
+    /// What [`Memory::reduce_size`] would remove now, least recently used first.
+    pub async fn preview_eviction(&self, limits: &Limits) -> Result<Vec<Meta>> {
+        Ok(select_evictions(&self.store.list().await?, limits, self.now()))
     }
 
     /// Removes every entry not used since this Memory was opened (nipype's

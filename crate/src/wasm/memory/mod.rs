@@ -173,6 +173,11 @@ fn check_keys(o: &Object, allowed: &[&str], what: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// A key as JS shows it (64 hex digits).
+fn parse_key(hex: &str) -> Result<Key, JsValue> {
+    Key::from_hex(hex).ok_or_else(|| err(ErrorKind::Input, format!("'{hex}' is not a cache key (64 hex digits)")))
+}
+
 fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
     from_json(&serde_json::Value::Array(metas.iter().map(Meta::to_json).collect()))
 }
@@ -335,6 +340,41 @@ impl JsMemory {
             Err(e) => return Promise::reject(&e),
         };
         spawn(async move { metas_to_js(&s.core.reduce_size(&limits).await.map_err(to_js_error)?) })
+    }
+
+    /// What `reduceSize(limits)` would remove now, without removing it (for a
+    /// preview before confirming).
+    #[wasm_bindgen(js_name = previewEviction)]
+    pub fn preview_eviction(&self, limits: Option<Object>) -> Promise {
+        let s = self.shared.clone();
+        let limits = match limits.map(|o| limits_option(&o)).transpose() {
+            Ok(l) => l.unwrap_or(s.core.limits()),
+            Err(e) => return Promise::reject(&e),
+        };
+        spawn(async move { metas_to_js(&s.core.preview_eviction(&limits).await.map_err(to_js_error)?) })
+    }
+
+    /// Removes the entry `key` of `name`; resolves to whether it was there.
+    pub fn remove(&self, name: String, key: String) -> Promise {
+        let s = self.shared.clone();
+        spawn(async move {
+            let key = parse_key(&key)?;
+            Ok(s.core.remove(&name, &key).await.map_err(to_js_error)?.into())
+        })
+    }
+
+    /// The stored value of entry `key` of `name` (a fresh copy), or `undefined`;
+    /// an inspection, not a use: it counts no hit and refreshes nothing.
+    pub fn peek(&self, name: String, key: String) -> Promise {
+        let s = self.shared.clone();
+        spawn(async move {
+            let key = parse_key(&key)?;
+            let entry = s.core.store().get(&name, &key).await.map_err(to_js_error)?;
+            match entry {
+                None => Ok(JsValue::UNDEFINED),
+                Some(e) => cached::clone_value(&e.value).map_err(|why| err(ErrorKind::Store, why)),
+            }
+        })
     }
 
     /// Removes what was not used since this Memory was opened.
