@@ -1,0 +1,82 @@
+// Where a spec comes from: a bundled example (www/examples.js), pasted JSON,
+// or a file. Each hands `{label, text, parents, example}` to `load`, which
+// answers whether the spec was usable; fetch failures go to `fail`.
+import { h } from "./dom.js";
+import { EXAMPLES } from "./examples.js";
+
+export function specSource(root, { load, fail }) {
+  const select = root.querySelector("#example");
+  const pasteToggle = root.querySelector("#paste-toggle");
+  const pastePanel = root.querySelector("#paste-panel");
+  const pasteText = root.querySelector("#spec-text");
+  const fileButton = root.querySelector("#spec-file-button");
+  const fileInput = root.querySelector("#spec-file");
+
+  // A choice that stands for a spec from elsewhere, shown only while one is loaded.
+  const yours = h("option", { value: "", hidden: true }, "Your spec");
+  const group = (label, list) => h("optgroup", { label }, list.map((e) => h("option", { value: e.id }, e.title)));
+  select.append(
+    yours,
+    group("Runs in this page", EXAMPLES.filter((e) => e.run)),
+    group("Command line only", EXAMPLES.filter((e) => !e.run)),
+  );
+
+  // What the page shows, to come back to when a new spec cannot be used.
+  let shown = select.value;
+  const chosen = (ok) => {
+    if (ok) shown = select.value;
+    else select.value = shown;
+    return ok;
+  };
+
+  async function choose(id) {
+    const example = EXAMPLES.find((e) => e.id === id) ?? EXAMPLES[0];
+    select.value = example.id;
+    try {
+      const text = await fetchText(example.spec);
+      const parents = {};
+      for (const [name, path] of Object.entries(example.parents ?? {})) parents[name] = JSON.parse(await fetchText(path));
+      return chosen(await load({ label: example.title, text, parents, example }));
+    } catch (err) {
+      fail(example.title, err);
+      return chosen(false);
+    }
+  }
+
+  async function useText(label, text) {
+    const ok = await load({ label, text, parents: {} });
+    if (ok) {
+      yours.textContent = `Your spec (${label})`;
+      yours.selected = true;
+    }
+    return chosen(ok);
+  }
+
+  select.addEventListener("change", () => choose(select.value));
+  pasteToggle.addEventListener("click", () => {
+    const open = pastePanel.hidden;
+    pastePanel.hidden = !open;
+    pasteToggle.setAttribute("aria-expanded", String(open));
+    if (open) pasteText.focus();
+  });
+  root.querySelector("#paste-use").addEventListener("click", async () => {
+    if (await useText("pasted JSON", pasteText.value)) {
+      pastePanel.hidden = true;
+      pasteToggle.setAttribute("aria-expanded", "false");
+    }
+  });
+  fileButton.addEventListener("click", () => fileInput.click());
+  fileInput.addEventListener("change", async () => {
+    const file = fileInput.files[0];
+    fileInput.value = "";
+    if (file) await useText(file.name, await file.text());
+  });
+
+  return { choose };
+}
+
+async function fetchText(path) {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`could not load ${path} (HTTP ${res.status})`);
+  return res.text();
+}
