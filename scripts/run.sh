@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# The main job: install what is missing, build, and run the demo.
+# The main job: install what is missing, build, run the Node demo (BET rendered
+# by the wasm build), then serve the web page (index.html, www/, pkg/web) on
+# http://127.0.0.1:8080/ (PORT=... to choose; a busy port moves to the next)
+# until Ctrl-C.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
 node examples/demo.mjs "$@"
+echo
+exec node scripts/serve.mjs
