@@ -71,11 +71,13 @@ export function composer(root, { Interface, mem, onRun }) {
     form.update(values);
     // A page that runs the tool knows its files; one that only composes does not.
     const options = demo ? { files: [...files.keys()] } : undefined;
-    const errors = [...unreadable, ...iface.validate(values, options)];
+    // As JSON text: numbers keep their spelling (see numberValue in controls.js).
+    const json = JSON.stringify(values);
+    const errors = [...unreadable, ...iface.validate(json, options)];
     let line = null;
     if (errors.length === 0) {
       try {
-        line = iface.cmdline(values, options);
+        line = iface.cmdline(json, options);
       } catch (err) {
         errors.push({ kind: err.kind, input: err.input, message: err.message });
       }
@@ -83,7 +85,7 @@ export function composer(root, { Interface, mem, onRun }) {
     form.showErrors(errors);
     showCommand(line, errors);
     inputsJson.textContent = JSON.stringify(values, null, 2);
-    run.setInputs(line === null ? null : values);
+    run.setInputs(line === null ? null : json);
   }
 
   function showCommand(line, errors) {
@@ -91,9 +93,11 @@ export function composer(root, { Interface, mem, onRun }) {
     cmdline.textContent = line ?? "No command line yet: see the problems below.";
     copyStatus.textContent = "";
     $("#copy").disabled = line === null;
+    // Some errors concern several inputs (one of an xor group is mandatory): list them once.
+    const unique = errors.filter((e, i) => errors.findIndex((o) => o.message === e.message) === i);
     replace(
       problems,
-      errors.map((e) =>
+      unique.map((e) =>
         h(
           "li",
           {},

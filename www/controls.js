@@ -88,8 +88,19 @@ function number(isInt, bounds, opts) {
   });
   return simple(el, () => {
     if (el.validity.badInput) throw new Unreadable("not a number");
-    return el.value === "" ? undefined : Number(el.value);
+    return el.value === "" ? undefined : numberValue(el.value);
   });
+}
+
+const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/**
+ * A typed number, kept as typed where the browser can (`JSON.rawJSON`): as
+ * JSON, `2.0` is a float that an Int input refuses and an Any input renders
+ * as `2.0`, as nipype would; `Number("2.0")` would make it the integer 2.
+ */
+function numberValue(text) {
+  return JSON.rawJSON && JSON_NUMBER.test(text) ? JSON.rawJSON(text) : Number(text);
 }
 
 /** Free text; with `parse`, text that is JSON (`3`, `[1, 2]`, `true`) is that value. */
@@ -99,7 +110,8 @@ function text(opts) {
     if (el.value === "") return undefined;
     if (!opts.parse) return el.value;
     try {
-      return JSON.parse(el.value);
+      const v = JSON.parse(el.value);
+      return typeof v === "number" ? numberValue(el.value.trim()) : v;
     } catch {
       return el.value;
     }

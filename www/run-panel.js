@@ -67,7 +67,7 @@ export function runPanel(root, mem, onRun) {
       replace(history);
       sync();
     },
-    /** The current inputs when they render, else null. */
+    /** The current inputs (JSON text) when they render, else null. */
     setInputs(values) {
       inputs = values;
       sync();

@@ -45,9 +45,14 @@ export function describeType(type) {
     case "Range": {
       const r = t.arg;
       const what = rangeIsInt(r) ? "integer" : "number";
-      const low = r.low === undefined || r.low === null ? null : `${r.exclude_low ? ">" : "≥"} ${r.low}`;
-      const high = r.high === undefined || r.high === null ? null : `${r.exclude_high ? "<" : "≤"} ${r.high}`;
-      return [what, low, high].filter(Boolean).join(", ");
+      const has = (b) => b !== undefined && b !== null;
+      if (has(r.low) && has(r.high)) {
+        const excluded = [r.exclude_low && r.low, r.exclude_high && r.high].filter((b) => b !== false);
+        return `${what} from ${r.low} to ${r.high}${excluded.length ? ` (excluding ${excluded.join(" and ")})` : ""}`;
+      }
+      if (has(r.low)) return `${what} ${r.exclude_low ? ">" : "≥"} ${r.low}`;
+      if (has(r.high)) return `${what} ${r.exclude_high ? "<" : "≤"} ${r.high}`;
+      return what;
     }
     case "List":
     case "MultiPath": {
@@ -56,7 +61,7 @@ export function describeType(type) {
       return `${head} ${describeType(t.arg)}${n.length ? ` (${n.join(", ")})` : ""}`;
     }
     case "Tuple":
-      return `(${t.arg.map(describeType).join(", ")})`;
+      return `tuple of (${t.arg.map(describeType).join(", ")})`;
     case "Either":
       return t.arg.map(describeType).join(" or ");
     case "Dict":
