@@ -131,7 +131,14 @@ function path(t, opts) {
     el.value = file.name;
     changed(el);
   };
-  const picker = h("input", { type: "file", class: "visually-hidden", onchange: () => take(picker.files[0]) });
+  const picker = h("input", {
+    type: "file",
+    class: "visually-hidden",
+    onchange: () => {
+      take(picker.files[0]);
+      picker.value = ""; // choosing the same name again (a changed file) is a change too
+    },
+  });
   const root = h(
     "div",
     {

@@ -43,10 +43,3 @@ export function replace(el, ...children) {
 export function changed(el) {
   el.dispatchEvent(new Event("input", { bubbles: true }));
 }
-
-let counter = 0;
-/** A fresh id for label/aria wiring. */
-export function uid(prefix) {
-  counter += 1;
-  return `${prefix}-${counter}`;
-}
