@@ -32,6 +32,12 @@ pub enum ErrorKind {
     Input,
     /// A store could not read or write (I/O, a full disk, an unknown layout).
     Store,
+    /// A path would lead outside a run's working directory (`../`, an absolute
+    /// output name), or a file to stage clashes with another.
+    Path,
+    /// A tool could not be started, exited non-zero, or did not produce a
+    /// declared output.
+    Run,
 }
 
 impl ErrorKind {
@@ -48,6 +54,8 @@ impl ErrorKind {
             ErrorKind::Deprecated => "deprecated",
             ErrorKind::Input => "input",
             ErrorKind::Store => "store",
+            ErrorKind::Path => "path",
+            ErrorKind::Run => "run",
         }
     }
 }

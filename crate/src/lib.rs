@@ -31,6 +31,8 @@ pub mod fingerprint;
 pub mod memory;
 pub mod path;
 pub mod pyfmt;
+#[cfg(feature = "native")]
+pub mod runner;
 pub mod spec;
 pub mod value;
 

@@ -34,12 +34,40 @@ impl Bound<'_> {
         if input.links.xor.iter().any(|&p| self.defined(p)) || !input.links.requires.iter().all(|&r| self.defined(r)) {
             return unchanged();
         }
+        let owned;
+        let template = match template_value {
+            Some(Value::Str(t)) => {
+                owned = Template::parse(t);
+                &owned
+            }
+            Some(other) => {
+                return Err(self.error(i, format!("a name template must be a string, not {}", other.type_name())))
+            }
+            None => input.links.name_template.as_ref().expect("linked"),
+        };
+        match self.derive(template, source, input.keep_extension, &|why| self.error(i, why))? {
+            Some(name) => Ok(Some(Cow::Owned(Value::Str(name)))),
+            None => unchanged(),
+        }
+    }
+
+    /// A name made by `template` from the base name of input `source` (followed
+    /// through a chain of generated names), with its extension handled as the
+    /// spec says; `None` when the source has no value.
+    fn derive(
+        &self,
+        template: &Template,
+        source: usize,
+        keep_extension: bool,
+        fail: &dyn Fn(String) -> Error,
+    ) -> Result<Option<String>> {
+        let spec = self.spec;
         let (base, source_ext) = match &self.values[source] {
             Some(v) => {
                 let mut v = v;
                 while let Value::List(items) = v {
                     v = items.first().ok_or_else(|| {
-                        self.error(i, format!("its name source '{}' is an empty list", spec.inputs[source].name))
+                        fail(format!("its name source '{}' is an empty list", spec.inputs[source].name))
                     })?;
                 }
                 match v {
@@ -56,39 +84,64 @@ impl Bound<'_> {
                     (Value::Str(s), ext)
                 }
                 Some(other) => {
-                    return Err(self.error(
-                        i,
-                        format!(
-                            "its name source '{}' is not a file name: {}",
-                            spec.inputs[source].name,
-                            other.py_repr()
-                        ),
-                    ))
+                    return Err(fail(format!(
+                        "its name source '{}' is not a file name: {}",
+                        spec.inputs[source].name,
+                        other.py_repr()
+                    )))
                 }
-                None => return unchanged(),
+                None => return Ok(None),
             },
         };
-        let owned;
-        let template = match template_value {
-            Some(Value::Str(t)) => {
-                owned = Template::parse(t);
-                &owned
-            }
-            Some(other) => {
-                return Err(self.error(i, format!("a name template must be a string, not {}", other.type_name())))
-            }
-            None => input.links.name_template.as_ref().expect("linked"),
-        };
-        let mut name = template.apply(&base).map_err(|e| self.error(i, format!("name template: {e}")))?;
+        let mut name = template.apply(&base).map_err(|e| fail(format!("name template: {e}")))?;
         let ext_empty = split_filename(&name).2.is_empty();
-        if input.keep_extension && (!ext_empty || !source_ext.is_empty()) {
+        if keep_extension && (!ext_empty || !source_ext.is_empty()) {
             if ext_empty {
                 name.push_str(&source_ext);
             }
         } else if let Some(ext) = &spec.output_extension {
             name.push_str(ext);
         }
-        Ok(Some(Cow::Owned(Value::Str(name))))
+        Ok(Some(name))
+    }
+
+    /// The file name of each declared output as far as the inputs decide it
+    /// (nipype's `_list_outputs`): the value (set or generated) of the input
+    /// whose `output_name` is the output, else the output's `template` applied to
+    /// its `source` (a template without a source is a fixed name); `None` for an
+    /// output the run itself reports, or whose input or source is unset. Names
+    /// are as rendered: relative ones are relative to the working directory.
+    pub fn output_names(&self) -> Result<Vec<(String, Option<String>)>> {
+        let spec = self.spec;
+        let mut out = Vec::with_capacity(spec.outputs.len());
+        for o in &spec.outputs {
+            let named_by = spec.inputs.iter().position(|inp| {
+                (inp.genfile || inp.name_source.is_some() || inp.output_name.is_some())
+                    && inp.output_name.as_deref().unwrap_or(&inp.name) == o.name
+            });
+            let name = if let Some(i) = named_by {
+                match self.generated(i)?.as_deref() {
+                    Some(Value::Str(s)) => Some(s.clone()),
+                    Some(other) => Some(other.py_str()),
+                    None => None,
+                }
+            } else if let Some(t) = &o.template {
+                let fail = |why: String| {
+                    Error::new(ErrorKind::Spec, format!("{}: cannot name output '{}': {why}", spec.name, o.name))
+                };
+                match o.source.as_deref().and_then(|s| spec.input_index(s)) {
+                    Some(src) => self.derive(&Template::parse(t), src, o.keep_extension, &fail)?,
+                    None if t.contains('%') => {
+                        return Err(fail("a template with '%' needs a `source` input".to_string()))
+                    }
+                    None => Some(t.clone()),
+                }
+            } else {
+                None
+            };
+            out.push((o.name.clone(), name));
+        }
+        Ok(out)
     }
 
     fn error(&self, i: usize, why: impl std::fmt::Display) -> Error {

@@ -21,6 +21,8 @@ pub struct InterfaceKey {
     pub spec: Key,
     /// Each effective input and the key of its datum, in name order.
     pub inputs: Vec<(String, Key)>,
+    /// Each effective input as keyed (files with their identity), for sidecars.
+    pub data: Vec<(String, Datum)>,
 }
 
 /// The key for running `bound`'s interface with `bound`'s inputs.
@@ -35,12 +37,15 @@ pub fn interface_key(bound: &Bound, files: &dyn FileHasher, method: HashMethod) 
     }
     let components = inputs.iter().map(|(n, d)| (n.clone(), d.key())).collect();
     let spec_key = spec_datum.key();
-    let whole = Datum::Map(vec![
+    let mut whole = Datum::Map(vec![
         ("kind".into(), Datum::Str("interface".into())),
         ("spec".into(), spec_datum),
         ("inputs".into(), Datum::Map(inputs)),
     ]);
-    Ok(InterfaceKey { key: whole.key(), spec: spec_key, inputs: components })
+    let key = whole.key();
+    let Datum::Map(parts) = &mut whole else { unreachable!("built as a map") };
+    let Some((_, Datum::Map(data))) = parts.pop() else { unreachable!("inputs come last") };
+    Ok(InterfaceKey { key, spec: spec_key, inputs: components, data })
 }
 
 /// The spec as data, without descriptions.

@@ -247,9 +247,30 @@ impl<D: Disk> FsStore<D> {
     }
 
     fn write_entry(&self, entry: &Entry<Vec<u8>>) -> Result<()> {
-        let meta = &entry.meta;
-        let tmp = self.scratch(&meta.name, ".tmp")?;
+        let tmp = self.stage(&entry.meta.name)?;
+        self.publish_staged(&tmp, entry).map(drop)
+    }
+
+    /// A new, empty folder in which to assemble an entry of `name` out of
+    /// readers' sight (a tool run's working files, before
+    /// [`FsStore::publish_staged`]). Nobody else ever uses the same folder.
+    pub fn stage(&self, name: &str) -> Result<PathBuf> {
+        let tmp = self.scratch(name, ".tmp")?;
         self.disk.create_dir(&tmp, false).map_err(|e| io_err("create", &tmp, e))?;
+        Ok(tmp)
+    }
+
+    /// Drops a staged folder that will not be published.
+    pub fn discard_staged(&self, staged: &Path) {
+        let _ = self.disk.remove_dir_all(staged);
+    }
+
+    /// Writes `entry`'s files into the staged folder `tmp` (beside whatever the
+    /// caller put there) and publishes the whole folder as the entry, in one
+    /// rename; returns the entry's folder. If other writers of the same key
+    /// keep winning the race, their whole entry stands and `tmp` is dropped.
+    pub fn publish_staged(&self, tmp: &Path, entry: &Entry<Vec<u8>>) -> Result<PathBuf> {
+        let meta = &entry.meta;
         let assembled = (|| {
             let compressed =
                 self.compression.map(|level| miniz_oxide::deflate::compress_to_vec_zlib(&entry.value, level));
@@ -263,11 +284,11 @@ impl<D: Disk> FsStore<D> {
             }
             self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, &record))?;
             self.write_synced(&tmp.join("access"), &access::encode(meta))?;
-            self.disk.sync_dir(&tmp);
+            self.disk.sync_dir(tmp);
             Ok(())
         })();
         if let Err(e) = assembled {
-            let _ = self.disk.remove_dir_all(&tmp);
+            let _ = self.disk.remove_dir_all(tmp);
             return Err(e);
         }
         let dir = self.entry_dir(&meta.name, &meta.key);
@@ -279,22 +300,22 @@ impl<D: Disk> FsStore<D> {
         // that is a valid outcome, and ours is dropped.
         const ATTEMPTS: usize = 16;
         for _ in 0..ATTEMPTS {
-            match self.disk.rename(&tmp, &dir) {
+            match self.disk.rename(tmp, &dir) {
                 Ok(()) => {
                     self.disk.sync_dir(parent);
-                    return Ok(());
+                    return Ok(dir);
                 }
                 Err(e) if is_occupied(&e) => {
                     self.discard(&meta.name, &dir)?;
                 }
                 Err(e) => {
-                    let _ = self.disk.remove_dir_all(&tmp);
+                    let _ = self.disk.remove_dir_all(tmp);
                     return Err(io_err("publish", &dir, e));
                 }
             }
         }
-        let _ = self.disk.remove_dir_all(&tmp);
-        Ok(())
+        let _ = self.disk.remove_dir_all(tmp);
+        Ok(dir)
     }
 
     /// A hit: the entry's `access` record is rewritten in place (a rename would
@@ -322,7 +343,7 @@ impl<D: Disk> FsStore<D> {
     fn walk(&self) -> Result<Vec<Meta>> {
         let mut out = Vec::new();
         let names = self.disk.list_dir(&self.root).map_err(|e| io_err("list", &self.root, e))?;
-        for (name, _) in names.into_iter().filter(|(_, dir)| *dir) {
+        for (name, _) in names.into_iter().filter(|(n, dir)| *dir && !n.starts_with('.')) {
             let name_path = self.root.join(&name);
             for (fan, _) in self
                 .disk

@@ -122,8 +122,15 @@ impl<S: Store<V>, V> Memory<S, V> {
 
     /// Stores a computed value, then enforces the limits; returns what was evicted.
     pub async fn insert(&self, new: NewEntry, value: V) -> Result<Vec<Meta>> {
+        self.store.put(Entry { meta: self.new_meta(new), value }).await?;
+        self.enforce_limits().await
+    }
+
+    /// The metadata of a new entry, created now in this run (for callers that
+    /// publish an entry themselves, such as the runner's working folders).
+    pub fn new_meta(&self, new: NewEntry) -> Meta {
         let now = self.now();
-        let meta = Meta {
+        Meta {
             key: new.key,
             kind: new.kind,
             name: new.name,
@@ -136,8 +143,11 @@ impl<S: Store<V>, V> Memory<S, V> {
             code: new.code,
             args: new.args,
             sidecar: new.sidecar,
-        };
-        self.store.put(Entry { meta, value }).await?;
+        }
+    }
+
+    /// Removes what the Memory's own limits do not allow; what was removed.
+    pub async fn enforce_limits(&self) -> Result<Vec<Meta>> {
         if self.limits.is_unlimited() {
             return Ok(Vec::new());
         }

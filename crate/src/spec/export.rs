@@ -18,6 +18,7 @@ impl Spec {
         put(&mut top, "version", self.version.as_ref().map(|v| json!(v)));
         put(&mut top, "output_extension", self.output_extension.as_ref().map(|v| json!(v)));
         put(&mut top, "extends", self.extends.as_ref().map(|v| json!(v)));
+        put(&mut top, "redirect_x", self.redirect_x.then(|| json!(true)));
         top.insert("inputs".into(), Json::Array(self.declared.iter().map(|&i| input_json(&self.inputs[i])).collect()));
         top.insert("outputs".into(), Json::Array(self.outputs.iter().map(output_json).collect()));
         Json::Object(top)

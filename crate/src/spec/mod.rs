@@ -31,6 +31,9 @@ pub struct Spec {
     pub outputs: Vec<Output>,
     /// The parent this spec extends, if any (already merged in).
     pub extends: Option<String>,
+    /// The tool needs an X display (nipype's `_redirect_x`): the runner starts it
+    /// under `xvfb-run`. An extension of the spec format; default `false`.
+    pub redirect_x: bool,
 }
 
 /// One input and its nipype metadata.

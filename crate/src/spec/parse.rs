@@ -39,8 +39,18 @@ pub fn parse_spec(json: &Json) -> Result<Spec> {
 pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> {
     let merged = merge_parents(json, parents)?;
     let obj = merged.as_object().ok_or_else(|| Error::spec("", "a spec must be a JSON object"))?;
-    const TOP: &[&str] =
-        &["name", "command", "version", "output_extension", "inputs", "outputs", "extends", "$schema", "description"];
+    const TOP: &[&str] = &[
+        "name",
+        "command",
+        "version",
+        "output_extension",
+        "inputs",
+        "outputs",
+        "extends",
+        "redirect_x",
+        "$schema",
+        "description",
+    ];
     reject_unknown(obj, TOP, "")?;
     let name = req_str(obj, "name", "")?;
     let command = req_str(obj, "command", "")?;
@@ -50,6 +60,7 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
     let version = opt_str(obj, "version", "")?;
     let output_extension = opt_str(obj, "output_extension", "")?;
     let extends = opt_str(obj, "extends", "")?;
+    let redirect_x = opt_bool(obj, "redirect_x", "")?.unwrap_or(false);
 
     let mut inputs: Vec<Input> = Vec::new();
     let mut declared_names = vec!["args".to_string(), "environ".to_string()];
@@ -79,7 +90,7 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
         .iter()
         .map(|n| inputs.binary_search_by(|i| i.name.as_str().cmp(n)).expect("declared input exists"))
         .collect();
-    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends };
+    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends, redirect_x };
     super::check::link(&mut spec)?;
     Ok(spec)
 }

@@ -1,0 +1,209 @@
+//! `ls`, `show`, `stats`: reading the cache without changing it.
+//!
+//! These read metadata only (and, for `show`, one value), and count no hits:
+//! looking at an entry is not using it.
+
+use super::run::runner;
+use super::text::{age, date, when};
+use serde_json::json;
+use std::path::Path;
+use std::process::ExitCode;
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{Meta, Store};
+use toolmemo::runner::{human_bytes, RunRecord};
+use toolmemo::{Error, ErrorKind};
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+pub enum SortBy {
+    LastUsed,
+    Created,
+    Name,
+    Size,
+    Hits,
+    Key,
+    Duration,
+}
+
+#[derive(clap::Args)]
+pub struct LsArgs {
+    /// Order of the listing (newest, largest, most used first; names and keys A→Z).
+    #[arg(long, value_enum, default_value = "last-used")]
+    sort: SortBy,
+    /// Reverse the order.
+    #[arg(long, short)]
+    reverse: bool,
+    /// Only entries of this function or interface.
+    #[arg(long)]
+    name: Option<String>,
+    /// Print JSON (every entry's metadata).
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// The entry's key, or a unique prefix of it (at least 4 hex digits).
+    key: String,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn ls(cache: &Path, a: LsArgs) -> Result<ExitCode, Error> {
+    let mut metas = block_on(runner(cache)?.memory().entries())?;
+    metas.retain(|m| a.name.as_ref().is_none_or(|n| &m.name == n));
+    metas.sort_by(|x, y| {
+        let desc = |a: f64, b: f64| b.total_cmp(&a);
+        match a.sort {
+            SortBy::LastUsed => desc(x.last_access_ms, y.last_access_ms),
+            SortBy::Created => desc(x.created_ms, y.created_ms),
+            SortBy::Name => x.name.cmp(&y.name),
+            SortBy::Size => y.bytes.cmp(&x.bytes),
+            SortBy::Hits => y.hits.cmp(&x.hits),
+            SortBy::Key => x.key.hex().cmp(&y.key.hex()),
+            SortBy::Duration => desc(x.duration_ms, y.duration_ms),
+        }
+        .then_with(|| x.key.hex().cmp(&y.key.hex()))
+    });
+    if a.reverse {
+        metas.reverse();
+    }
+    if a.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&metas.iter().map(Meta::to_json).collect::<Vec<_>>()).expect("JSON")
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(4).max(4);
+    println!(
+        "{:width$}  {:12}  {:9}  {:>9}  {:>12}  {:>12}  {:>5}",
+        "NAME", "KEY", "KIND", "SIZE", "CREATED", "LAST USED", "HITS"
+    );
+    for m in &metas {
+        println!(
+            "{:width$}  {:12}  {:9}  {:>9}  {:>12}  {:>12}  {:>5}",
+            m.name,
+            &m.key.hex()[..12],
+            m.kind.as_str(),
+            human_bytes(m.bytes),
+            age(m.created_ms),
+            age(m.last_access_ms),
+            m.hits
+        );
+    }
+    let bytes: u64 = metas.iter().map(|m| m.bytes).sum();
+    println!("{} entries, {}", metas.len(), human_bytes(bytes));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn show(cache: &Path, a: ShowArgs) -> Result<ExitCode, Error> {
+    let runner = runner(cache)?;
+    let prefix = a.key.to_ascii_lowercase();
+    if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(Error::new(ErrorKind::Input, format!("'{}' is not a key or a key prefix of 4+ hex digits", a.key)));
+    }
+    let metas = block_on(runner.memory().entries())?;
+    let found: Vec<&Meta> = metas.iter().filter(|m| m.key.hex().starts_with(&prefix)).collect();
+    let meta = match found.as_slice() {
+        [one] => *one,
+        [] => return Err(Error::new(ErrorKind::Input, format!("no entry has a key starting with {prefix}"))),
+        many => {
+            return Err(Error::new(
+                ErrorKind::Input,
+                format!("{} entries have keys starting with {prefix}: give more digits", many.len()),
+            ))
+        }
+    };
+    let store = runner.memory().store();
+    let entry = block_on(store.get(&meta.name, &meta.key))?
+        .ok_or_else(|| Error::new(ErrorKind::Store, format!("entry {prefix} was removed or is damaged")))?;
+    let dir = store.entry_dir(&meta.name, &meta.key);
+    let record = RunRecord::from_bytes(&entry.value).ok();
+    if a.json {
+        let mut v = json!({"meta": meta.to_json(), "dir": dir.to_string_lossy()});
+        match &record {
+            Some(r) => {
+                v["run"] = serde_json::to_value(r).expect("JSON");
+                v["outputs"] = json!(r.absolute_outputs(&dir.join("work")));
+            }
+            None => v["value"] = json!(preview(&entry.value)),
+        }
+        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("name        {}", meta.name);
+    println!("key         {}", meta.key.hex());
+    println!("kind        {}", meta.kind.as_str());
+    println!("size        {}", human_bytes(meta.bytes));
+    println!("created     {} ({})", date(meta.created_ms), age(meta.created_ms));
+    println!("last used   {} ({})", date(meta.last_access_ms), age(meta.last_access_ms));
+    println!("hits        {}", meta.hits);
+    println!("computed in {}", when(meta.duration_ms));
+    println!("folder      {}", dir.display());
+    println!(
+        "inputs      {}",
+        serde_json::to_string_pretty(&meta.sidecar).expect("JSON").replace('\n', "\n            ")
+    );
+    match record {
+        Some(r) => {
+            println!("command     {}", r.cmdline);
+            println!("exit        {}", r.exit.map_or("none".into(), |c| c.to_string()));
+            for (k, p) in r.absolute_outputs(&dir.join("work")) {
+                println!("output      {k}: {}", p.display());
+            }
+            for (label, log) in [("stdout", &r.stdout), ("stderr", &r.stderr)] {
+                if !log.is_empty() {
+                    println!("--- {label} ---\n{}", log.trim_end());
+                }
+            }
+        }
+        None => println!("value       {}", preview(&entry.value)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The start of a value: its text if it is UTF-8, else its length.
+fn preview(value: &[u8]) -> String {
+    const MAX: usize = 2000;
+    match std::str::from_utf8(value) {
+        Ok(s) if s.len() <= MAX => s.to_string(),
+        Ok(s) => {
+            let cut = (0..=MAX).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+            format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
+        }
+        Err(_) => format!("({} bytes, not text: a value stored from JavaScript)", value.len()),
+    }
+}
+
+pub fn stats(cache: &Path, a: StatsArgs) -> Result<ExitCode, Error> {
+    let metas = block_on(runner(cache)?.memory().entries())?;
+    let mut by: std::collections::BTreeMap<&str, (u64, u64, u64)> = Default::default();
+    for m in &metas {
+        let e = by.entry(&m.name).or_default();
+        e.0 += 1;
+        e.1 += m.bytes;
+        e.2 += m.hits;
+    }
+    let (entries, bytes, hits) = by.values().fold((0, 0, 0), |t, v| (t.0 + v.0, t.1 + v.1, t.2 + v.2));
+    if a.json {
+        let names: serde_json::Map<_, _> =
+            by.iter().map(|(n, (e, b, h))| (n.to_string(), json!({"entries": e, "bytes": b, "hits": h}))).collect();
+        let v = json!({"location": cache.to_string_lossy(), "entries": entries, "bytes": bytes, "hits": hits, "byName": names});
+        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("cache     {}", cache.display());
+    println!("entries   {entries}");
+    println!("size      {}", human_bytes(bytes));
+    println!("hits      {hits} (over the entries' lifetimes)");
+    for (n, (e, b, h)) in by {
+        println!("  {n}: {e} entries, {}, {h} hits", human_bytes(b));
+    }
+    Ok(ExitCode::SUCCESS)
+}

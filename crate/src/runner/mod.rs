@@ -1,0 +1,220 @@
+//! Running real tools, cached: nipype's `Memory.cache(Interface)` natively.
+//!
+//! A run goes spec → validate → render → fingerprint → store, like everything
+//! else in the crate, with two steps added in the middle: the inputs are
+//! *staged* into a fresh working folder (`stage`: files with `copyfile: true`
+//! copied in, `false` linked, the rest used in place by absolute path) and the
+//! tool is *executed* there as an argument vector, never through a shell
+//! (`exec`). What it produced is *collected* and recorded (`record`): output
+//! names as the spec derives them, each with a stamp of its content, plus the
+//! command line, exit status, logs and duration.
+//!
+//! The working folder is assembled in the filesystem store's staging area and
+//! published with the entry in one rename, so the cache holds whole runs or
+//! nothing: `<location>/<Interface>/<kk>/<key>/work/` holds the tool's files,
+//! beside the entry's `value` (the run record, JSON), `meta.json` and sidecar.
+//! A hit returns the stored outputs without running — unless an output has
+//! since been deleted or changed, which makes it a miss. A failed run stores no
+//! entry; it leaves a readable crash record in `<location>/.crashes/`.
+//!
+//! Paths never leave the working folder: an output name (set, generated or
+//! templated) that is absolute or climbs out with `..` is refused before
+//! anything runs.
+
+mod exec;
+mod explain;
+mod record;
+mod stage;
+
+pub use exec::{human_bytes, Progress};
+pub use explain::{Difference, Explanation};
+pub use record::{OutputStamp, RunRecord};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::fingerprint::{interface_key, HashMethod, InterfaceKey, RealFileHasher};
+use crate::memory::cached::block_on;
+use crate::memory::{sidecar, FsStore, Kind, Limits, Memory, NewEntry, StdDisk};
+use crate::path::RealFilesystem;
+use crate::{Bound, Interface};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The cache a runner keeps its runs in.
+pub type RunMemory = Memory<FsStore<StdDisk>, Vec<u8>>;
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Where relative paths in the inputs are resolved (the caller's directory).
+    pub cwd: PathBuf,
+    /// How input files enter the key (and how outputs are checked on a hit).
+    pub hash_method: HashMethod,
+    /// Run even when a stored run exists (and replace it).
+    pub force: bool,
+}
+
+/// What a call to [`Runner::run`] did.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub key: InterfaceKey,
+    /// Whether the result came from the cache (nothing ran).
+    pub cached: bool,
+    /// Why a stored run was not used, when there was one.
+    pub stale: Option<String>,
+    /// The entry's folder; the tool's files are in its `work/`.
+    pub dir: PathBuf,
+    pub record: RunRecord,
+    /// Each collected output as an absolute path.
+    pub outputs: BTreeMap<String, PathBuf>,
+}
+
+/// Runs interfaces with a cache in a folder.
+pub struct Runner {
+    memory: RunMemory,
+    progress: Progress,
+}
+
+impl Runner {
+    /// A runner over the cache folder `location` (created if needed), as a
+    /// run of its own.
+    pub fn open(location: &Path, limits: Limits) -> Result<Runner> {
+        Runner::open_run(location, limits, new_run_id())
+    }
+
+    /// A runner that counts as part of the run `run` (what
+    /// `clear_previous_runs` keeps): processes of one pipeline share an id.
+    pub fn open_run(location: &Path, limits: Limits, run: String) -> Result<Runner> {
+        let store = FsStore::open(location)?;
+        let clock = Box::new(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+        });
+        let memory = Memory::new(store, limits, run, clock);
+        Ok(Runner { memory, progress: Progress::Off })
+    }
+
+    /// Shows progress on standard error (spinners while hashing large inputs
+    /// and while a tool runs longer than a second).
+    pub fn with_progress(mut self, progress: Progress) -> Runner {
+        self.progress = progress;
+        self
+    }
+
+    pub fn memory(&self) -> &RunMemory {
+        &self.memory
+    }
+
+    /// The key a run of `iface` with `inputs` has, and its parts (for `explain`).
+    pub fn key(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<InterfaceKey> {
+        let bound = iface.bind(inputs, &RealFilesystem { base: Some(opts.cwd.clone()) })?;
+        self.key_of(&bound, opts)
+    }
+
+    fn key_of(&self, bound: &Bound, opts: &RunOptions) -> Result<InterfaceKey> {
+        let hasher = RealFileHasher { base: Some(opts.cwd.clone()) };
+        self.progress.while_hashing(bound, &opts.cwd, || interface_key(bound, &hasher, opts.hash_method))
+    }
+
+    /// Validates and renders, then returns the stored run or runs the tool.
+    pub fn run(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<Outcome> {
+        let bound = iface.bind(inputs, &RealFilesystem { base: Some(opts.cwd.clone()) })?;
+        stage::check_output_names(&bound)?;
+        let key = self.key_of(&bound, opts)?;
+        let name = iface.name();
+        let mut stale = None;
+        if !opts.force {
+            if let Some(value) = block_on(self.memory.lookup(name, &key.key, |_| true))? {
+                let dir = self.memory.store().entry_dir(name, &key.key);
+                match RunRecord::from_bytes(&value).and_then(|r| r.check_outputs(&dir.join("work"), opts.hash_method)) {
+                    Ok(record) => {
+                        let outputs = record.absolute_outputs(&dir.join("work"));
+                        return Ok(Outcome { key, cached: true, stale: None, dir, record, outputs });
+                    }
+                    Err(why) => {
+                        block_on(self.memory.remove(name, &key.key))?;
+                        stale = Some(why);
+                    }
+                }
+            }
+        }
+        let store = self.memory.store();
+        let staged = store.stage(name)?;
+        let ran = self.run_in(iface, inputs, &bound, &key, &staged, opts);
+        let (record, bytes) = match ran {
+            Ok(done) => done,
+            Err(e) => {
+                store.discard_staged(&staged);
+                return Err(e);
+            }
+        };
+        let new = NewEntry {
+            key: key.key,
+            kind: Kind::Interface,
+            name: name.to_string(),
+            bytes,
+            duration_ms: record.duration_ms,
+            code: Some(format!("spec:{}", key.spec.hex())),
+            args: None,
+            sidecar: serde_json::json!({"inputs": sidecar(&key.data), "cmdline": record.cmdline}),
+        };
+        let value = record.to_bytes();
+        let meta = self.memory.new_meta(NewEntry { bytes: bytes + value.len() as u64, ..new });
+        let dir = store.publish_staged(&staged, &crate::memory::Entry { meta, value })?;
+        block_on(self.memory.enforce_limits())?;
+        let outputs = record.absolute_outputs(&dir.join("work"));
+        Ok(Outcome { key, cached: false, stale, dir, record, outputs })
+    }
+
+    /// Stages, executes and collects in `staged`; the record and the size of the
+    /// working files. A failure leaves a crash record.
+    fn run_in(
+        &self,
+        iface: &Interface,
+        inputs: &Json,
+        bound: &Bound,
+        key: &InterfaceKey,
+        staged: &Path,
+        opts: &RunOptions,
+    ) -> Result<(RunRecord, u64)> {
+        let work = staged.join("work");
+        std::fs::create_dir(&work).map_err(|e| store_err("create", &work, e))?;
+        let run_inputs = stage::stage_inputs(bound, inputs, &opts.cwd, &work)?;
+        let run_bound = iface.bind(&run_inputs, &RealFilesystem { base: Some(work.clone()) })?;
+        let argv = run_bound.argv()?;
+        let cmdline = run_bound.cmdline()?;
+        let environ = stage::environ(&run_bound);
+        let started = std::time::SystemTime::now();
+        let done = self.progress.while_running(iface.name(), || {
+            exec::execute(&argv, &environ, &work, iface.spec().redirect_x, iface.name())
+        })?;
+        let mut record = RunRecord::new(key, iface.name(), &cmdline, &argv, &environ, started, &done);
+        let crash = |why: String, record: &RunRecord| -> Error {
+            let at = record::write_crash(self.memory.store().root(), key, record, &work, &why);
+            let at =
+                at.map_or_else(|e| format!("(no crash record: {e})"), |p| format!("crash record: {}", p.display()));
+            Error::new(ErrorKind::Run, format!("{}: {why}\n{at}", iface.name()))
+        };
+        if !done.status.success() {
+            let why = format!("`{cmdline}` {}{}", exec::describe(&done.status), record::stderr_tail(&record.stderr));
+            return Err(crash(why, &record));
+        }
+        match record.collect_outputs(&run_bound, &work) {
+            Ok(()) => Ok((record, record::folder_size(&work))),
+            Err(why) => Err(crash(why, &record)),
+        }
+    }
+}
+
+fn store_err(what: &str, path: &Path, e: std::io::Error) -> Error {
+    Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
+}
+
+/// An id for this process's opening of the cache.
+pub fn new_run_id() -> String {
+    let seed = format!(
+        "{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default()
+    );
+    crate::fingerprint::hex(&crate::fingerprint::sha256(seed.as_bytes())[..8])
+}
