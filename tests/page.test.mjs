@@ -67,6 +67,14 @@ const field = (name) => page.locator(`[data-input="${name}"]`);
 const cmdline = async () => ({ state: await page.getAttribute("#cmdline", "data-state"), text: await page.textContent("#cmdline") });
 const rows = () => page.locator("#entries tbody tr");
 
+/** Chooses a bundled spec and waits until its form is on show. */
+async function choose(id) {
+  await page.selectOption("#example", id);
+  await page.waitForSelector("#composer:not([aria-busy])");
+  assert.equal(await page.inputValue("#example"), id);
+  assert.ok(await page.locator("#spec-error").isHidden(), `${id}: ${await page.textContent("#spec-error")}`);
+}
+
 async function shoot(name) {
   const path = join(SHOTS, `${name}.png`);
   await page.evaluate(() => {
@@ -150,9 +158,15 @@ test("a bad value shows toolmemo's error next to its input; a bad spec its JSON 
   noProblems();
 });
 
+test("every bundled spec loads into a form", async () => {
+  const ids = await page.locator("#example option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  assert.ok(ids.length >= 4, ids.join());
+  for (const id of ids) await choose(id);
+  noProblems();
+});
+
 test("a demo runs in the page: a miss, then a hit", async () => {
-  await page.selectOption("#example", "wc");
-  await field("file_stamp").waitFor();
+  await choose("wc");
   await field("in_file").locator("input[type=file]").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from(NOTES) });
   assert.equal(await page.inputValue("#in-in_file"), "notes.txt");
   assert.match(await page.inputValue("#in-file_stamp"), /^24 bytes, modified /);
@@ -173,16 +187,14 @@ test("a demo runs in the page: a miss, then a hit", async () => {
   assert.deepEqual(await page.locator("#run-history .badge").allTextContents(), ["hit", "miss"]);
 
   // Two more entries for the inspector: a checksum and a sequence.
-  await page.selectOption("#example", "shasum");
-  await field("algorithm").waitFor();
+  await choose("shasum");
   await field("in_file").locator("input[type=file]").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from(NOTES) });
   assert.deepEqual(await cmdline(), { state: "ok", text: "shasum -a 256 notes.txt" });
   assert.match(await run(false), /cache miss/);
   const sha = createHash("sha256").update(NOTES).digest("hex");
   assert.equal(await page.textContent('[data-output="stdout"] pre'), `${sha}  notes.txt\n`);
 
-  await page.selectOption("#example", "seq");
-  await field("last").waitFor();
+  await choose("seq");
   await page.fill("#in-last", "5");
   await page.fill("#in-separator", ",");
   assert.deepEqual(await cmdline(), { state: "ok", text: "seq -s , 5" });

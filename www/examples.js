@@ -14,4 +14,8 @@ export const EXAMPLES = [
   { id: "wc", title: "wc — count lines, words and bytes of a file", spec: "www/demos/wc.json", run: "www/demos/wc.js" },
   { id: "shasum", title: "shasum — checksum of a file", spec: "www/demos/shasum.json", run: "www/demos/shasum.js" },
   { id: "seq", title: "seq — a sequence of numbers", spec: "www/demos/seq.json", run: "www/demos/seq.js" },
+  { id: "sha256sum", title: "sha256sum — checksums of files", spec: "examples/specs/sha256sum.json" },
+  { id: "sort", title: "sort — the lines of files, sorted", spec: "examples/specs/sort.json" },
+  { id: "tar", title: "tar — a .tar.gz archive of files", spec: "examples/specs/tar.json" },
+  { id: "wordcount", title: "wc — counts for several files", spec: "examples/specs/wc.json" },
 ];

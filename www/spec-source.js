@@ -26,11 +26,13 @@ export function specSource(root, { load, fail }) {
   const chosen = (ok) => {
     if (ok) shown = select.value;
     else select.value = shown;
+    root.removeAttribute("aria-busy");
     return ok;
   };
 
   async function choose(id) {
     const example = EXAMPLES.find((e) => e.id === id) ?? EXAMPLES[0];
+    root.setAttribute("aria-busy", "true");
     select.value = example.id;
     try {
       const text = await fetchText(example.spec);
@@ -44,6 +46,7 @@ export function specSource(root, { load, fail }) {
   }
 
   async function useText(label, text) {
+    root.setAttribute("aria-busy", "true");
     const ok = await load({ label, text, parents: {} });
     if (ok) {
       yours.textContent = `Your spec (${label})`;
