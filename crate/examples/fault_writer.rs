@@ -4,6 +4,7 @@
 //!
 //!     fault_writer DIR many   # keys k0..k9, over and over (to be SIGKILLed)
 //!     fault_writer DIR one N  # the key "shared", N times
+//!     fault_writer DIR read N SECS  # reads k0..k{N-1} for SECS s: prints "hits misses incidents"
 
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Kind, Limits, Memory, NewEntry};
@@ -33,6 +34,35 @@ fn main() {
         block_on(mem.insert(new, value)).expect("insert");
     };
     match args[2].as_str() {
+        // Reads k0..k{n} for `secs` seconds; exits 1 on an error, 2 on a wrong value.
+        "read" => {
+            let n: usize = args[3].parse().unwrap();
+            let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(args[4].parse().unwrap());
+            let store = mem.store();
+            let (mut hits, mut misses) = (0u64, 0u64);
+            while std::time::Instant::now() < until {
+                for i in 0..n {
+                    let name = format!("k{i}");
+                    match block_on(toolmemo::memory::Store::get(store, &name, &function_key(&name, "v:1", &[]).key)) {
+                        Ok(Some(e)) if e.value == expected(&name) => hits += 1,
+                        Ok(Some(_)) => {
+                            eprintln!("wrong value for {name}");
+                            std::process::exit(2);
+                        }
+                        Ok(None) => misses += 1,
+                        Err(e) => {
+                            eprintln!("error reading {name}: {e}");
+                            std::process::exit(1);
+                        }
+                    }
+                }
+            }
+            let incidents = store.take_incidents();
+            println!("{hits} {misses} {}", incidents.len());
+            for i in incidents {
+                eprintln!("{i}");
+            }
+        }
         "many" => loop {
             for i in 0..10 {
                 put(&format!("k{i}"));

@@ -1,7 +1,8 @@
 //! The filesystem store under faults, with real processes
 //! (`examples/fault_writer.rs`): writers killed with SIGKILL at random points,
-//! and eight processes publishing one key at once. Whatever happens, no entry
-//! may read as a hit with a wrong or partial value.
+//! eight processes publishing one key at once, readers in other processes while
+//! entries are evicted and republished. Whatever happens, no entry may read as
+//! a hit with a wrong or partial value, and no read may fail.
 
 #![cfg(all(feature = "native", unix))]
 
@@ -82,5 +83,67 @@ fn eight_processes_writing_one_key_leave_one_valid_entry() {
     assert_eq!(block_on(store.list()).unwrap().len(), 1);
     assert_eq!(audit(&dir), 1);
     assert_eq!(std::fs::read_dir(dir.join("shared").join(".tmp")).map(|d| d.count()).unwrap_or(0), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn eviction_and_republishing_never_break_a_read_in_another_process() {
+    use toolmemo::memory::{Kind, Limits, Memory, NewEntry};
+    let dir = scratch("evict-race");
+    let n = 40;
+    let clock = std::cell::Cell::new(0.0);
+    let mem = Memory::new(
+        FsStore::open(&dir).unwrap().durable(false),
+        Limits::default(),
+        "evictor".into(),
+        Box::new(move || {
+            clock.set(clock.get() + 1.0);
+            clock.get()
+        }),
+    );
+    let put = |i: usize| {
+        let name = format!("k{i}");
+        let value = expected(&name);
+        let new = NewEntry {
+            key: function_key(&name, "v:1", &[]).key,
+            kind: Kind::Function,
+            name,
+            bytes: value.len() as u64,
+            duration_ms: 0.0,
+            code: None,
+            args: None,
+            sidecar: serde_json::Value::Null,
+        };
+        block_on(mem.insert(new, value)).unwrap();
+    };
+    (0..n).for_each(put);
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(writer())
+                .arg(&dir)
+                .args(["read", &n.to_string(), "2.0"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let until = std::time::Instant::now() + Duration::from_millis(2200);
+    let mut rounds = 0;
+    while std::time::Instant::now() < until {
+        block_on(mem.reduce_size(&Limits { items: Some(n / 4), ..Limits::default() })).unwrap();
+        (0..n).for_each(put);
+        rounds += 1;
+    }
+    for r in readers {
+        let out = r.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "a reader failed: {err}");
+        let counts: Vec<u64> =
+            String::from_utf8_lossy(&out.stdout).split_whitespace().map(|x| x.parse().unwrap()).collect();
+        assert!(counts[0] > 0 && counts[1] > 0, "reads raced evictions both ways ({counts:?}, {rounds} rounds)");
+        assert_eq!(counts[2], 0, "a raced read is a miss, never a reported damage: {err}");
+    }
+    assert_eq!(audit(&dir), n);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,6 +17,11 @@ pub trait Disk {
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()>;
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
+    /// Deletes a folder nobody can reach any more (already moved into a trash),
+    /// now or soon: the caller does not wait. By default, now.
+    fn remove_dir_all_later(&self, path: &Path) {
+        let _ = self.remove_dir_all(path);
+    }
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// A folder's entries as (name, is a folder).
     fn list_dir(&self, path: &Path) -> io::Result<Vec<(String, bool)>>;
@@ -86,6 +91,32 @@ impl Disk for StdDisk {
 
     fn remove_dir_all(&self, path: &Path) -> io::Result<()> {
         std::fs::remove_dir_all(path)
+    }
+
+    /// Hands the folder to one background thread per process, so eviction
+    /// costs a rename per entry, not four unlinks and a rmdir. Trash that a
+    /// process leaves behind when it exits is deleted by the next opening.
+    fn remove_dir_all_later(&self, path: &Path) {
+        use std::sync::mpsc::{channel, Sender};
+        use std::sync::{Mutex, OnceLock};
+        static DELETER: OnceLock<Mutex<Sender<std::path::PathBuf>>> = OnceLock::new();
+        let sender = DELETER.get_or_init(|| {
+            let (tx, rx) = channel::<std::path::PathBuf>();
+            let spawned = std::thread::Builder::new().name("toolmemo-trash".into()).spawn(move || {
+                for p in rx {
+                    let _ = std::fs::remove_dir_all(p);
+                }
+            });
+            if spawned.is_err() {
+                // No thread to be had: the receiver is gone, sends fail, and
+                // deletion happens at once below.
+            }
+            Mutex::new(tx)
+        });
+        let sent = sender.lock().map(|tx| tx.send(path.to_path_buf()).is_ok()).unwrap_or(false);
+        if !sent {
+            let _ = std::fs::remove_dir_all(path);
+        }
     }
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {

@@ -126,17 +126,18 @@ impl<D: Disk> FsStore<D> {
         Ok(())
     }
 
-    /// Deletes what crashed writers left in `.tmp/` and `.trash/`, once older than
-    /// `age` (no live writer takes that long, so none is disturbed).
+    /// Deletes what crashed writers left in `.tmp/` once older than `age` (no
+    /// live writer takes that long, so none is disturbed), and whatever is in
+    /// `.trash/` (unreachable by definition; deleting it twice is harmless).
     fn sweep(&self, age: std::time::Duration) {
         let Ok(names) = self.disk.list_dir(&self.root) else { return };
         for (name, _) in names.into_iter().filter(|(_, dir)| *dir) {
-            for kind in [".tmp", ".trash"] {
+            for (kind, min_age) in [(".tmp", age.as_secs_f64()), (".trash", 0.0)] {
                 let folder = self.root.join(&name).join(kind);
                 for (left, _) in self.disk.list_dir(&folder).unwrap_or_default() {
                     let path = folder.join(left);
-                    if self.disk.age_secs(&path).is_some_and(|a| a > age.as_secs_f64()) {
-                        let _ = self.disk.remove_dir_all(&path);
+                    if self.disk.age_secs(&path).is_some_and(|a| a >= min_age) {
+                        self.disk.remove_dir_all_later(&path);
                     }
                 }
             }
@@ -188,7 +189,7 @@ impl<D: Disk> FsStore<D> {
         let trash = self.scratch(name, ".trash")?;
         match self.disk.rename(dir, &trash) {
             Ok(()) => {
-                let _ = self.disk.remove_dir_all(&trash);
+                self.disk.remove_dir_all_later(&trash);
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
@@ -220,11 +221,13 @@ impl<D: Disk> FsStore<D> {
         let value_path = dir.join("value");
         let value = match self.disk.read(&value_path) {
             Ok(v) => v,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return self.damaged(name, &dir, "its value is missing"),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return self.damaged_unless_raced(name, &dir, &text, "its value is missing")
+            }
             Err(e) => return Err(io_err("read", &value_path, e)),
         };
         if value.len() as u64 != len || hex(&sha256(&value)) != digest {
-            return self.damaged(name, &dir, "its value does not match its recorded length and sha256");
+            return self.damaged_unless_raced(name, &dir, &text, "its value does not match its recorded length and sha256");
         }
         if !zlib {
             return Ok(Some((meta, Some(value))));
@@ -232,6 +235,17 @@ impl<D: Disk> FsStore<D> {
         match miniz_oxide::inflate::decompress_to_vec_zlib(&value) {
             Ok(plain) => Ok(Some((meta, Some(plain)))),
             Err(_) => self.damaged(name, &dir, "its compressed value does not inflate"),
+        }
+    }
+
+    /// A value that disagrees with the metadata read just before is damage only
+    /// if that metadata is still there: otherwise another process removed or
+    /// replaced the entry between the two reads, and this is a plain miss
+    /// (the entry now in place, if any, must not be touched).
+    fn damaged_unless_raced<T>(&self, name: &str, dir: &Path, meta_text: &[u8], why: &str) -> Result<Option<T>> {
+        match self.disk.read(&dir.join("meta.json")) {
+            Ok(now) if now == meta_text => self.damaged(name, dir, why),
+            _ => Ok(None),
         }
     }
 
