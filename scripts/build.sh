@@ -1,12 +1,72 @@
 #!/usr/bin/env bash
-# Builds the wasm package for Node (pkg/node) and for browsers and bundlers
-# (pkg/web), and the native `toolmemo` program (target/release/toolmemo).
+# Builds the npm package into pkg/ and the native `toolmemo` program
+# (target/release/toolmemo).
+#
+#   pkg/node    Node: CommonJS, every feature (Memory on the memory, filesystem
+#               and IndexedDB stores), `release` profile (opt-level 3: speed)
+#   pkg/web     browsers and bundlers: ESM, Memory on the memory and IndexedDB
+#               stores, `wasm-release` profile (opt-level z: size)
+#   pkg/lite    `toolmemo/lite`: ESM, Interface only, `wasm-release`
+#   pkg/entry   the package's entry points (crate/src/wasm/js/)
+#   pkg/types   its TypeScript declarations (types/)
+#
+# package.json's `exports` map ties them together; scripts/size.mjs reports
+# what each entry weighs.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-for target in nodejs web; do
-  out=$([ "$target" = nodejs ] && echo node || echo web)
-  wasm-pack --quiet build crate --release --target "$target" --out-dir "../pkg/$out" --out-name toolmemo
+# wasm-pack into a fresh folder, then swapped in, so a page or test reading
+# pkg/ meanwhile sees the old build or the new one, never half of one.
+build() { # name target profile-flag features...
+  local name=$1 target=$2 profile=$3
+  shift 3
+  rm -rf "pkg/$name.new"
+  wasm-pack --quiet build crate "$profile" --target "$target" --out-dir "../pkg/$name.new" --out-name toolmemo \
+    --no-pack --no-typescript --no-gitignore -- "$@"
+  rm -rf "pkg/$name"
+  mv "pkg/$name.new" "pkg/$name"
+}
+
+build node nodejs --release
+build web web "--profile=wasm-release" --no-default-features --features indexeddb
+build lite web "--profile=wasm-release" --no-default-features
+
+# wasm-pack copies every snippet; drop those a build's glue does not load.
+for name in web lite; do
+  grep -q "snippets/" "pkg/$name/toolmemo.js" || rm -rf "pkg/$name/snippets"
 done
+
+echo '{"type": "commonjs"}' > pkg/node/package.json
+echo '{"type": "module"}' > pkg/web/package.json
+echo '{"type": "module"}' > pkg/lite/package.json
+
+# wasm-bindgen copies JS snippets as written, as ES modules, even into the
+# CommonJS build; make them CommonJS so that `require` works on any Node (and
+# in tools such as Jest) without require(esm). Snippets hold only
+# `export function` declarations (crate/src/wasm/memory.js says so).
+node - pkg/node/snippets <<'EOF'
+const { readdirSync, readFileSync, writeFileSync } = require("node:fs");
+const { join } = require("node:path");
+for (const f of readdirSync(process.argv[2], { recursive: true })) {
+  if (!f.endsWith(".js")) continue;
+  const path = join(process.argv[2], f);
+  const src = readFileSync(path, "utf8");
+  const names = [...src.matchAll(/^export function (\w+)/gm)].map((m) => m[1]);
+  const body = src.replace(/^export function /gm, "function ");
+  const left = body.match(/^\s*(export|import)\b.*$/m);
+  if (left) throw new Error(`${path}: cannot make CommonJS of: ${left[0]}`);
+  writeFileSync(path, `"use strict";\n${body}\nmodule.exports = { ${names.join(", ")} };\n`);
+}
+EOF
+
+rm -rf pkg/entry pkg/types
+mkdir -p pkg/entry pkg/types
+cp crate/src/wasm/js/*.mjs crate/src/wasm/js/*.cjs pkg/entry/
+# One declaration file for `require` (.d.ts) and one for `import` (.d.mts).
+for t in index lite; do
+  cp "types/$t.d.ts" "pkg/types/$t.d.ts"
+  sed 's|"\./index\.js"|"./index.mjs"|' "types/$t.d.ts" > "pkg/types/$t.d.mts"
+done
+
 cargo build --release --features native

@@ -15,7 +15,7 @@ test("golden fingerprint keys agree with the native ones", () => {
 });
 
 test("a cached call's key is the function key of its named arguments", async () => {
-  const mem = await toolmemo.Memory.open();
+  const mem = await toolmemo.Memory.open({ store: "memory" });
   const add = mem.cache(function add(a, b) { return a + b; }, { version: "1" });
   const why = add.explain(1, 2);
   const args = readLines(join(ROOT, "tests/vectors/fingerprint.jsonl")).map((l) => JSON.parse(l)).find((v) => v.name === "arguments of add(1, 2)");

@@ -34,6 +34,7 @@ pub mod pyfmt;
 #[cfg(feature = "native")]
 pub mod runner;
 pub mod spec;
+pub mod typescript;
 pub mod value;
 
 mod argv;

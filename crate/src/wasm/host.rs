@@ -112,6 +112,16 @@ impl crate::fingerprint::FileHasher for HostFiles {
 extern "C" {
     #[wasm_bindgen(js_name = hasNodeFs)]
     pub(super) fn has_node_fs() -> bool;
+    /// `TOOLMEMO_CACHE_DIR`, else the platform's cache folder + `toolmemo`: the
+    /// folder the native program uses too.
+    #[wasm_bindgen(js_name = defaultCacheDir)]
+    pub(super) fn default_cache_dir() -> String;
+}
+
+// The filesystem store's disk (cargo feature `node-fs`).
+#[cfg(feature = "node-fs")]
+#[wasm_bindgen(module = "/src/wasm/memory.js")]
+extern "C" {
     #[wasm_bindgen(js_name = diskRead, catch)]
     fn disk_read(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = diskWrite, catch)]
@@ -142,8 +152,10 @@ extern "C" {
 
 /// `node:fs` as a [`Disk`](crate::memory::Disk): the filesystem store's operations,
 /// Node's errors mapped to `io::ErrorKind`s by their `code`.
+#[cfg(feature = "node-fs")]
 pub(super) struct NodeDisk;
 
+#[cfg(feature = "node-fs")]
 fn io(e: JsValue) -> std::io::Error {
     use std::io::{Error, ErrorKind};
     let code = Reflect::get(&e, &"code".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
@@ -159,10 +171,12 @@ fn io(e: JsValue) -> std::io::Error {
     Error::new(kind, message)
 }
 
+#[cfg(feature = "node-fs")]
 fn text(path: &std::path::Path) -> &str {
     path.to_str().unwrap_or_default()
 }
 
+#[cfg(feature = "node-fs")]
 impl crate::memory::Disk for NodeDisk {
     fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         disk_read(text(path)).map(|b| b.to_vec()).map_err(io)

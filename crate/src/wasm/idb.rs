@@ -106,10 +106,11 @@ impl IdbStore {
 
     /// Removes the least recently used tenth of the entries (at least one).
     async fn make_room(&self) -> Result<()> {
-        let mut metas = self.list().await?;
-        metas.sort_by(|a, b| a.last_access_ms.total_cmp(&b.last_access_ms));
-        let n = (metas.len() / 10).max(1);
-        for m in metas.into_iter().take(n) {
+        let metas = self.list().await?;
+        // Eviction's own order (no sort of our own: each costs kilobytes of wasm).
+        let keep = metas.len() - (metas.len() / 10).max(1).min(metas.len());
+        let limits = crate::memory::Limits { items: Some(keep), ..Default::default() };
+        for m in crate::memory::select_evictions(&metas, &limits, js_sys::Date::now()) {
             self.remove(&m.name, &m.key).await?;
         }
         Ok(())

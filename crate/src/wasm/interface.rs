@@ -83,6 +83,13 @@ impl JsInterface {
         self.inner.help()
     }
 
+    /// TypeScript declarations of this interface's inputs and outputs: a `.d.ts`
+    /// module declaring `<Name>Inputs` and `<Name>Outputs`, for
+    /// `Interface.fromSpec<<Name>Inputs, <Name>Outputs>(spec)`.
+    pub fn types(&self) -> String {
+        crate::typescript::interface_types(self.inner.spec())
+    }
+
     #[wasm_bindgen(getter)]
     pub fn name(&self) -> String {
         self.inner.name().to_string()

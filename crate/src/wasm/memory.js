@@ -2,6 +2,8 @@
 // that take any number of arguments, parameter names read from source text,
 // and a few host services (structured clone, Node's sha256 and files).
 // Loaded by wasm-bindgen as a snippet of the generated package.
+// Only `export function` declarations and plain top-level code: scripts/build.sh
+// turns this file into CommonJS for the Node build.
 
 /** A cached function: callable like `fn`, with joblib's helpers attached. */
 export function makeCached(core, wrapped) {
@@ -271,4 +273,22 @@ export function deserializeValue(bytes) {
   // A copy: `bytes` views wasm memory, and V8 hands back typed arrays that view
   // the buffer they were read from.
   return v8.deserialize(Buffer.from(bytes));
+}
+
+/**
+ * Where the filesystem store goes by default under Node: `TOOLMEMO_CACHE_DIR`,
+ * else the platform's cache folder (as the native program finds it: Linux
+ * `$XDG_CACHE_HOME` or `~/.cache`, macOS `~/Library/Caches`, Windows
+ * `%LOCALAPPDATA%`) + `toolmemo`.
+ */
+export function defaultCacheDir() {
+  const env = process.env;
+  if (env.TOOLMEMO_CACHE_DIR) return env.TOOLMEMO_CACHE_DIR;
+  const path = nodeModule("path");
+  const home = os.homedir();
+  let base;
+  if (process.platform === "win32") base = env.LOCALAPPDATA || path.join(home, "AppData", "Local");
+  else if (process.platform === "darwin") base = path.join(home, "Library", "Caches");
+  else base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, ".cache");
+  return path.join(base, "toolmemo");
 }

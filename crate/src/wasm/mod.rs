@@ -10,11 +10,16 @@
 //!
 //! Every export returns a `Result`, so bad input is a thrown `Error`, never a trap.
 
+// Without the `memory` feature only `Interface` is exported, and what only
+// Memory uses (fingerprints of JS values, the Node filesystem) goes unused.
+#[cfg_attr(not(feature = "memory"), allow(dead_code))]
 mod convert;
+#[cfg_attr(not(feature = "memory"), allow(dead_code))]
 mod host;
 #[cfg(feature = "indexeddb")]
 mod idb;
 mod interface;
+#[cfg(feature = "memory")]
 mod memory;
 
 #[cfg(feature = "indexeddb")]
@@ -25,4 +30,12 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
+}
+
+/// Whether `value` is an error toolmemo threw (an `Error` with a `kind`): in
+/// TypeScript, a type guard for a `catch (e: unknown)`.
+#[wasm_bindgen(js_name = isToolmemoError)]
+pub fn is_toolmemo_error(value: &JsValue) -> bool {
+    let field = |k: &str| js_sys::Reflect::get(value, &k.into()).ok().and_then(|v| v.as_string());
+    value.is_instance_of::<js_sys::Error>() && field("name").as_deref() == Some("ToolmemoError") && field("kind").is_some()
 }

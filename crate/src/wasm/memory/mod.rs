@@ -9,9 +9,7 @@
 //! change what the cache holds.
 
 use super::convert::{estimate_size, from_json, js_to_datum, to_js_error, to_json};
-use super::host::{
-    deserialize_value, has_node_fs, new_run_id, now_ms, probe_for, serialize_value, total_memory, HostFiles, NodeDisk,
-};
+use super::host::{default_cache_dir, has_node_fs, new_run_id, now_ms, probe_for, total_memory, HostFiles};
 use super::interface::JsInterface;
 use crate::error::{Error, ErrorKind};
 use crate::fingerprint::{interface_key, Datum, HashMethod, Key, KeyMap};
@@ -19,7 +17,7 @@ use crate::memory::cached::now_or_never;
 use crate::memory::{
     code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
 };
-use crate::memory::{Entry, FsStore, FunctionKeyer, WithReadOnly};
+use crate::memory::FunctionKeyer;
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
@@ -56,6 +54,7 @@ extern "C" {
 mod cached;
 mod pipefunc;
 mod store;
+mod store_fs;
 
 use cached::{CachedCore, CachedState};
 use pipefunc::PipeFuncCore;
@@ -81,6 +80,10 @@ impl Force {
 /// One opened Memory, shared by the functions it caches.
 struct Shared {
     id: u32,
+    /// `'memory'`, `'fs'`, `'indexeddb'` or `'none'`.
+    store_name: &'static str,
+    /// The folder of a filesystem store.
+    location: Option<String>,
     core: Memory<JsStore, JsValue>,
     force: Force,
     verbose: bool,
@@ -108,9 +111,18 @@ fn set(o: &Object, key: &str, v: &JsValue) {
     let _ = Reflect::set(o, &key.into(), v);
 }
 
+/// A boxed task: every `spawn` shares one `future_to_promise`, instead of one
+/// copy of its machinery per async block (tens of KB of wasm).
+type Task = std::pin::Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
 /// Runs `fut` as a JS Promise.
 fn spawn(fut: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
-    future_to_promise(fut)
+    spawn_boxed(Box::pin(fut))
+}
+
+#[inline(never)]
+fn spawn_boxed(task: Task) -> Promise {
+    future_to_promise(task)
 }
 
 /// A size option: bytes, or a string such as `'500M'`.
@@ -206,44 +218,44 @@ const OPEN_KEYS: &[&str] = &[
 
 #[wasm_bindgen(js_class = Memory)]
 impl JsMemory {
-    /// Opens a Memory. Options: `store` (`'memory'`, the default, or `'none'`),
-    /// `force` (`true` or a list of names), `bytesLimit`, `itemsLimit`, `ageLimit`,
-    /// `maxmem` (a share of physical memory), `hashMethod`, `verbose`, `prefix`.
+    /// Opens a Memory. Options: `store` (under Node `'fs'`, the default, in
+    /// `location` or the user's cache folder; elsewhere `'memory'`, the default;
+    /// `'indexeddb'` in browsers, `'none'`), `force` (`true` or a list of names),
+    /// `bytesLimit`, `itemsLimit`, `ageLimit`, `maxmem` (a share of physical
+    /// memory), `hashMethod`, `verbose`, `prefix`.
     #[wasm_bindgen(unchecked_return_type = "Memory")]
     pub async fn open(options: Option<Object>) -> Result<JsValue, JsValue> {
         let o = options.unwrap_or_default();
         check_keys(&o, OPEN_KEYS, "Memory.open")?;
-        let store = match get(&o, "store").as_string().as_deref() {
-            None | Some("memory") => JsStore::Memory(MemoryStore::default()),
+        let chosen = get(&o, "store").as_string();
+        let mut location = None;
+        let store = match chosen.as_deref() {
+            Some("memory") => JsStore::Memory(MemoryStore::default()),
+            // The default: the filesystem where there is one (joblib's Memory is
+            // on disk), in `location` or else the user's cache folder, which the
+            // native program uses too; memory elsewhere.
+            None if store_fs::available() => {
+                let dir = get(&o, "location").as_string().unwrap_or_else(default_cache_dir);
+                let store = store_fs::open(&o, &dir)?;
+                location = Some(dir);
+                store
+            }
+            None => JsStore::Memory(MemoryStore::default()),
             Some("none") => JsStore::Off,
+            Some("fs") if store_fs::available() => {
+                let dir = get(&o, "location").as_string().ok_or_else(|| {
+                    err(
+                        ErrorKind::Input,
+                        "store 'fs' needs a location (a folder); leave out `store` for the default one \
+                         (TOOLMEMO_CACHE_DIR, else the user's cache folder)",
+                    )
+                })?;
+                let store = store_fs::open(&o, &dir)?;
+                location = Some(dir);
+                store
+            }
             Some("fs") if has_node_fs() => {
-                let location = get(&o, "location")
-                    .as_string()
-                    .ok_or_else(|| err(ErrorKind::Input, "store 'fs' needs a location (a folder)"))?;
-                let mut store = FsStore::open_on(NodeDisk, location).map_err(to_js_error)?;
-                // joblib's `compress`: true (level 3) or a zlib level 1–9.
-                match get(&o, "compress") {
-                    c if c.as_bool() == Some(true) => store = store.compress(3),
-                    c if c.as_f64().is_some_and(|l| (1.0..=9.0).contains(&l)) => {
-                        store = store.compress(c.as_f64().unwrap_or(3.0) as u8)
-                    }
-                    c if c.is_undefined() || c.is_null() || c.as_bool() == Some(false) => {}
-                    _ => return Err(err(ErrorKind::Input, "compress is true or a level from 1 to 9")),
-                }
-                // Read-only extra locations: hits come from them, nothing goes to them.
-                let extra = get(&o, "readOnly");
-                let read_only = if Array::is_array(&extra) {
-                    Array::from(&extra)
-                        .iter()
-                        .map(|d| {
-                            let dir = d.as_string().ok_or_else(|| err(ErrorKind::Input, "readOnly lists folders"))?;
-                            FsStore::open_on(NodeDisk, dir).map_err(to_js_error)
-                        })
-                        .collect::<Result<Vec<_>, JsValue>>()?
-                } else {
-                    Vec::new()
-                };
-                JsStore::Fs(WithReadOnly::new(store, read_only))
+                return Err(err(ErrorKind::Input, "store 'fs' is not in this build of toolmemo (use its Node entry)"))
             }
             Some("fs") => return Err(err(ErrorKind::Input, "store 'fs' needs Node's filesystem")),
             #[cfg(feature = "indexeddb")]
@@ -258,7 +270,7 @@ impl JsMemory {
                 ))
             }
         };
-        if !get(&o, "compress").is_undefined() && !matches!(store, JsStore::Fs(_)) {
+        if !get(&o, "compress").is_undefined() && location.is_none() {
             return Err(err(ErrorKind::Input, "compress applies to the 'fs' store"));
         }
         let mut limits = limits_option(&o)?;
@@ -288,6 +300,8 @@ impl JsMemory {
         });
         let shared = Shared {
             id,
+            store_name: store.kind(),
+            location,
             core: Memory::new(store, limits, new_run_id(), Box::new(now_ms)),
             force,
             verbose: get(&o, "verbose").is_truthy(),
@@ -455,6 +469,18 @@ impl JsMemory {
             pop();
             out
         })
+    }
+
+    /// Which store holds the entries: `'memory'`, `'fs'`, `'indexeddb'` or `'none'`.
+    #[wasm_bindgen(getter)]
+    pub fn store(&self) -> String {
+        self.shared.store_name.into()
+    }
+
+    /// The folder of a filesystem store (`undefined` for the others).
+    #[wasm_bindgen(getter)]
+    pub fn location(&self) -> Option<String> {
+        self.shared.location.clone()
     }
 
     /// The id of this opening (what `clearPreviousRuns` keeps).

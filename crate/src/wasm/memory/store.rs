@@ -1,12 +1,17 @@
 //! Where a JS Memory keeps entries: the core stores, values as JS values.
 
 use super::*;
+#[cfg(feature = "node-fs")]
+use crate::memory::{Entry, FsStore, WithReadOnly};
+#[cfg(feature = "node-fs")]
+use crate::wasm::host::{deserialize_value, serialize_value, NodeDisk};
 
 /// Where a JS Memory keeps entries.
 pub(super) enum JsStore {
     Memory(MemoryStore<JsValue>),
     /// The filesystem store under Node (with any read-only locations behind it);
     /// values as V8's serialization of them.
+    #[cfg(feature = "node-fs")]
     Fs(WithReadOnly<FsStore<NodeDisk>>),
     #[cfg(feature = "indexeddb")]
     Idb(crate::wasm::idb::IdbStore),
@@ -20,6 +25,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.get(name, key).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.get(name, key).await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => Ok(s.get(name, key).await?.and_then(|e| {
                 let value = decoded(s, e.meta.clone(), &e.value)?;
                 Some(Entry { meta: e.meta, value })
@@ -32,6 +38,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.put(entry).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.put(entry).await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => {
                 let bytes = serialize_value(&entry.value).map_err(|e| {
                     Error::new(
@@ -49,6 +56,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.set_meta(meta).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.set_meta(meta).await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => s.set_meta(meta).await,
             JsStore::Off => Ok(()),
         }
@@ -58,6 +66,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.remove(name, key).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.remove(name, key).await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => s.remove(name, key).await,
             JsStore::Off => Ok(false),
         }
@@ -67,6 +76,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.list().await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.list().await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => s.list().await,
             JsStore::Off => Ok(Vec::new()),
         }
@@ -82,6 +92,7 @@ impl Store<JsValue> for JsStore {
             JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.hit(name, key, accept, refresh).await,
+            #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => {
                 // The entry's metadata, for removing it if its value does not decode
                 // (seen by `accept`, which every store layer calls).
@@ -105,10 +116,24 @@ impl Store<JsValue> for JsStore {
 }
 
 impl JsStore {
+    /// The store's name, as `Memory.open` takes it.
+    pub(super) fn kind(&self) -> &'static str {
+        match self {
+            JsStore::Memory(_) => "memory",
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(_) => "fs",
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(_) => "indexeddb",
+            JsStore::Off => "none",
+        }
+    }
+
     /// Whether every operation completes at its first poll (no real I/O wait).
     pub(super) fn answers_at_once(&self) -> bool {
         match self {
-            JsStore::Memory(_) | JsStore::Fs(_) | JsStore::Off => true,
+            JsStore::Memory(_) | JsStore::Off => true,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(_) => true,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(_) => false,
         }
@@ -117,6 +142,7 @@ impl JsStore {
 
 /// A stored value back as a JS value; one that no longer deserializes is a
 /// damaged entry: removed, and a miss.
+#[cfg(feature = "node-fs")]
 fn decoded(store: &impl Store<Vec<u8>>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
     match deserialize_value(bytes) {
         Ok(v) => Some(v),

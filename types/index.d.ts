@@ -1,0 +1,537 @@
+// toolmemo: typed specs for command-line tools, their command lines rendered
+// exactly as nipype renders them, and persistent memoization of tool runs and
+// function calls. These declarations describe the JavaScript API of every entry
+// (`toolmemo` under Node and in browsers; `toolmemo/lite` re-exports the
+// Interface part). tests/types.test.mjs checks them against the runtime.
+
+// ---------------------------------------------------------------- values
+
+/** A JSON value. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** A JSON object, e.g. a parsed spec file. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/**
+ * The value of one input, as JSON data: `null` or `undefined` means not set.
+ * A `File` is a string, a `Tuple` an array, a `MultiPath` one value or a list.
+ */
+export type InputValue = JsonValue | undefined;
+
+/** Inputs of an interface whose spec has no generated types: any input name. */
+export interface Inputs {
+  readonly [name: string]: InputValue;
+}
+
+/** Outputs of an interface whose spec has no generated types. */
+export interface Outputs {
+  readonly [name: string]: JsonValue | undefined;
+}
+
+// ---------------------------------------------------------------- errors
+
+/**
+ * What went wrong, as a stable code: the spec format's kinds (`mandatory`,
+ * `xor`, `requires`, `type`, `exists`, `version`, `deprecated`, `spec`), and
+ * `input` (inputs that are not an object or name no input, bad options),
+ * `store` (a cache store failed), `path` and `run` (the native runner).
+ */
+export type ErrorKind =
+  | "spec"
+  | "mandatory"
+  | "xor"
+  | "requires"
+  | "type"
+  | "exists"
+  | "version"
+  | "deprecated"
+  | "input"
+  | "store"
+  | "path"
+  | "run";
+
+/**
+ * Every error toolmemo throws (or rejects with): an `Error` named
+ * `ToolmemoError` with its `kind` and the input it concerns. The message names
+ * the interface and the input: `BET: input 'in_file' is mandatory (see help)`.
+ */
+export interface ToolmemoError extends Error {
+  readonly name: "ToolmemoError";
+  readonly kind: ErrorKind;
+  /** The input the error concerns, or `null`. */
+  readonly input: string | null;
+}
+
+/** Whether `error` is a {@link ToolmemoError}: a type guard for `catch (e: unknown)`. */
+export declare function isToolmemoError(error: unknown): error is ToolmemoError;
+
+/** One problem found by {@link Interface.validate}. */
+export interface Problem {
+  readonly kind: ErrorKind;
+  readonly input: string | null;
+  readonly message: string;
+}
+
+// ---------------------------------------------------------------- specs
+
+/**
+ * A type of the spec format (version 1; nipype's traits as JSON). The JSON
+ * Schema `toolmemo/schema/spec-v1.json` describes the same.
+ */
+export type SpecType =
+  | "Any"
+  | "Bool"
+  | "Int"
+  | "Float"
+  | "Str"
+  | "File"
+  | "Directory"
+  | { File: { exists?: boolean; extensions?: string[] } }
+  | { Directory: { exists?: boolean } }
+  /** The first value is the default. */
+  | { Enum: [JsonValue, ...JsonValue[]] }
+  /** Int when both bounds are integers, else Float. */
+  | { Range: { low?: number; high?: number; exclude_low?: boolean; exclude_high?: boolean } }
+  | { List: SpecType; minlen?: number; maxlen?: number }
+  | { Tuple: SpecType[] }
+  /** The first branch that accepts the value wins (Bool/Int/Float/Str/Enum first). */
+  | { Either: [SpecType, ...SpecType[]] }
+  | { Dict: SpecType }
+  /** One value or a list of them, always held as a list. */
+  | { MultiPath: SpecType };
+
+/** One input of a spec, with nipype's metadata. */
+export interface SpecInput {
+  type: SpecType;
+  desc?: string;
+  mandatory?: boolean;
+  default?: JsonValue;
+  usedefault?: boolean;
+  xor?: string[];
+  requires?: string[];
+  argstr?: string;
+  position?: number;
+  sep?: string;
+  name_source?: string | [string];
+  name_template?: string;
+  keep_extension?: boolean;
+  genfile?: boolean;
+  output_name?: string;
+  hash_files?: boolean;
+  copyfile?: boolean;
+  min_ver?: string | number;
+  max_ver?: string | number;
+  deprecated?: string | number;
+  new_name?: string;
+  /** Keys starting with `x-` are yours; toolmemo ignores them. */
+  [extension: `x-${string}`]: unknown;
+}
+
+/** One output of a spec. */
+export interface SpecOutput {
+  type?: SpecType;
+  desc?: string;
+  /** The input whose base name fills `template`. */
+  source?: string;
+  template?: string;
+  keep_extension?: boolean;
+  [extension: `x-${string}`]: unknown;
+}
+
+/**
+ * An interface spec (`shared/spec-format.md`, version 1). To have a spec
+ * written in TypeScript checked: `const spec = { ... } satisfies Spec`.
+ */
+export interface Spec {
+  $schema?: string;
+  name: string;
+  /** The executable and any fixed leading words. Inherited with `extends`. */
+  command?: string;
+  description?: string;
+  version?: string;
+  output_extension?: string;
+  /** The name of a parent spec (see {@link FromSpecOptions.parents}). */
+  extends?: string;
+  /** The tool needs an X display (the native runner starts it under xvfb-run). */
+  redirect_x?: boolean;
+  inputs?: { [name: string]: SpecInput };
+  outputs?: { [name: string]: SpecOutput };
+  [extension: `x-${string}`]: unknown;
+}
+
+/** An input of {@link Interface.spec}: its metadata with defaults filled in. */
+export interface NormalizedInput {
+  readonly name: string;
+  readonly type: SpecType;
+  readonly desc?: string;
+  readonly mandatory: boolean;
+  readonly default?: JsonValue;
+  readonly usedefault: boolean;
+  readonly xor: readonly string[];
+  readonly requires: readonly string[];
+  readonly argstr?: string;
+  readonly position?: number;
+  readonly sep?: string;
+  readonly name_source?: string;
+  readonly name_template?: string;
+  readonly keep_extension: boolean;
+  readonly genfile: boolean;
+  readonly output_name?: string;
+  readonly hash_files: boolean;
+  readonly copyfile?: boolean;
+  readonly min_ver?: string;
+  readonly max_ver?: string;
+  readonly deprecated?: string;
+  readonly new_name?: string;
+}
+
+/** An output of {@link Interface.spec}. */
+export interface NormalizedOutput {
+  readonly name: string;
+  readonly type: SpecType;
+  readonly desc?: string;
+  readonly source?: string;
+  readonly template?: string;
+  readonly keep_extension: boolean;
+}
+
+/** The spec after `extends` is merged: every input (`args` and `environ` too) in declaration order. */
+export interface NormalizedSpec {
+  readonly name: string;
+  readonly command: string;
+  readonly version?: string;
+  readonly output_extension?: string;
+  readonly extends?: string;
+  readonly redirect_x?: true;
+  readonly inputs: readonly NormalizedInput[];
+  readonly outputs: readonly NormalizedOutput[];
+}
+
+/** Options of {@link Interface.fromSpec}. */
+export interface FromSpecOptions {
+  /** The specs this one may `extends`, by name. */
+  parents?: { [name: string]: Spec | JsonObject };
+}
+
+/** Options of checking and rendering. */
+export interface CheckOptions {
+  /**
+   * The paths that exist, for `exists` checks (a trailing `/` marks a folder;
+   * the folders of listed files exist). Without it, Node asks the real
+   * filesystem (relative to `process.cwd()`) and a browser checks nothing.
+   */
+  files?: readonly string[];
+}
+
+// ---------------------------------------------------------------- Interface
+
+/**
+ * A command-line tool described by a spec: its command lines, rendered exactly
+ * as nipype renders them. `I` and `O` type its inputs and outputs; generate
+ * them from the spec with `toolmemo types SPEC.json` or {@link Interface.types}.
+ */
+export declare class Interface<I extends object = Inputs, O extends object = Outputs> {
+  private constructor();
+  /**
+   * Parses a spec: an object or JSON text. Throws a {@link ToolmemoError} of
+   * kind `spec` naming the JSON path of the first mistake.
+   */
+  static fromSpec<I extends object = Inputs, O extends object = Outputs>(
+    spec: Spec | JsonObject | string,
+    options?: FromSpecOptions,
+  ): Interface<I, O>;
+  /** The spec's name, e.g. `"BET"`. */
+  readonly name: string;
+  /** The normalized spec, e.g. to build a form from. */
+  readonly spec: NormalizedSpec;
+  /**
+   * The command line for `inputs` (an object, or JSON text when `1.0` must
+   * stay a float); throws the first problem as a {@link ToolmemoError}.
+   */
+  cmdline(inputs: I | string, options?: CheckOptions): string;
+  /** Every problem with `inputs` (empty exactly when `cmdline` works). */
+  validate(inputs: I | string, options?: CheckOptions): Problem[];
+  /** Checks `inputs` once, for rendering any number of times. */
+  bind(inputs: I | string, options?: CheckOptions): BoundInputs;
+  /** nipype-style help text. */
+  help(): string;
+  /**
+   * TypeScript declarations of this interface's inputs and outputs: a `.d.ts`
+   * module declaring `<Name>Inputs` and `<Name>Outputs`, to write to a file.
+   */
+  types(): string;
+  /** Releases the wasm memory now rather than when garbage-collected. */
+  free(): void;
+}
+
+/** Inputs checked against an interface (nipype: an interface whose inputs are set). */
+export declare class BoundInputs {
+  private constructor();
+  /** The command line; throws if a name cannot be generated or a value formatted. */
+  cmdline(): string;
+  free(): void;
+}
+
+// ---------------------------------------------------------------- Memory
+
+/** Where a Memory keeps its entries. */
+export type StoreName = "memory" | "fs" | "indexeddb" | "none";
+
+/** Bytes, or a number with a unit: `"500M"`, `"1.5G"`, `"64KiB"` (binary multiples). */
+export type Size = number | `${number}${string}`;
+
+/** Milliseconds, or a number with a unit: `"90s"`, `"30d"` (ms, s, m, h, d, w). */
+export type Duration = number | `${number}${string}`;
+
+/** Limits on a cache; eviction removes least recently used entries until they hold. */
+export interface Limits {
+  bytesLimit?: Size;
+  itemsLimit?: number;
+  /** Time since last use. */
+  ageLimit?: Duration;
+}
+
+/** Options of {@link Memory.open}. */
+export interface MemoryOptions extends Limits {
+  /**
+   * Where entries go. Under Node the default is `'fs'`, in `location` or else
+   * `TOOLMEMO_CACHE_DIR` or the user's cache folder (`~/.cache/toolmemo`,
+   * `~/Library/Caches/toolmemo`, `%LOCALAPPDATA%\toolmemo`), as the native
+   * program uses; elsewhere `'memory'`. `'indexeddb'` keeps entries in the
+   * browser; `'none'` caches nothing.
+   */
+  store?: StoreName;
+  /** The folder of the `'fs'` store (required when `store: 'fs'` is given). */
+  location?: string;
+  /** The IndexedDB database (`toolmemo:<name>`) of the `'indexeddb'` store; default `'default'`. */
+  name?: string;
+  /** Compress stored values (`'fs'`): `true` (zlib level 3) or a level. */
+  compress?: boolean | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  /** Shared cache folders consulted after one's own, never written (`'fs'`). */
+  readOnly?: readonly string[];
+  /** Recompute instead of using the cache: everything, or the named functions. */
+  force?: boolean | readonly string[];
+  /** Cap the bytes at this share of physical memory, in (0, 1] (pyphi's `maxmem`). */
+  maxmem?: number;
+  /** How files enter interface keys: by content (default) or by size and modification time. */
+  hashMethod?: "content" | "timestamp";
+  /** Say on the console what was evicted or dropped. */
+  verbose?: boolean;
+  /** Prepended to every cached function's name. */
+  prefix?: string;
+}
+
+/** What a cache entry is: a function call or an interface run. */
+export type EntryKind = "function" | "interface";
+
+/** The metadata of one cache entry. */
+export interface EntryMeta {
+  /** The entry's key: 64 hex digits. */
+  readonly key: string;
+  readonly kind: EntryKind;
+  /** The cached function's or interface's name. */
+  readonly name: string;
+  /** Milliseconds since the epoch. */
+  readonly created: number;
+  readonly lastAccess: number;
+  /** The id of the opening that last used it (see {@link Memory.runId}). */
+  readonly lastRun: string;
+  readonly hits: number;
+  readonly bytes: number;
+  /** How long computing it took. */
+  readonly durationMs: number;
+  /** How the function's code entered the key (`"v:<version>"` or `"sha256:…"`). */
+  readonly code: string | null;
+  /** The key of the arguments alone. */
+  readonly args: string | null;
+  /** A readable account of the arguments (or the interface's inputs and command line). */
+  readonly sidecar: JsonValue;
+}
+
+/** {@link Memory.stats}. */
+export interface MemoryStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** {@link CachedFunction.cacheInfo} (functools' `cache_info`). */
+export interface CacheInfo {
+  readonly hits: number;
+  readonly misses: number;
+  /** Entries of this function in the store. */
+  readonly currsize: number;
+}
+
+/** Why a call would hit or miss: its key and the parts the key is made of. */
+export interface FunctionExplanation {
+  readonly key: string;
+  /** The fingerprint format version. */
+  readonly format: number;
+  readonly kind: "function";
+  readonly name: string;
+  readonly code: string;
+  /** The key of the arguments by name. */
+  readonly argsKey: string;
+  /** Each argument's own key. */
+  readonly args: { readonly [name: string]: string };
+}
+
+/** Why an interface run would hit or miss. */
+export interface InterfaceExplanation {
+  readonly key: string;
+  readonly format: number;
+  readonly kind: "interface";
+  readonly name: string;
+  /** The key of the spec. */
+  readonly spec: string;
+  /** Each set input's key (files by content, or size and time). */
+  readonly inputs: { readonly [name: string]: string };
+  readonly cmdline: string;
+}
+
+/**
+ * Options of {@link Memory.cache} and {@link cacheable}; `R` is what the
+ * function returns, `S` the stored form `save` gives and `load` takes.
+ */
+export interface CacheOptions<R, S = unknown> {
+  /** The name entries go by (default: the function's name; required for an anonymous one). */
+  name?: string;
+  /** Arguments left out of the key, by parameter name or position. */
+  ignore?: ReadonlyArray<string | number>;
+  /** The code version, instead of a hash of the function's source. */
+  version?: string;
+  /** Whether a stored entry may be used. */
+  validate?: (meta: EntryMeta) => boolean;
+  /** Entries older than this are recomputed (joblib's `expires_after`). */
+  expiresAfter?: Duration;
+  /** The value's stored form (kwneuro's `CacheSpec.save`). */
+  save?: (value: Awaited<R>) => S | Promise<S>;
+  /** The value back from its stored form. */
+  load?: (stored: S) => Awaited<R> | Promise<Awaited<R>>;
+  /** Called with each result, computed or from the cache. */
+  callback?: (value: Awaited<R>) => void;
+}
+
+/**
+ * A cached function (joblib's `MemorizedFunc`): call it as the function; it
+ * resolves to the result, computed once per arguments. Arguments are keyed by
+ * parameter name; results are stored as structured clones, and a hit returns a
+ * fresh copy.
+ */
+export interface CachedFunction<A extends unknown[], R> {
+  (...args: A): Promise<Awaited<R>>;
+  /** Whether these arguments are cached (joblib's `check_call_in_cache`). */
+  checkCallInCache(...args: A): Promise<boolean>;
+  /** Hits and misses of this function, and its entries in the store. */
+  cacheInfo(): Promise<CacheInfo>;
+  /** Removes this function's entries; resolves to what was removed. */
+  cacheClear(): Promise<EntryMeta[]>;
+  /** The key of a call and its parts. */
+  explain(...args: A): FunctionExplanation;
+  /** The function itself. */
+  readonly wrapped: (...args: A) => R;
+  /** The name its entries go by. */
+  readonly cacheName: string;
+}
+
+/** A run of a cached interface. */
+export interface CachedRun<O> {
+  /** What `run` returned (a fresh copy on a hit). */
+  readonly outputs: O;
+  readonly cmdline: string;
+  /** Whether it came from the cache. */
+  readonly cached: boolean;
+  /** How long the run took (the original run's time on a hit). */
+  readonly durationMs: number;
+  readonly key: string;
+}
+
+/** A cached interface (nipype's `Memory.cache(Interface)`): `await bet(inputs)`. */
+export interface CachedInterface<I extends object, O> {
+  (inputs: I | string): Promise<CachedRun<O>>;
+  checkCallInCache(inputs: I | string): Promise<boolean>;
+  explain(inputs: I | string): InterfaceExplanation;
+  readonly cacheName: string;
+}
+
+/** Options of {@link Memory.cacheInterface}. */
+export interface CacheInterfaceOptions extends CheckOptions {
+  /** The name entries go by (default: the spec's name). */
+  name?: string;
+}
+
+/** kwneuro's `@cacheable`: cached while a Memory is active, a plain call otherwise. */
+export interface Cacheable<A extends unknown[], R> {
+  (...args: A): R | Promise<Awaited<R>>;
+  readonly wrapped: (...args: A) => R;
+  readonly cacheName: string;
+}
+
+/**
+ * A persistent cache of function results and interface runs (joblib's and
+ * nipype's `Memory`, kwneuro's `Cache`), with eviction by bytes, items and age.
+ */
+export declare class Memory {
+  private constructor();
+  /** Opens a Memory (see {@link MemoryOptions} for where entries go). */
+  static open(options?: MemoryOptions): Promise<Memory>;
+  /** Which store holds the entries. */
+  readonly store: StoreName;
+  /** The folder of the `'fs'` store; `undefined` for the others. */
+  readonly location: string | undefined;
+  /** The id of this opening (what {@link Memory.clearPreviousRuns} keeps). */
+  readonly runId: string;
+  /** `fn`, cached. */
+  cache<A extends unknown[], R, S = unknown>(fn: (...args: A) => R, options?: CacheOptions<R, S>): CachedFunction<A, R>;
+  /**
+   * An interface, cached: a call validates and renders the inputs, and on a
+   * miss awaits `run(inputs, cmdline)` for the outputs. Files in the inputs
+   * enter the key by content.
+   */
+  cacheInterface<I extends object, O extends object>(
+    iface: Interface<I, O>,
+    run: (inputs: I, cmdline: string) => O | Promise<O>,
+    options?: CacheInterfaceOptions,
+  ): CachedInterface<I, O>;
+  /** joblib's `memory.eval(fn, *args)`: `fn(...args)` through the cache. */
+  eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>>;
+  /** kwneuro's `is_cached`: whether a cached function (or interface) holds these arguments. */
+  isCached<A extends unknown[]>(step: { checkCallInCache(...args: A): Promise<boolean> }, ...args: A): Promise<boolean>;
+  /** Whether the cache holds any result of a step (a name, or a {@link cacheable} function). */
+  isCached(step: string | { readonly cacheName: string }): Promise<boolean>;
+  /** Metadata of every entry. */
+  entries(): Promise<EntryMeta[]>;
+  /** Removes least recently used entries until the limits hold (the Memory's own by default). */
+  reduceSize(limits?: Limits): Promise<EntryMeta[]>;
+  /** What {@link Memory.reduceSize} would remove now, without removing it. */
+  previewEviction(limits?: Limits): Promise<EntryMeta[]>;
+  /** Removes entry `key` of `name`; resolves to whether it was there. */
+  remove(name: string, key: string): Promise<boolean>;
+  /** The stored value of entry `key` of `name` (a fresh copy), without counting a use. */
+  peek(name: string, key: string): Promise<unknown>;
+  /** Removes what this opening did not use (nipype's `clear_previous_runs`). */
+  clearPreviousRuns(): Promise<EntryMeta[]>;
+  /** Removes what was not used since `date` (nipype's `clear_runs_since`). */
+  clearRunsSince(date: Date | number | string): Promise<EntryMeta[]>;
+  /** Removes every entry. */
+  clear(): Promise<EntryMeta[]>;
+  stats(): Promise<MemoryStats>;
+  /** kwneuro's `status`: for each step, whether the cache holds a result of it. */
+  status(steps: ReadonlyArray<string | { readonly cacheName: string }>): Promise<{ [step: string]: boolean }>;
+  /** Runs `callback` with this Memory active: {@link cacheable} functions are cached meanwhile. */
+  activate<T>(callback: () => T): Promise<Awaited<T>>;
+  free(): void;
+}
+
+/** kwneuro's `@cacheable`: `fn`, cached whenever a Memory is active ({@link Memory.activate}). */
+export declare function cacheable<A extends unknown[], R, S = unknown>(
+  fn: (...args: A) => R,
+  options?: CacheOptions<R, S>,
+): Cacheable<A, R>;
+
+/** The key (64 hex digits) a cache computes for `value` as an argument. */
+export declare function fingerprint(value: unknown): string;
