@@ -489,14 +489,15 @@ export declare class Memory {
   cache<A extends unknown[], R, S = unknown>(fn: (...args: A) => R, options?: CacheOptions<R, S>): CachedFunction<A, R>;
   /**
    * An interface, cached: a call validates and renders the inputs, and on a
-   * miss awaits `run(inputs, cmdline)` for the outputs. Files in the inputs
-   * enter the key by content.
+   * miss awaits `run(inputs, cmdline)` for the outputs (of the interface's
+   * output type `O` when it has one). Files in the inputs enter the key by
+   * content.
    */
-  cacheInterface<I extends object, O extends object>(
+  cacheInterface<I extends object, O extends object, R extends O>(
     iface: Interface<I, O>,
-    run: (inputs: I, cmdline: string) => O | Promise<O>,
+    run: (inputs: I, cmdline: string) => R | Promise<R>,
     options?: CacheInterfaceOptions,
-  ): CachedInterface<I, O>;
+  ): CachedInterface<I, R>;
   /** joblib's `memory.eval(fn, *args)`: `fn(...args)` through the cache. */
   eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>>;
   /** kwneuro's `is_cached`: whether a cached function (or interface) holds these arguments. */
