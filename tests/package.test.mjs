@@ -283,3 +283,44 @@ test("a plain <script type=module> page with an import map, in headless Chromium
   cpSync(join(app, "node_modules"), join(web, "node_modules"), { recursive: true });
   await served(web, t);
 });
+
+/** The README's code block that starts with `// <name>`. */
+function readmeExample(name) {
+  const blocks = [...readFileSync(join(ROOT, "README.md"), "utf8").matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+  const block = blocks.find((b) => b.startsWith(`// ${name}\n`));
+  assert.ok(block, `README has an example starting with // ${name}`);
+  return block;
+}
+
+test("the README's Node example runs as written, and hits on its second run", () => {
+  writeFileSync(join(app, "bet.mjs"), readmeExample("bet.mjs"));
+  const env = { TOOLMEMO_CACHE_DIR: join(work, "cache-readme") };
+  const once = run(process.execPath, ["bet.mjs"], { cwd: app, env });
+  assert.equal(once, `${LINE}\n144 { hits: 0, misses: 1, currsize: 1 }\n`);
+  const twice = run(process.execPath, ["bet.mjs"], { cwd: app, env });
+  assert.equal(twice, `${LINE}\n144 { hits: 1, misses: 0, currsize: 1 }\n`);
+});
+
+test("the README's browser example runs as written in a page built by Vite", async () => {
+  const web = join(app, "readme-page");
+  mkdirSync(web);
+  writeFileSync(join(web, "BET.json"), BET);
+  writeFileSync(join(web, "main.js"), readmeExample("main.js"));
+  writeFileSync(join(web, "index.html"), `<!doctype html><meta charset="utf-8"><title>app</title><link rel="icon" href="data:,">\n<script type="module" src="./main.js"></script>\n`);
+  const { build } = await import("vite");
+  await build({ root: web, logLevel: "warn", configFile: false, build: { outDir: join(web, "dist") } });
+  const server = await serve(join(web, "dist"));
+  const context = await chromium.launchPersistentContext(mkdtempSync(join(work, "chromium-")), { executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS, headless: true });
+  try {
+    const p = await context.newPage();
+    const errors = [];
+    p.on("pageerror", (e) => errors.push(e.stack));
+    await p.goto(`${server.url}/index.html`);
+    await p.waitForFunction(() => document.body && document.body.textContent.includes("→"), null, { timeout: 60_000 });
+    assert.equal(await p.evaluate(() => document.body.textContent), `${LINE} → 144`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await server.close();
+  }
+});
