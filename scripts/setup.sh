@@ -22,12 +22,17 @@ if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; t
 fi
 
 # Browser tests run in Debian's Chromium through its chromedriver (never a
-# downloaded browser: only package registries are reachable).
-if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; then
+# downloaded browser: only package registries are reachable); the Redis store's
+# tests start their own redis-server.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+command -v redis-server >/dev/null || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
   else
-    echo "setup: install Chromium and its driver (Debian: apt-get install chromium chromium-driver)" >&2
+    echo "setup: install ${missing[*]} (Debian: apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi

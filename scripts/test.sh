@@ -11,8 +11,8 @@ SHARED="${TOOLMEMO_SHARED:-$ROOT/../shared}"
 bash scripts/setup.sh
 bash scripts/build.sh
 
-echo "== cargo test (native)"
-cargo test --release --features native
+echo "== cargo test (native, with the Redis store against a redis-server of its own)"
+cargo test --release --features native,redis
 
 echo "== wasm-pack test --node (the Rust tests compiled to wasm)"
 wasm-pack test --node --release crate

@@ -204,6 +204,16 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
                 return Ok(v);
             }
         }
+        // Single-flight: while another process computes this key, wait for it.
+        let flight = block_on(self.mem.claim(&self.name, &key))?;
+        if matches!(flight, super::Flight::Ready) {
+            if let Some(v) = block_on(self.mem.lookup(&self.name, &key, |_| true))?
+                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            {
+                self.hits.set(self.hits.get() + 1);
+                return Ok(v);
+            }
+        }
         self.misses.set(self.misses.get() + 1);
         let started = self.mem.now();
         let result = (self.f)(args);
@@ -221,6 +231,7 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
             sidecar: sidecar(&named),
         };
         block_on(self.mem.insert(new, bytes))?;
+        drop(flight);
         Ok(result)
     }
 

@@ -227,7 +227,12 @@ impl<D: Disk> FsStore<D> {
             Err(e) => return Err(io_err("read", &value_path, e)),
         };
         if value.len() as u64 != len || hex(&sha256(&value)) != digest {
-            return self.damaged_unless_raced(name, &dir, &text, "its value does not match its recorded length and sha256");
+            return self.damaged_unless_raced(
+                name,
+                &dir,
+                &text,
+                "its value does not match its recorded length and sha256",
+            );
         }
         if !zlib {
             return Ok(Some((meta, Some(value))));

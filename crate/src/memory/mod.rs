@@ -21,7 +21,10 @@ mod evict;
 mod fs_store;
 mod key;
 mod layered;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod store;
+mod tiered;
 mod units;
 
 pub use disk::Disk;
@@ -33,7 +36,10 @@ pub use evict::{select as select_evictions, Limits};
 pub use fs_store::{FsStore, LAYOUT_VERSION};
 pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
 pub use layered::WithReadOnly;
-pub use store::{MemoryStore, Store};
+#[cfg(feature = "redis")]
+pub use redis_store::{RedisOptions, RedisStore};
+pub use store::{Flight, MemoryStore, Store};
+pub use tiered::Tiered;
 pub use units::{parse_duration_ms, parse_size};
 
 use crate::error::Result;
@@ -113,6 +119,12 @@ impl<S: Store<V>, V> Memory<S, V> {
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         Ok(found)
+    }
+
+    /// Claims the computation of the missing `key` among processes sharing the
+    /// store (single-flight): hold the [`Flight`] while computing and inserting.
+    pub async fn claim(&self, name: &str, key: &Key) -> Result<Flight> {
+        self.store.claim(name, key).await
     }
 
     /// Whether `key` has an entry; counts nothing and refreshes nothing.

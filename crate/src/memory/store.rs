@@ -11,13 +11,46 @@
 //! - `put` publishes an entry whole or not at all, replacing any entry of that key;
 //! - `set_meta` updates an existing entry's metadata (hits, last use), never its value;
 //! - `remove` deletes one entry and says whether it was there;
-//! - `list` returns every entry's metadata without reading values.
+//! - `list` returns every entry's metadata without reading values;
+//! - `claim` (optional) makes processes sharing the store compute a missing key
+//!   once: it waits while another holds a live claim, and stores private to a
+//!   process grant it at once.
 
 use super::entry::{Entry, Meta};
 use crate::error::Result;
 use crate::fingerprint::{Key, KeyMap};
 use std::future::{ready, Future};
 use std::sync::Mutex;
+
+/// The answer to claiming the computation of a missing key (single-flight).
+pub enum Flight {
+    /// Compute it: no other process will until this is dropped (which releases
+    /// the claim, if the store keeps one).
+    Held(Option<Box<dyn FnOnce()>>),
+    /// Another process published it while we waited: look it up instead.
+    Ready,
+}
+
+impl Flight {
+    /// A claim that costs nothing to hold or release.
+    pub fn free() -> Flight {
+        Flight::Held(None)
+    }
+
+    /// A claim released by `release` when dropped.
+    pub fn held(release: impl FnOnce() + 'static) -> Flight {
+        Flight::Held(Some(Box::new(release)))
+    }
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let Flight::Held(Some(release)) = self {
+            let release = std::mem::replace(release, Box::new(|| ()));
+            release();
+        }
+    }
+}
 
 /// Where entries live. `V` is the value's representation (bytes natively, JS values in the browser).
 pub trait Store<V> {
@@ -26,6 +59,12 @@ pub trait Store<V> {
     fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>>;
     fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>>;
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>>;
+
+    /// Claims the computation of the missing `key` among every process sharing
+    /// this store; see [`Flight`]. A store private to one process grants it.
+    fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {
+        ready(Ok(Flight::free()))
+    }
 
     /// A hit: the value of `key` if `accept` takes its metadata, which `refresh`
     /// then updates (hits, last use). Stores that can do this in one step override it.

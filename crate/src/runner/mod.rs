@@ -24,6 +24,8 @@
 mod exec;
 mod explain;
 mod record;
+#[cfg(feature = "redis")]
+mod share;
 mod stage;
 
 pub use exec::{human_bytes, Progress};
@@ -62,6 +64,10 @@ pub struct Outcome {
     pub cached: bool,
     /// Why a stored run was not used, when there was one.
     pub stale: Option<String>,
+    /// Whether the run came from the shared store (another machine ran it).
+    pub from_shared: bool,
+    /// Something the caller should know, e.g. that a run was too large to share.
+    pub note: Option<String>,
     /// The entry's folder; the tool's files are in its `work/`.
     pub dir: PathBuf,
     pub record: RunRecord,
@@ -73,6 +79,9 @@ pub struct Outcome {
 pub struct Runner {
     memory: RunMemory,
     progress: Progress,
+    /// A store shared with other machines, behind the local cache.
+    #[cfg(feature = "redis")]
+    shared: Option<crate::memory::RedisStore>,
 }
 
 impl Runner {
@@ -90,13 +99,27 @@ impl Runner {
             std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
         });
         let memory = Memory::new(store, limits, run, clock);
-        Ok(Runner { memory, progress: Progress::Off })
+        Ok(Runner {
+            memory,
+            progress: Progress::Off,
+            #[cfg(feature = "redis")]
+            shared: None,
+        })
     }
 
     /// Shows progress on standard error (spinners while hashing large inputs
     /// and while a tool runs longer than a second).
     pub fn with_progress(mut self, progress: Progress) -> Runner {
         self.progress = progress;
+        self
+    }
+
+    /// Shares runs through `shared` (Redis): a local miss looks there before
+    /// running, runs are claimed there so that only one machine computes a
+    /// key, and new runs are published there too.
+    #[cfg(feature = "redis")]
+    pub fn with_shared(mut self, shared: crate::memory::RedisStore) -> Runner {
+        self.shared = Some(shared);
         self
     }
 
@@ -128,7 +151,16 @@ impl Runner {
                 match RunRecord::from_bytes(&value).and_then(|r| r.check_outputs(&dir.join("work"), opts.hash_method)) {
                     Ok(record) => {
                         let outputs = record.absolute_outputs(&dir.join("work"));
-                        return Ok(Outcome { key, cached: true, stale: None, dir, record, outputs });
+                        return Ok(Outcome {
+                            key,
+                            cached: true,
+                            stale: None,
+                            from_shared: false,
+                            note: None,
+                            dir,
+                            record,
+                            outputs,
+                        });
                     }
                     Err(why) => {
                         block_on(self.memory.remove(name, &key.key))?;
@@ -137,6 +169,22 @@ impl Runner {
                 }
             }
         }
+        #[cfg(feature = "redis")]
+        let _flight = match &self.shared {
+            Some(shared) if !opts.force => {
+                if let Some(found) = self.fetch_shared(shared, name, &key, stale.clone())? {
+                    return Ok(found);
+                }
+                let flight = shared.claim_blocking(name, &key.key)?;
+                if matches!(flight, crate::memory::Flight::Ready) {
+                    if let Some(found) = self.fetch_shared(shared, name, &key, stale.clone())? {
+                        return Ok(found);
+                    }
+                }
+                Some(flight)
+            }
+            _ => None,
+        };
         let store = self.memory.store();
         let staged = store.stage(name)?;
         let ran = self.run_in(iface, inputs, &bound, &key, &staged, opts);
@@ -159,10 +207,89 @@ impl Runner {
         };
         let value = record.to_bytes();
         let meta = self.memory.new_meta(NewEntry { bytes: bytes + value.len() as u64, ..new });
-        let dir = store.publish_staged(&staged, &crate::memory::Entry { meta, value })?;
+        let entry = crate::memory::Entry { meta, value };
+        let dir = store.publish_staged(&staged, &entry)?;
         block_on(self.memory.enforce_limits())?;
+        #[allow(unused_mut)]
+        let mut note = None;
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            note = self.share(shared, entry.meta, &record, &dir.join("work"))?;
+        }
         let outputs = record.absolute_outputs(&dir.join("work"));
-        Ok(Outcome { key, cached: false, stale, dir, record, outputs })
+        Ok(Outcome { key, cached: false, stale, from_shared: false, note, dir, record, outputs })
+    }
+
+    /// The run of `key` from the shared store, made a local entry; `None` when
+    /// it is not there.
+    #[cfg(feature = "redis")]
+    fn fetch_shared(
+        &self,
+        shared: &crate::memory::RedisStore,
+        name: &str,
+        key: &InterfaceKey,
+        stale: Option<String>,
+    ) -> Result<Option<Outcome>> {
+        use crate::memory::Store;
+        let Some(entry) = block_on(shared.get(name, &key.key))? else { return Ok(None) };
+        let store = self.memory.store();
+        let staged = store.stage(name)?;
+        let work = staged.join("work");
+        let unpacked = std::fs::create_dir(&work)
+            .map_err(|e| store_err("create", &work, e))
+            .and_then(|()| share::unpack(&entry.value, &work))
+            .and_then(|r| {
+                r.check_outputs(&work, HashMethod::Content)
+                    .map_err(|why| Error::new(ErrorKind::Store, format!("{name}: a shared run is damaged: {why}")))
+            });
+        let record = match unpacked {
+            Ok(r) => r,
+            Err(e) => {
+                store.discard_staged(&staged);
+                return Err(e);
+            }
+        };
+        let m = &entry.meta;
+        let value = record.to_bytes();
+        let meta = self.memory.new_meta(NewEntry {
+            key: m.key,
+            kind: m.kind,
+            name: name.to_string(),
+            bytes: m.bytes,
+            duration_ms: m.duration_ms,
+            code: m.code.clone(),
+            args: m.args,
+            sidecar: m.sidecar.clone(),
+        });
+        let dir = store.publish_staged(&staged, &crate::memory::Entry { meta, value })?;
+        let mut used = entry.meta;
+        used.hits += 1;
+        used.last_access_ms = self.memory.now();
+        block_on(shared.set_meta(&used))?;
+        let outputs = record.absolute_outputs(&dir.join("work"));
+        Ok(Some(Outcome { key: key.clone(), cached: true, stale, from_shared: true, note: None, dir, record, outputs }))
+    }
+
+    /// Publishes a new run to the shared store; a note when it is too large to.
+    #[cfg(feature = "redis")]
+    fn share(
+        &self,
+        shared: &crate::memory::RedisStore,
+        meta: crate::memory::Meta,
+        record: &RunRecord,
+        work: &Path,
+    ) -> Result<Option<String>> {
+        use crate::memory::Store;
+        let packed = share::pack(record, work)?;
+        if packed.len() as u64 > shared.max_value_bytes() {
+            return Ok(Some(format!(
+                "not shared: the run's outputs ({}) exceed the shared store's limit ({}); it is cached on this machine only",
+                human_bytes(packed.len() as u64),
+                human_bytes(shared.max_value_bytes())
+            )));
+        }
+        block_on(shared.put(crate::memory::Entry { meta, value: packed }))?;
+        Ok(None)
     }
 
     /// Stages, executes and collects in `staged`; the record and the size of the

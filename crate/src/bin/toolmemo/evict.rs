@@ -5,12 +5,11 @@
 //! `clear_runs_since`, `clear_previous_runs`), or everything. Both print what
 //! they removed; `--dry-run` only says what would go.
 
-use super::run::runner;
+use super::run::Cache;
 use super::text::{age, parse_moment};
+use super::Place;
 use serde_json::json;
-use std::path::Path;
 use std::process::ExitCode;
-use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{parse_duration_ms, parse_size, Limits, Meta};
 use toolmemo::runner::human_bytes;
 use toolmemo::{Error, ErrorKind};
@@ -53,7 +52,7 @@ pub struct ClearArgs {
     json: bool,
 }
 
-pub fn evict(cache: &Path, a: EvictArgs) -> Result<ExitCode, Error> {
+pub fn evict(place: &Place, a: EvictArgs) -> Result<ExitCode, Error> {
     let limits = Limits {
         bytes: a.bytes.as_deref().map(parse_size).transpose()?,
         items: a.items,
@@ -62,15 +61,12 @@ pub fn evict(cache: &Path, a: EvictArgs) -> Result<ExitCode, Error> {
     if limits.is_unlimited() {
         return Err(Error::new(ErrorKind::Input, "evict needs a limit: --bytes, --items or --age"));
     }
-    let runner = runner(cache)?;
-    let memory = runner.memory();
-    let removed =
-        if a.dry_run { block_on(memory.preview_eviction(&limits))? } else { block_on(memory.reduce_size(&limits))? };
+    let removed = Cache::open(place)?.evict(&limits, a.dry_run)?;
     report(&removed, a.dry_run, a.json);
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn clear(cache: &Path, a: ClearArgs) -> Result<ExitCode, Error> {
+pub fn clear(place: &Place, a: ClearArgs) -> Result<ExitCode, Error> {
     let since = a.not_used_since.as_deref().map(parse_moment).transpose()?;
     let run = if a.previous_runs {
         Some(std::env::var("TOOLMEMO_RUN_ID").ok().filter(|r| !r.is_empty()).ok_or_else(|| {
@@ -88,12 +84,11 @@ pub fn clear(cache: &Path, a: ClearArgs) -> Result<ExitCode, Error> {
             && since.is_none_or(|t| m.last_access_ms < t)
             && run.as_ref().is_none_or(|r| &m.last_run != r)
     };
-    let runner = runner(cache)?;
-    let memory = runner.memory();
+    let cache = Cache::open(place)?;
     let removed = if a.dry_run {
-        block_on(memory.entries())?.into_iter().filter(|m| doomed(m)).collect()
+        cache.entries()?.into_iter().filter(|m| doomed(m)).collect()
     } else {
-        block_on(memory.clear_where(doomed))?
+        cache.clear_where(doomed)?
     };
     report(&removed, a.dry_run, a.json);
     Ok(ExitCode::SUCCESS)

@@ -3,10 +3,10 @@
 //! These read metadata only (and, for `show`, one value), and count no hits:
 //! looking at an entry is not using it.
 
-use super::run::runner;
+use super::run::{runner, Cache};
 use super::text::{age, date, when};
+use super::Place;
 use serde_json::json;
-use std::path::Path;
 use std::process::ExitCode;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{Meta, Store};
@@ -54,8 +54,8 @@ pub struct StatsArgs {
     json: bool,
 }
 
-pub fn ls(cache: &Path, a: LsArgs) -> Result<ExitCode, Error> {
-    let mut metas = block_on(runner(cache)?.memory().entries())?;
+pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
+    let mut metas = Cache::open(place)?.entries()?;
     metas.retain(|m| a.name.as_ref().is_none_or(|n| &m.name == n));
     metas.sort_by(|x, y| {
         let desc = |a: f64, b: f64| b.total_cmp(&a);
@@ -102,8 +102,8 @@ pub fn ls(cache: &Path, a: LsArgs) -> Result<ExitCode, Error> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn show(cache: &Path, a: ShowArgs) -> Result<ExitCode, Error> {
-    let runner = runner(cache)?;
+pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
+    let runner = runner(&Place { store: None, prefix: place.prefix.clone(), cache: place.cache.clone(), ..*place })?;
     let prefix = a.key.to_ascii_lowercase();
     if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::new(ErrorKind::Input, format!("'{}' is not a key or a key prefix of 4+ hex digits", a.key)));
@@ -181,8 +181,9 @@ fn preview(value: &[u8]) -> String {
     }
 }
 
-pub fn stats(cache: &Path, a: StatsArgs) -> Result<ExitCode, Error> {
-    let metas = block_on(runner(cache)?.memory().entries())?;
+pub fn stats(place: &Place, a: StatsArgs) -> Result<ExitCode, Error> {
+    let metas = Cache::open(place)?.entries()?;
+    let cache: &str = place.store.as_deref().unwrap_or(place.cache.to_str().unwrap_or("?"));
     let mut by: std::collections::BTreeMap<&str, (u64, u64, u64)> = Default::default();
     for m in &metas {
         let e = by.entry(&m.name).or_default();
@@ -194,11 +195,11 @@ pub fn stats(cache: &Path, a: StatsArgs) -> Result<ExitCode, Error> {
     if a.json {
         let names: serde_json::Map<_, _> =
             by.iter().map(|(n, (e, b, h))| (n.to_string(), json!({"entries": e, "bytes": b, "hits": h}))).collect();
-        let v = json!({"location": cache.to_string_lossy(), "entries": entries, "bytes": bytes, "hits": hits, "byName": names});
+        let v = json!({"location": cache, "entries": entries, "bytes": bytes, "hits": hits, "byName": names});
         println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
         return Ok(ExitCode::SUCCESS);
     }
-    println!("cache     {}", cache.display());
+    println!("cache     {cache}");
     println!("entries   {entries}");
     println!("size      {}", human_bytes(bytes));
     println!("hits      {hits} (over the entries' lifetimes)");

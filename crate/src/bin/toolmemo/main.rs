@@ -34,6 +34,21 @@ struct Cli {
     /// The cache folder [default: the platform's cache folder, e.g. ~/.cache/toolmemo]
     #[arg(long, global = true, env = "TOOLMEMO_CACHE_DIR", value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// A cache shared by many machines, behind the local one: redis://[user:password@]host:port/db
+    /// (rediss:// for TLS). `run` looks there before running and publishes there; `ls`, `stats`,
+    /// `evict` and `clear` then act on it.
+    #[arg(long, global = true, env = "TOOLMEMO_STORE", value_name = "URL")]
+    store: Option<String>,
+    /// The namespace of this cache in the shared store.
+    #[arg(long, global = true, env = "TOOLMEMO_REDIS_PREFIX", default_value = "toolmemo")]
+    redis_prefix: String,
+    /// How long a machine's claim on a run lasts without renewal: when it dies, another
+    /// machine takes the run over after this long (30s, 2m).
+    #[arg(long, global = true, env = "TOOLMEMO_REDIS_LEASE", default_value = "30s")]
+    redis_lease: String,
+    /// The largest run (record and output files) the shared store takes; larger runs stay local.
+    #[arg(long, global = true, env = "TOOLMEMO_REDIS_MAX_VALUE", default_value = "256M")]
+    redis_max_value: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -73,19 +88,33 @@ fn main() -> ExitCode {
     }
 }
 
+/// Where the cache is: a local folder, and perhaps a shared store behind it.
+pub struct Place {
+    pub cache: PathBuf,
+    pub store: Option<String>,
+    pub prefix: String,
+    pub lease_ms: f64,
+    pub max_value: u64,
+}
+
 fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
-    let cache = || cache_dir(cli.cache_dir.clone());
+    let (dir, store, prefix) = (cli.cache_dir, cli.store, cli.redis_prefix);
+    let lease_ms = toolmemo::memory::parse_duration_ms(&cli.redis_lease)?;
+    let max_value = toolmemo::memory::parse_size(&cli.redis_max_value)?;
+    let place = || -> Result<Place, Error> {
+        Ok(Place { cache: cache_dir(dir.clone())?, store: store.clone(), prefix: prefix.clone(), lease_ms, max_value })
+    };
     match cli.command {
-        Command::Run(a) => run::run(&cache()?, a),
-        Command::Explain(a) => run::explain(&cache()?, a),
+        Command::Run(a) => run::run(&place()?, a),
+        Command::Explain(a) => run::explain(&place()?, a),
         Command::Cmdline(a) => spec_verbs::cmdline(a),
         Command::Validate(a) => spec_verbs::validate(a),
         Command::Help(a) => spec_verbs::help(a),
-        Command::Ls(a) => inspect::ls(&cache()?, a),
-        Command::Show(a) => inspect::show(&cache()?, a),
-        Command::Stats(a) => inspect::stats(&cache()?, a),
-        Command::Evict(a) => evict::evict(&cache()?, a),
-        Command::Clear(a) => evict::clear(&cache()?, a),
+        Command::Ls(a) => inspect::ls(&place()?, a),
+        Command::Show(a) => inspect::show(&place()?, a),
+        Command::Stats(a) => inspect::stats(&place()?, a),
+        Command::Evict(a) => evict::evict(&place()?, a),
+        Command::Clear(a) => evict::clear(&place()?, a),
     }
 }
 

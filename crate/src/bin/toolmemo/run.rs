@@ -7,9 +7,9 @@
 
 use super::spec_verbs::InputArgs;
 use super::text::{age, when};
+use super::Place;
 use serde_json::json;
 use std::io::{IsTerminal, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use toolmemo::fingerprint::HashMethod;
 use toolmemo::memory::Limits;
@@ -66,17 +66,97 @@ fn options(h: Hashing, force: bool) -> Result<RunOptions, Error> {
     Ok(RunOptions { cwd, hash_method, force })
 }
 
-/// The runner; `TOOLMEMO_RUN_ID` makes the processes of one pipeline one run.
-pub fn runner(cache: &Path) -> Result<Runner, Error> {
-    let run = std::env::var("TOOLMEMO_RUN_ID").ok().filter(|r| !r.is_empty()).unwrap_or_else(new_run_id);
-    Runner::open_run(cache, Limits::default(), run)
+fn run_id() -> String {
+    std::env::var("TOOLMEMO_RUN_ID").ok().filter(|r| !r.is_empty()).unwrap_or_else(new_run_id)
 }
 
-pub fn run(cache: &Path, a: RunArgs) -> Result<ExitCode, Error> {
+/// The runner over the local cache, sharing through the shared store if one
+/// is named; `TOOLMEMO_RUN_ID` makes the processes of one pipeline one run.
+pub fn runner(place: &Place) -> Result<Runner, Error> {
+    let runner = Runner::open_run(&place.cache, Limits::default(), run_id())?;
+    match &place.store {
+        None => Ok(runner),
+        #[cfg(feature = "redis")]
+        Some(_) => Ok(runner.with_shared(shared_store(place)?)),
+        #[cfg(not(feature = "redis"))]
+        Some(url) => Err(Error::new(
+            toolmemo::ErrorKind::Store,
+            format!("--store {url}: this toolmemo was built without Redis support (cargo feature `redis`)"),
+        )),
+    }
+}
+
+#[cfg(feature = "redis")]
+pub fn shared_store(place: &Place) -> Result<toolmemo::memory::RedisStore, Error> {
+    let opts = toolmemo::memory::RedisOptions {
+        prefix: place.prefix.clone(),
+        lease: std::time::Duration::from_millis(place.lease_ms.max(1.0) as u64),
+        max_value_bytes: place.max_value,
+        ttl: None,
+    };
+    toolmemo::memory::RedisStore::open(place.store.as_deref().unwrap_or_default(), opts)
+}
+
+/// The cache that `ls`, `stats`, `evict` and `clear` act on: the shared store
+/// when one is named, else the local folder.
+pub enum Cache {
+    Local(Runner),
+    #[cfg(feature = "redis")]
+    Shared(toolmemo::memory::Memory<toolmemo::memory::RedisStore, Vec<u8>>),
+}
+
+impl Cache {
+    pub fn open(place: &Place) -> Result<Cache, Error> {
+        #[cfg(feature = "redis")]
+        if place.store.is_some() {
+            let clock = Box::new(super::text::now_ms);
+            let memory = toolmemo::memory::Memory::new(shared_store(place)?, Limits::default(), run_id(), clock);
+            return Ok(Cache::Shared(memory));
+        }
+        runner(place).map(Cache::Local)
+    }
+
+    pub fn entries(&self) -> Result<Vec<toolmemo::memory::Meta>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match self {
+            Cache::Local(r) => block_on(r.memory().entries()),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.entries()),
+        }
+    }
+
+    /// Removes (or with `dry_run` only selects) what `limits` do not allow.
+    pub fn evict(&self, limits: &Limits, dry_run: bool) -> Result<Vec<toolmemo::memory::Meta>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match (self, dry_run) {
+            (Cache::Local(r), true) => block_on(r.memory().preview_eviction(limits)),
+            (Cache::Local(r), false) => block_on(r.memory().reduce_size(limits)),
+            #[cfg(feature = "redis")]
+            (Cache::Shared(m), true) => block_on(m.preview_eviction(limits)),
+            #[cfg(feature = "redis")]
+            (Cache::Shared(m), false) => block_on(m.reduce_size(limits)),
+        }
+    }
+
+    /// Removes the entries `doomed` selects.
+    pub fn clear_where(
+        &self,
+        doomed: impl Fn(&toolmemo::memory::Meta) -> bool,
+    ) -> Result<Vec<toolmemo::memory::Meta>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match self {
+            Cache::Local(r) => block_on(r.memory().clear_where(doomed)),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.clear_where(doomed)),
+        }
+    }
+}
+
+pub fn run(place: &Place, a: RunArgs) -> Result<ExitCode, Error> {
     let (iface, inputs) = a.inputs.load()?;
     let opts = options(a.hash_method, a.force)?;
     let show = !a.json && !a.quiet && std::io::stderr().is_terminal();
-    let runner = runner(cache)?.with_progress(if show { Progress::Stderr } else { Progress::Off });
+    let runner = runner(place)?.with_progress(if show { Progress::Stderr } else { Progress::Off });
     let out = runner.run(&iface, &inputs, &opts)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&as_json(&out)).expect("JSON"));
@@ -97,7 +177,16 @@ fn summary(out: &Outcome) {
     if let Some(why) = &out.stale {
         eprintln!("toolmemo: the stored run of {name} is stale: {why}");
     }
-    if out.cached {
+    if let Some(note) = &out.note {
+        eprintln!("toolmemo: {note}");
+    }
+    if out.from_shared {
+        eprintln!(
+            "toolmemo: hit {name} {short} from the shared store (ran elsewhere {} for {}; nothing ran here)",
+            age(r.started),
+            when(r.duration_ms)
+        );
+    } else if out.cached {
         eprintln!("toolmemo: hit {name} {short} (ran {} for {}; nothing ran now)", age(r.started), when(r.duration_ms));
     } else {
         eprintln!("toolmemo: ran {name} {short} in {}", when(r.duration_ms));
@@ -111,6 +200,8 @@ fn as_json(out: &Outcome) -> serde_json::Value {
     let r = &out.record;
     json!({
         "cached": out.cached,
+        "fromShared": out.from_shared,
+        "note": out.note,
         "stale": out.stale,
         "key": out.key.key.hex(),
         "interface": r.interface,
@@ -126,10 +217,10 @@ fn as_json(out: &Outcome) -> serde_json::Value {
     })
 }
 
-pub fn explain(cache: &Path, a: ExplainArgs) -> Result<ExitCode, Error> {
+pub fn explain(place: &Place, a: ExplainArgs) -> Result<ExitCode, Error> {
     let (iface, inputs) = a.inputs.load()?;
     let opts = options(a.hash_method, false)?;
-    let x = runner(cache)?.explain(&iface, &inputs, &opts)?;
+    let x = runner(place)?.explain(&iface, &inputs, &opts)?;
     let diffs = |d: &[Difference]| -> Vec<serde_json::Value> {
         d.iter()
             .map(|d| match d {

@@ -1,0 +1,417 @@
+//! The Redis store: one cache shared by every machine that can reach a server.
+//!
+//! Everything lives under a prefix (a namespace), so several caches share one
+//! database and clearing one never touches another:
+//!
+//! ```text
+//! <prefix>:e:<name>:<key>     a hash: meta (JSON), value, sha (of value), last, hits, run
+//! <prefix>:idx                a sorted set: "<name>\n<key>" scored by last use
+//! <prefix>:stats              a hash: hits, misses (of every process, ever)
+//! <prefix>:lock:<name>:<key>  a lease: who is computing this key now
+//! ```
+//!
+//! An entry is written by one `MULTI`/`EXEC` (delete, write every field, index),
+//! so a reader sees the old entry, the new one, or none — never half of one; a
+//! value whose sha256 disagrees with its record is damaged, removed and a miss.
+//! Last use and hits live in their own fields, updated by a script only while
+//! the entry exists, so eviction by bytes, items and age reads the index and the
+//! small fields, never the values.
+//!
+//! Single-flight ([`RedisStore::claim`]): a process about to compute a missing
+//! key takes a lease on it (`SET NX PX`) and renews it from a thread while it
+//! computes; others wait until the entry appears or the lease lapses (its holder
+//! died), then one of them takes over. Nobody waits forever on a dead host.
+
+use super::entry::{Entry, Meta};
+use super::store::{Flight, Store};
+use crate::error::{Error, ErrorKind, Result};
+use crate::fingerprint::{hex, sha256, Key};
+use redis::{Commands, Connection, RedisResult};
+use std::future::{ready, Future};
+use std::sync::mpsc;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How a Redis store behaves.
+#[derive(Debug, Clone)]
+pub struct RedisOptions {
+    /// The namespace of every key (default `toolmemo`).
+    pub prefix: String,
+    /// Entries expire this long after they are written (none by default).
+    pub ttl: Option<Duration>,
+    /// Larger values are refused with an error, never stored in part
+    /// (default 256 MiB; Redis's own limit for one value is 512 MB).
+    pub max_value_bytes: u64,
+    /// How long a computing process's claim lasts without renewal.
+    pub lease: Duration,
+}
+
+impl Default for RedisOptions {
+    fn default() -> Self {
+        RedisOptions {
+            prefix: "toolmemo".into(),
+            ttl: None,
+            max_value_bytes: 256 << 20,
+            lease: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Entries in a Redis database; values are bytes.
+pub struct RedisStore {
+    client: redis::Client,
+    conn: Mutex<Option<Connection>>,
+    /// The URL without its password, for messages.
+    shown: String,
+    opts: RedisOptions,
+}
+
+/// Sets last use, hits and run of an entry only if it still exists, and
+/// re-indexes it; counts a hit.
+const TOUCH: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'last', ARGV[1], 'hits', ARGV[2], 'run', ARGV[3])
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
+return 1
+"#;
+
+/// Deletes a lock only if this holder still owns it.
+const RELEASE: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"#;
+
+/// Extends a lock only if this holder still owns it.
+const RENEW: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"#;
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => format!("{}://***@{}", &url[..s], &url[at + 1..]),
+        _ => url.to_string(),
+    }
+}
+
+impl RedisStore {
+    /// Connects to `url` (`redis://[user:password@]host:port/db`, or `rediss://`
+    /// for TLS) and checks that the server answers.
+    pub fn open(url: &str, opts: RedisOptions) -> Result<RedisStore> {
+        if url.starts_with("rediss://") {
+            // rustls needs a process-wide crypto provider; installing it twice is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
+        let shown = redact(url);
+        let client = redis::Client::open(url)
+            .map_err(|e| Error::new(ErrorKind::Store, format!("redis: {shown} is not a usable URL: {e}")))?;
+        let store = RedisStore { client, conn: Mutex::new(None), shown, opts };
+        store.with("connect", |c| redis::cmd("PING").query::<String>(c))?;
+        Ok(store)
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.opts.prefix
+    }
+
+    /// The largest value this store takes.
+    pub fn max_value_bytes(&self) -> u64 {
+        self.opts.max_value_bytes
+    }
+
+    fn connect(&self) -> RedisResult<Connection> {
+        let c = self.client.get_connection_with_timeout(Duration::from_secs(5))?;
+        c.set_read_timeout(Some(Duration::from_secs(30)))?;
+        c.set_write_timeout(Some(Duration::from_secs(30)))?;
+        Ok(c)
+    }
+
+    /// Runs `f` on the connection (made on first use); a failure is a `store`
+    /// error naming the server, and a broken connection is made anew next time.
+    fn with<T>(&self, what: &str, f: impl FnOnce(&mut Connection) -> RedisResult<T>) -> Result<T> {
+        let mut slot = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let fail =
+            |e: redis::RedisError| Error::new(ErrorKind::Store, format!("redis at {}: cannot {what}: {e}", self.shown));
+        if slot.is_none() {
+            *slot = Some(self.connect().map_err(fail)?);
+        }
+        let conn = slot.as_mut().expect("connected");
+        match f(conn) {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                if e.is_io_error() || e.is_connection_dropped() || e.is_timeout() || e.is_connection_refusal() {
+                    *slot = None;
+                }
+                Err(fail(e))
+            }
+        }
+    }
+
+    fn entry_key(&self, name: &str, key: &Key) -> String {
+        format!("{}:e:{name}:{}", self.opts.prefix, key.hex())
+    }
+
+    fn index(&self) -> String {
+        format!("{}:idx", self.opts.prefix)
+    }
+
+    fn stats_key(&self) -> String {
+        format!("{}:stats", self.opts.prefix)
+    }
+
+    fn lock_key(&self, name: &str, key: &Key) -> String {
+        format!("{}:lock:{name}:{}", self.opts.prefix, key.hex())
+    }
+
+    fn member(name: &str, key: &Key) -> String {
+        format!("{name}\n{}", key.hex())
+    }
+
+    /// Hits and misses counted by every process using this namespace.
+    pub fn counters(&self) -> Result<(u64, u64)> {
+        let (h, m): (Option<u64>, Option<u64>) =
+            self.with("read the counters", |c| c.hget(self.stats_key(), &["hits", "misses"]))?;
+        Ok((h.unwrap_or(0), m.unwrap_or(0)))
+    }
+
+    /// Deletes everything under this namespace (entries, index, counters, locks).
+    pub fn destroy(&self) -> Result<u64> {
+        let pattern = format!("{}:*", self.opts.prefix);
+        self.with("clear the namespace", |c| {
+            let keys: Vec<String> = c.scan_match::<_, String>(&pattern)?.collect();
+            let mut n = 0;
+            for chunk in keys.chunks(500) {
+                n += c.del::<_, u64>(chunk)?;
+            }
+            Ok(n)
+        })
+    }
+
+    fn read(&self, name: &str, key: &Key) -> Result<Option<Entry<Vec<u8>>>> {
+        let ek = self.entry_key(name, key);
+        type Fields = (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>, Option<f64>, Option<u64>, Option<String>);
+        let (meta, value, sha, last, hits, run): Fields =
+            self.with("read an entry", |c| c.hget(&ek, &["meta", "value", "sha", "last", "hits", "run"]))?;
+        let Some(meta_json) = meta else { return Ok(None) };
+        let meta = serde_json::from_slice(&meta_json).ok().and_then(|j| Meta::from_json(&j));
+        let (Some(mut meta), Some(value), Some(sha)) = (meta, value, sha) else {
+            self.remove_entry(name, key)?;
+            return Ok(None);
+        };
+        if hex(&sha256(&value)) != sha || meta.key != *key {
+            self.remove_entry(name, key)?;
+            return Ok(None);
+        }
+        meta.last_access_ms = last.unwrap_or(meta.last_access_ms);
+        meta.hits = hits.unwrap_or(meta.hits);
+        meta.last_run = run.unwrap_or(meta.last_run);
+        Ok(Some(Entry { meta, value }))
+    }
+
+    fn write(&self, entry: &Entry<Vec<u8>>) -> Result<()> {
+        let m = &entry.meta;
+        if entry.value.len() as u64 > self.opts.max_value_bytes {
+            return Err(Error::new(
+                ErrorKind::Store,
+                format!(
+                    "'{}': a value of {} bytes is larger than this Redis store takes ({} bytes, max_value_bytes); \
+                     it was not stored",
+                    m.name,
+                    entry.value.len(),
+                    self.opts.max_value_bytes
+                ),
+            ));
+        }
+        let ek = self.entry_key(&m.name, &m.key);
+        let meta = serde_json::to_vec(&m.to_json()).expect("JSON");
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .del(&ek)
+            .ignore()
+            .hset_multiple(
+                &ek,
+                &[
+                    ("meta", meta.as_slice()),
+                    ("value", entry.value.as_slice()),
+                    ("sha", hex(&sha256(&entry.value)).as_bytes()),
+                    ("last", m.last_access_ms.to_string().as_bytes()),
+                    ("hits", m.hits.to_string().as_bytes()),
+                    ("run", m.last_run.as_bytes()),
+                ],
+            )
+            .ignore()
+            .zadd(self.index(), Self::member(&m.name, &m.key), m.last_access_ms)
+            .ignore();
+        if let Some(ttl) = self.opts.ttl {
+            pipe.pexpire(&ek, ttl.as_millis() as i64).ignore();
+        }
+        self.with("write an entry", |c| pipe.query::<()>(c))
+    }
+
+    fn touch(&self, meta: &Meta, count: &str) -> Result<()> {
+        let script = redis::Script::new(TOUCH);
+        let mut inv = script.key(self.entry_key(&meta.name, &meta.key));
+        inv.key(self.index())
+            .key(self.stats_key())
+            .arg(meta.last_access_ms)
+            .arg(meta.hits)
+            .arg(&meta.last_run)
+            .arg(Self::member(&meta.name, &meta.key))
+            .arg(count);
+        self.with("update an entry", |c| inv.invoke::<i64>(c)).map(drop)
+    }
+
+    fn count_miss(&self) -> Result<()> {
+        self.with("count a miss", |c| c.hincr::<_, _, _, i64>(self.stats_key(), "misses", 1)).map(drop)
+    }
+
+    fn remove_entry(&self, name: &str, key: &Key) -> Result<bool> {
+        let ek = self.entry_key(name, key);
+        let (n,): (u64,) = self.with("remove an entry", |c| {
+            redis::pipe().atomic().del(&ek).zrem(self.index(), Self::member(name, key)).ignore().query(c)
+        })?;
+        Ok(n > 0)
+    }
+
+    fn walk(&self) -> Result<Vec<Meta>> {
+        let members: Vec<String> = self.with("list entries", |c| c.zrange(self.index(), 0, -1))?;
+        let mut out = Vec::with_capacity(members.len());
+        let mut stale = Vec::new();
+        for chunk in members.chunks(512) {
+            let mut pipe = redis::pipe();
+            let mut ids = Vec::with_capacity(chunk.len());
+            for member in chunk {
+                let Some((name, k)) = member.split_once('\n') else { continue };
+                let Some(key) = Key::from_hex(k) else { continue };
+                pipe.hget(self.entry_key(name, &key), &["meta", "last", "hits", "run"]);
+                ids.push(member.clone());
+            }
+            type Row = (Option<Vec<u8>>, Option<f64>, Option<u64>, Option<String>);
+            let rows: Vec<Row> = self.with("list entries", |c| pipe.query(c))?;
+            for (member, (meta, last, hits, run)) in ids.into_iter().zip(rows) {
+                match meta.and_then(|j| serde_json::from_slice(&j).ok()).and_then(|j| Meta::from_json(&j)) {
+                    Some(mut m) => {
+                        m.last_access_ms = last.unwrap_or(m.last_access_ms);
+                        m.hits = hits.unwrap_or(m.hits);
+                        m.last_run = run.unwrap_or(m.last_run);
+                        out.push(m);
+                    }
+                    // Expired (ttl) or removed without its index entry: forget it.
+                    None => stale.push(member),
+                }
+            }
+        }
+        if !stale.is_empty() {
+            self.with("tidy the index", |c| c.zrem::<_, _, i64>(self.index(), &stale))?;
+        }
+        Ok(out)
+    }
+
+    /// Single-flight: waits while another process holds a live claim on
+    /// `key` and the entry is not there; then returns [`Flight::Ready`] if the
+    /// entry appeared, or a claim held (and renewed) until the flight is dropped.
+    pub fn claim_blocking(&self, name: &str, key: &Key) -> Result<Flight> {
+        let lock = self.lock_key(name, key);
+        let entry = self.entry_key(name, key);
+        let token = format!("{}-{}", std::process::id(), hex(&sha256(format!("{:?}", Instant::now()).as_bytes())[..8]));
+        let lease_ms = self.opts.lease.as_millis().max(1) as u64;
+        let mut pause = Duration::from_millis(10);
+        loop {
+            let (exists, got): (bool, Option<String>) = self.with("claim a computation", |c| {
+                redis::pipe()
+                    .exists(&entry)
+                    .cmd("SET")
+                    .arg(&lock)
+                    .arg(&token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(lease_ms)
+                    .query(c)
+            })?;
+            if got.is_some() {
+                if exists {
+                    // Published while we asked: give the claim back.
+                    self.with("release a claim", |c| {
+                        redis::Script::new(RELEASE).key(&lock).arg(&token).invoke::<i64>(c)
+                    })?;
+                    return Ok(Flight::Ready);
+                }
+                return Ok(self.held(lock, token, lease_ms));
+            }
+            if exists {
+                return Ok(Flight::Ready);
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_millis(200));
+        }
+    }
+
+    /// A claim renewed every third of its lease from a thread with its own
+    /// connection, and released when dropped.
+    fn held(&self, lock: String, token: String, lease_ms: u64) -> Flight {
+        let (stop, stopped) = mpsc::channel::<()>();
+        let client = self.client.clone();
+        let (l, t) = (lock.clone(), token.clone());
+        let renewer = std::thread::spawn(move || {
+            let Ok(mut c) = client.get_connection_with_timeout(Duration::from_secs(5)) else { return };
+            let every = Duration::from_millis((lease_ms / 3).max(1));
+            while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+                let _ = redis::Script::new(RENEW).key(&l).arg(&t).arg(lease_ms).invoke::<i64>(&mut c);
+            }
+            let _ = redis::Script::new(RELEASE).key(&l).arg(&t).invoke::<i64>(&mut c);
+        });
+        Flight::held(move || {
+            let _ = stop.send(());
+            let _ = renewer.join();
+        })
+    }
+}
+
+impl Store<Vec<u8>> for RedisStore {
+    fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<Vec<u8>>>>> {
+        ready(self.read(name, key))
+    }
+
+    fn put(&self, entry: Entry<Vec<u8>>) -> impl Future<Output = Result<()>> {
+        ready(self.write(&entry))
+    }
+
+    fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>> {
+        ready(self.touch(meta, ""))
+    }
+
+    fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>> {
+        ready(self.remove_entry(name, key))
+    }
+
+    fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(self.walk())
+    }
+
+    fn hit(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> impl Future<Output = Result<Option<Vec<u8>>>> {
+        ready((|| match self.read(name, key)? {
+            Some(entry) if accept(&entry.meta) => {
+                let mut meta = entry.meta;
+                refresh(&mut meta);
+                self.touch(&meta, "hits")?;
+                Ok(Some(entry.value))
+            }
+            _ => {
+                self.count_miss()?;
+                Ok(None)
+            }
+        })())
+    }
+
+    fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
+        ready(self.claim_blocking(name, key))
+    }
+}

@@ -1,0 +1,319 @@
+//! The Redis store against a real `redis-server` (started here on a free
+//! loopback port, stopped at the end): the store contract and namespaces, the
+//! Rust API's single-flight, and `toolmemo run --store` shared by processes
+//! that stand for machines (each with its own local cache folder).
+
+#![cfg(all(feature = "redis", unix))]
+
+use serde_json::{json, Value as Json};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{Entry, Kind, Limits, Memory, Meta, RedisOptions, RedisStore, Store};
+
+const BIN: &str = env!("CARGO_BIN_EXE_toolmemo");
+
+/// A redis-server of our own; killed when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start() -> Server {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let child = Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("redis-server is installed (scripts/setup.sh installs it)");
+        let s = Server { child, port };
+        let until = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        s
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/0", self.port)
+    }
+
+    fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn store(server: &Server, prefix: &str) -> RedisStore {
+    RedisStore::open(&server.url(), RedisOptions { prefix: prefix.into(), ..Default::default() }).unwrap()
+}
+
+fn meta(name: &str, i: u64, last: f64) -> Meta {
+    let key = toolmemo::memory::function_key(name, "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))]).key;
+    Meta {
+        key,
+        kind: Kind::Function,
+        name: name.into(),
+        created_ms: last,
+        last_access_ms: last,
+        last_run: "r".into(),
+        hits: 0,
+        bytes: 3,
+        duration_ms: 1.0,
+        code: None,
+        args: None,
+        sidecar: json!({"x": i}),
+    }
+}
+
+#[test]
+fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
+    let server = Server::start();
+    let a = store(&server, "team-a");
+    let b = store(&server, "team-b");
+    for i in 0..5 {
+        block_on(a.put(Entry { meta: meta("f", i, i as f64), value: vec![i as u8; 3] })).unwrap();
+    }
+    block_on(b.put(Entry { meta: meta("f", 0, 0.0), value: b"bee".to_vec() })).unwrap();
+    let m0 = meta("f", 0, 0.0);
+    assert_eq!(block_on(a.get("f", &m0.key)).unwrap().unwrap().value, vec![0; 3]);
+    assert_eq!(block_on(b.get("f", &m0.key)).unwrap().unwrap().value, b"bee");
+    assert_eq!(block_on(a.list()).unwrap().len(), 5);
+    assert_eq!(block_on(b.list()).unwrap().len(), 1);
+
+    // Eviction through Memory reads last use from Redis: the least recently used go.
+    let mem = Memory::new(a, Limits::default(), "run".into(), Box::new(|| 100.0));
+    assert!(block_on(mem.lookup("f", &m0.key, |_| true)).unwrap().is_some()); // f/0 is now the newest
+    let removed = block_on(mem.reduce_size(&Limits { items: Some(2), ..Limits::default() })).unwrap();
+    let gone: Vec<u64> = removed.iter().map(|m| m.sidecar["x"].as_u64().unwrap()).collect();
+    assert_eq!(gone, vec![1, 2, 3]);
+    let left = block_on(mem.entries()).unwrap();
+    assert_eq!(left.len(), 2);
+    assert_eq!(left.iter().find(|m| m.key == m0.key).unwrap().hits, 1);
+    assert_eq!(mem.store().counters().unwrap(), (1, 0));
+
+    // Clearing one namespace leaves the other whole.
+    block_on(mem.clear()).unwrap();
+    assert!(block_on(mem.entries()).unwrap().is_empty());
+    assert_eq!(block_on(b.get("f", &m0.key)).unwrap().unwrap().value, b"bee");
+
+    // A value too large is refused whole, never stored in part.
+    let small = RedisStore::open(&server.url(), RedisOptions { prefix: "small".into(), max_value_bytes: 10, ..Default::default() })
+        .unwrap();
+    let err = block_on(small.put(Entry { meta: meta("f", 9, 0.0), value: vec![0; 11] })).unwrap_err();
+    assert!(err.message.contains("larger than this Redis store takes"), "{}", err.message);
+    assert!(block_on(small.list()).unwrap().is_empty());
+
+    // A damaged value (another writer, a hand edit) is a miss and is removed.
+    let c = store(&server, "team-c");
+    let m = meta("f", 1, 0.0);
+    block_on(c.put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
+    let mut raw = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+    let _: () = redis::cmd("HSET").arg(format!("team-c:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut raw).unwrap();
+    assert!(block_on(c.get("f", &m.key)).unwrap().is_none());
+    assert!(block_on(c.list()).unwrap().is_empty());
+}
+
+#[test]
+fn single_flight_computes_a_missing_key_once_across_callers() {
+    let server = Server::start();
+    let computed = Arc::new(AtomicUsize::new(0));
+    let url = server.url();
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (computed, url) = (computed.clone(), url.clone());
+            std::thread::spawn(move || {
+                let s = RedisStore::open(&url, RedisOptions { prefix: "flight".into(), ..Default::default() }).unwrap();
+                let mem = Memory::new(s, Limits::default(), "run".into(), Box::new(|| 0.0));
+                let slow = mem.cache("slow", "1", |x: &i64| {
+                    computed.fetch_add(1, Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_millis(300));
+                    x * 2
+                });
+                slow.call(&21).unwrap()
+            })
+        })
+        .collect();
+    for t in threads {
+        assert_eq!(t.join().unwrap(), 42);
+    }
+    assert_eq!(computed.load(Ordering::SeqCst), 1, "one caller computed, the others waited for it");
+}
+
+/// A lab for `toolmemo run --store`: a counting tool, and a local cache per "machine".
+struct Lab {
+    dir: PathBuf,
+}
+
+impl Lab {
+    fn new(name: &str, body: &str) -> Lab {
+        let dir = std::env::temp_dir().join(format!("toolmemo-redis-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = dir.join("runs.log");
+        let script = dir.join("tool.sh");
+        std::fs::write(&script, format!("#!/bin/sh\necho run >> '{}'\n{body}\n", log.display())).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::write(dir.join("in.txt"), "shared input\n").unwrap();
+        let spec = json!({
+            "name": "Slow", "command": script.to_string_lossy(),
+            "inputs": {
+                "in_file": {"type": {"File": {"exists": true}}, "argstr": "%s", "position": 0, "mandatory": true},
+                "out_file": {"type": "File", "argstr": "%s", "position": 1, "genfile": true, "hash_files": false,
+                             "name_source": ["in_file"], "name_template": "%s_out", "keep_extension": true}
+            },
+            "outputs": {"out_file": {"type": "File"}}
+        });
+        std::fs::write(dir.join("spec.json"), spec.to_string()).unwrap();
+        Lab { dir }
+    }
+
+    fn runs(&self) -> usize {
+        std::fs::read_to_string(self.dir.join("runs.log")).map_or(0, |s| s.lines().count())
+    }
+
+    /// `toolmemo run` as machine `machine` (its own local cache).
+    fn command(&self, server_url: &str, machine: &str, extra: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(["run", "--json", "--spec", "spec.json", "--set", "in_file=in.txt", "--store", server_url])
+            .args(extra)
+            .current_dir(&self.dir)
+            .env("TOOLMEMO_CACHE_DIR", self.dir.join(format!("cache-{machine}")))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    }
+
+    fn run(&self, server_url: &str, machine: &str, extra: &[&str]) -> Output {
+        self.command(server_url, machine, extra).output().unwrap()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn json_of(o: &Output) -> Json {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+const UPPER: &str = r#"tr a-z A-Z < "$1" > "$2""#;
+
+#[test]
+fn two_machines_share_a_run() {
+    let server = Server::start();
+    let lab = Lab::new("share", UPPER);
+    let first = json_of(&lab.run(&server.url(), "m1", &[]));
+    assert_eq!((first["cached"].clone(), first["fromShared"].clone()), (json!(false), json!(false)));
+    let second = json_of(&lab.run(&server.url(), "m2", &[]));
+    assert_eq!((second["cached"].clone(), second["fromShared"].clone()), (json!(true), json!(true)));
+    assert_eq!(lab.runs(), 1, "the second machine did not run the tool");
+    let out = second["outputs"]["out_file"].as_str().unwrap();
+    assert!(out.starts_with(lab.dir.join("cache-m2").to_str().unwrap()), "{out}");
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "SHARED INPUT\n");
+    // Now a local hit on m2, without asking Redis.
+    let third = json_of(&lab.run(&server.url(), "m2", &[]));
+    assert_eq!((third["cached"].clone(), third["fromShared"].clone()), (json!(true), json!(false)));
+}
+
+#[test]
+fn machines_racing_on_one_missing_run_compute_it_once() {
+    let server = Server::start();
+    let lab = Lab::new("race", &format!("sleep 1\n{UPPER}"));
+    let children: Vec<Child> = (0..3).map(|i| lab.command(&server.url(), &format!("m{i}"), &[]).spawn().unwrap()).collect();
+    let answers: Vec<Json> = children.into_iter().map(|c| json_of(&c.wait_with_output().unwrap())).collect();
+    assert_eq!(lab.runs(), 1, "one machine ran the tool");
+    assert_eq!(answers.iter().filter(|a| a["cached"] == false).count(), 1);
+    for a in &answers {
+        assert_eq!(std::fs::read_to_string(a["outputs"]["out_file"].as_str().unwrap()).unwrap(), "SHARED INPUT\n");
+    }
+}
+
+#[test]
+fn when_the_computing_machine_dies_another_takes_over_after_the_lease() {
+    let server = Server::start();
+    let lab = Lab::new("lease", &format!("sleep 20\n{UPPER}"));
+    let lease = ["--redis-lease", "1s"];
+    let mut doomed = lab.command(&server.url(), "m1", &lease).spawn().unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while lab.runs() == 0 {
+        assert!(Instant::now() < until, "the first machine never started the tool");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    doomed.kill().unwrap(); // SIGKILL: its lease is no longer renewed
+    doomed.wait().unwrap();
+    // The second machine's tool is quick: replace the script's sleep.
+    let script = lab.dir.join("tool.sh");
+    let text = std::fs::read_to_string(&script).unwrap().replace("sleep 20", "true");
+    std::fs::write(&script, text).unwrap();
+    let started = Instant::now();
+    let taken = json_of(&lab.run(&server.url(), "m2", &lease));
+    assert_eq!(taken["cached"], false, "the second machine computed it");
+    assert_eq!(lab.runs(), 2);
+    assert!(started.elapsed() < Duration::from_secs(8), "waited {:?}: about one lease", started.elapsed());
+}
+
+#[test]
+fn losing_redis_mid_run_is_a_clear_error_and_the_local_run_stays_whole() {
+    let mut server = Server::start();
+    let lab = Lab::new("lost", &format!("sleep 1\n{UPPER}"));
+    let child = lab.command(&server.url(), "m1", &[]).spawn().unwrap();
+    let until = Instant::now() + Duration::from_secs(10);
+    while lab.runs() == 0 {
+        assert!(Instant::now() < until, "the tool never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    server.stop();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error[store]: redis at redis://127.0.0.1:"), "{err}");
+    // The machine's own cache holds the whole run: a hit without Redis.
+    let local = Command::new(BIN)
+        .args(["run", "--json", "--spec", "spec.json", "--set", "in_file=in.txt"])
+        .current_dir(&lab.dir)
+        .env("TOOLMEMO_CACHE_DIR", lab.dir.join("cache-m1"))
+        .env_remove("TOOLMEMO_STORE")
+        .output()
+        .unwrap();
+    let local = json_of(&local);
+    assert_eq!(local["cached"], true);
+    assert_eq!(std::fs::read_to_string(local["outputs"]["out_file"].as_str().unwrap()).unwrap(), "SHARED INPUT\n");
+    assert_eq!(lab.runs(), 1);
+    // And with Redis gone, asking it is a clear error, not a hang.
+    let down = lab.run(&server.url(), "m3", &[]);
+    assert_eq!(down.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot connect"), "{}", String::from_utf8_lossy(&down.stderr));
+}
+
+#[test]
+fn a_run_too_large_to_share_stays_local_and_says_so() {
+    let server = Server::start();
+    let lab = Lab::new("large", "head -c 4096 /dev/zero > \"$2\"");
+    let first = json_of(&lab.run(&server.url(), "m1", &["--redis-max-value", "1K"]));
+    assert!(first["note"].as_str().unwrap().starts_with("not shared: the run's outputs"), "{}", first["note"]);
+    let other = json_of(&lab.run(&server.url(), "m2", &["--redis-max-value", "1K"]));
+    assert_eq!(other["cached"], false, "nothing partial was shared");
+    assert_eq!(lab.runs(), 2);
+    let ls = Command::new(BIN)
+        .args(["ls", "--json", "--store", &server.url()])
+        .env("TOOLMEMO_CACHE_DIR", lab.dir.join("cache-m1"))
+        .output()
+        .unwrap();
+    assert_eq!(serde_json::from_slice::<Json>(&ls.stdout).unwrap(), json!([]));
+}
