@@ -149,7 +149,7 @@ impl Template {
                     };
                     let width = match conv.width {
                         Count::None => None,
-                        Count::Fixed(n) => Some(n as i64),
+                        Count::Fixed(n) => Some(i64::try_from(n).unwrap_or(i64::MAX)),
                         Count::Star => Some(star(take()?)?),
                     };
                     let prec = match conv.prec {
@@ -157,6 +157,12 @@ impl Template {
                         Count::Fixed(n) => Some(n),
                         Count::Star => Some(star(take()?)?.max(0) as usize),
                     };
+                    if width.is_some_and(|w| w.unsigned_abs() > MAX_COUNT as u64) {
+                        return err(format!("width too big (toolmemo allows at most {MAX_COUNT})"));
+                    }
+                    if prec.is_some_and(|p| p > MAX_COUNT) {
+                        return err(format!("precision too big (toolmemo allows at most {MAX_COUNT})"));
+                    }
                     let arg = match &conv.key {
                         Some(key) => lookup(value, key)?,
                         None => take()?,
@@ -191,6 +197,12 @@ impl Template {
             .sum()
     }
 }
+
+/// The largest width or precision honoured. Python would try to build the
+/// string and raise `MemoryError` (or "width too big" past `ssize_t`); a
+/// megabyte-wide field can reach no command line (Linux caps one argument at
+/// 128 KiB), and a larger one could exhaust memory, so it is an error here.
+pub const MAX_COUNT: usize = 1 << 20;
 
 /// Python's `fmt % value` in one call (parses every time; prefer [`Template`]).
 pub fn format(fmt: &str, value: &Value) -> Res<String> {
@@ -451,7 +463,12 @@ fn format_float(f: f64, ch: char, prec: usize, alt: bool) -> String {
     } else {
         match ch.to_ascii_lowercase() {
             'f' => {
-                let _ = write!(s, "{a:.prec$}");
+                // Rust's formatter takes at most 65535 digits (and panics past
+                // that); a double's exact expansion ends within 1074 fractional
+                // digits, so the rest are zeros, as Python writes them.
+                let exact = prec.min(EXACT_DIGITS);
+                let _ = write!(s, "{a:.exact$}");
+                s.extend(std::iter::repeat_n('0', prec - exact));
                 if alt && prec == 0 {
                     s.push('.');
                 }
@@ -487,10 +504,17 @@ fn rounded_digits(a: f64, n: usize) -> (String, i32) {
     if a == 0.0 {
         return ("0".repeat(n), 0);
     }
-    let s = format!("{:.*e}", n - 1, a);
+    // As in `format_float`: past EXACT_DIGITS significant digits only zeros follow.
+    let s = format!("{:.*e}", n.min(EXACT_DIGITS) - 1, a);
     let (mant, exp) = s.split_once('e').expect("exponent");
-    (mant.chars().filter(|c| *c != '.').collect(), exp.parse().expect("integer exponent"))
+    let mut digits: String = mant.chars().filter(|c| *c != '.').collect();
+    digits.extend(std::iter::repeat_n('0', n - n.min(EXACT_DIGITS)));
+    (digits, exp.parse().expect("integer exponent"))
 }
+
+/// More digits than any double's exact decimal expansion has (at most 767
+/// significant and 1074 after the point): asking for more only adds zeros.
+const EXACT_DIGITS: usize = 1100;
 
 fn push_exp_form(s: &mut String, digits: &str, exp: i32, alt: bool) {
     s.push_str(&digits[..1]);

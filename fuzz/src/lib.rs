@@ -1,0 +1,2 @@
+//! The fuzz targets of toolmemo (see `targets.rs`).
+pub mod targets;
