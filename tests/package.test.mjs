@@ -51,6 +51,7 @@ test("npm pack ships the entries, the builds, the declarations and the schema, a
     "pkg/entry/lite.mjs",
     "pkg/entry/node.mjs",
     "pkg/entry/node.cjs",
+    "pkg/entry/types-cli.cjs",
     "pkg/web/toolmemo.js",
     "pkg/web/toolmemo_bg.wasm",
     "pkg/lite/toolmemo_bg.wasm",
@@ -148,6 +149,19 @@ export const help: string = Lite.fromSpec("{}").help();
     JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022"] }, files: ["check.mts", "check.cts"] }),
   );
   run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: app });
+});
+
+test("npx toolmemo-types writes a spec's declarations, reading a parent it extends from beside it", () => {
+  const bin = join(app, "node_modules/.bin/toolmemo-types");
+  assert.equal(run(bin, ["BET.json"], { cwd: app }), readFileSync(join(ROOT, "tests/types/BET.d.ts"), "utf8"));
+  writeFileSync(join(app, "BETChild.json"), JSON.stringify({ name: "BETChild", extends: "BET", inputs: { robust: { type: "Bool", argstr: "-R" } } }));
+  run(bin, ["BETChild.json", "--out", "BETChild.d.ts"], { cwd: app });
+  const child = readFileSync(join(app, "BETChild.d.ts"), "utf8");
+  assert.match(child, /export interface BETChildInputs \{/);
+  assert.match(child, /\n {2}in_file: string;\n/);
+  assert.match(child, /\n {2}robust\?: boolean;\n/);
+  const bad = spawnSync(bin, ["BETChild.json"], { cwd: work, encoding: "utf8" });
+  assert.equal(bad.status, 2);
 });
 
 // What both pages run in the browser; `toolmemo` and `toolmemo/lite` are bare
