@@ -18,7 +18,21 @@ pub fn split_words(text: &str, literal: &[Range<usize>]) -> Result<Vec<String>, 
         Single,
         Double,
     }
-    let is_literal = |i: usize| literal.iter().any(|r| r.contains(&i));
+    // Asked of ever later positions: one pass over the ranges, by start (a
+    // scan of every range per character was quadratic in a long list's items).
+    let mut sorted: Vec<&Range<usize>> = literal.iter().collect();
+    sorted.sort_by_key(|r| r.start);
+    let cursor = std::cell::Cell::new(0usize);
+    let reach = std::cell::Cell::new(0usize); // the furthest end among ranges passed
+    let is_literal = |i: usize| {
+        let mut c = cursor.get();
+        while c < sorted.len() && sorted[c].start <= i {
+            reach.set(reach.get().max(sorted[c].end));
+            c += 1;
+        }
+        cursor.set(c);
+        i < reach.get()
+    };
     let mut words = Vec::new();
     let mut word = String::new();
     let mut started = false;

@@ -37,9 +37,13 @@ pub fn interface_key(bound: &Bound, files: &dyn FileHasher, method: HashMethod) 
     }
     let components = inputs.iter().map(|(n, d)| (n.clone(), d.key())).collect();
     let spec_key = spec_datum.key();
+    // The command line itself too: a dict value renders in its insertion order
+    // (Python's `str`), which the inputs' map, sorted by key, does not keep.
+    let argv = Datum::List(bound.argv()?.into_iter().map(Datum::Str).collect());
     let mut whole = Datum::Map(vec![
         ("kind".into(), Datum::Str("interface".into())),
         ("spec".into(), spec_datum),
+        ("argv".into(), argv),
         ("inputs".into(), Datum::Map(inputs)),
     ]);
     let key = whole.key();
@@ -48,16 +52,22 @@ pub fn interface_key(bound: &Bound, files: &dyn FileHasher, method: HashMethod) 
     Ok(InterfaceKey { key, spec: spec_key, inputs: components, data })
 }
 
-/// The spec as data, without descriptions.
+/// The spec as data, without descriptions. Inputs and outputs enter as maps
+/// by name, as a spec writes them: the order in which a spec declares them
+/// changes neither the command line nor the run, so it must not change the key.
 fn spec_datum(spec: &Spec) -> Datum {
     let mut json = spec.to_json();
     for part in ["inputs", "outputs"] {
         if let Some(items) = json.get_mut(part).and_then(|v| v.as_array_mut()) {
-            for item in items {
-                if let Some(obj) = item.as_object_mut() {
+            let mut by_name = serde_json::Map::new();
+            for item in items.drain(..) {
+                if let serde_json::Value::Object(mut obj) = item {
                     obj.remove("desc");
+                    let name = obj.get("name").and_then(|n| n.as_str()).unwrap_or_default().to_string();
+                    by_name.insert(name, serde_json::Value::Object(obj));
                 }
             }
+            json[part] = serde_json::Value::Object(by_name);
         }
     }
     Datum::from_json(&json)
