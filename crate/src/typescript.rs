@@ -78,7 +78,8 @@ pub fn interface_types(spec: &Spec) -> String {
 /// than letters, digits, `_` and `$` become `_`, and a leading digit gets a `_`
 /// before it (`3dcalc` gives `_3dcalc`, `fsl.BET` gives `fsl_BET`).
 pub fn type_prefix(name: &str) -> String {
-    let mut s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '$' { c } else { '_' }).collect();
+    let mut s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '$' { c } else { '_' }).collect();
     if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
         s.insert(0, '_');
     }
@@ -94,9 +95,10 @@ fn input_required(i: &Input) -> bool {
 /// generates its name.
 fn output_certain(spec: &Spec, o: &Output) -> bool {
     o.template.is_some()
-        || spec.inputs.iter().any(|i| {
-            (i.name_source.is_some() || i.genfile) && i.output_name.as_deref().unwrap_or(&i.name) == o.name
-        })
+        || spec
+            .inputs
+            .iter()
+            .any(|i| (i.name_source.is_some() || i.genfile) && i.output_name.as_deref().unwrap_or(&i.name) == o.name)
 }
 
 /// The TypeScript type of the JS values an input of type `ty` accepts.

@@ -37,5 +37,7 @@ fn start() {
 #[wasm_bindgen(js_name = isToolmemoError)]
 pub fn is_toolmemo_error(value: &JsValue) -> bool {
     let field = |k: &str| js_sys::Reflect::get(value, &k.into()).ok().and_then(|v| v.as_string());
-    value.is_instance_of::<js_sys::Error>() && field("name").as_deref() == Some("ToolmemoError") && field("kind").is_some()
+    value.is_instance_of::<js_sys::Error>()
+        && field("name").as_deref() == Some("ToolmemoError")
+        && field("kind").is_some()
 }

@@ -14,10 +14,10 @@ use super::interface::JsInterface;
 use crate::error::{Error, ErrorKind};
 use crate::fingerprint::{interface_key, Datum, HashMethod, Key, KeyMap};
 use crate::memory::cached::now_or_never;
+use crate::memory::FunctionKeyer;
 use crate::memory::{
     code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
 };
-use crate::memory::FunctionKeyer;
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
