@@ -57,7 +57,7 @@ async function medianMs(fn, prepare, runs) {
   return times[times.length >> 1];
 }
 
-const mem = await Memory.open();
+const mem = await Memory.open({ store: "memory" });
 const add = mem.cache(function add(a, b) { return a + b; });
 await add(1, 2);
 const lru = new LRUCache({ max: 1000 });

@@ -74,6 +74,14 @@ def main(out, readme):
                   f"| reduce to half of 10,000 entries | {st['reduce_10k_ms']:.0f} ms | {jb['reduce_10k_ms']:.0f} ms | **{jb['reduce_10k_ms'] / st['reduce_10k_ms']:.1f}×** |"]
         if st.get("reduce_100k_ms"):
             lines.append(f"| reduce to half of 100,000 entries | {st['reduce_100k_ms']:.0f} ms | — | |")
+    redis_path = os.path.join(out, "redis.json")
+    if os.path.exists(redis_path):
+        r = load(out, "redis.json")
+        lines += ["", "The Redis store (`bench/redis.rs`, redis-server on loopback, started by the bench) against "
+                  "the local filesystem store, same Rust API. Ratio = Redis time / filesystem time.", "",
+                  "| what | Redis | filesystem | ratio |", "| --- | ---: | ---: | ---: |",
+                  f"| hit, two small ints | {r['redis_small_hit_us']:.1f} µs | {r['fs_small_hit_us']:.1f} µs | **{r['redis_small_hit_us'] / r['fs_small_hit_us']:.1f}×** |",
+                  f"| hit, a stored 1 MB value (read + sha256 check) | {r['redis_mb_hit_us']:.0f} µs | {r['fs_mb_hit_us']:.0f} µs | **{r['redis_mb_hit_us'] / r['fs_mb_hit_us']:.1f}×** |"]
     lines += ["", END]
     text = open(readme).read() if os.path.exists(readme) else f"# Benchmarks\n\n{START}\n{END}\n"
     head, rest = text.split(START, 1)

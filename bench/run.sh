@@ -29,4 +29,6 @@ node bench/memory.mjs > "$OUT/memory.json"
 echo "== the native filesystem store vs joblib.Memory"
 .venv-peers/bin/python bench/peer/bench_joblib.py > "$OUT/joblib.json"
 cargo bench --quiet --features native --bench store > "$OUT/store.json"
+echo "== the Redis store on loopback vs the local filesystem store"
+cargo bench --quiet --features redis --bench redis > "$OUT/redis.json"
 python3 bench/report.py "$OUT" bench/README.md

@@ -429,3 +429,20 @@ fn clear_previous_runs_keeps_what_the_current_pipeline_used() {
     assert_eq!(removed.len(), 1);
     assert_eq!(removed[0]["sidecar"]["inputs"]["in_file"]["path"], "b.txt");
 }
+
+#[test]
+fn types_writes_the_declarations_of_a_spec() {
+    let lab = Lab::new("types", "true");
+    let sort = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/specs/sort.json");
+    let printed = lab.toolmemo(&["types", "--spec", sort.to_str().unwrap()]);
+    assert!(printed.status.success());
+    let text = String::from_utf8_lossy(&printed.stdout).into_owned();
+    assert!(text.contains("export interface SortInputs {") && text.contains("  in_files: string | ReadonlyArray<string>;"), "{text}");
+    let out = lab.dir.join("sort.d.ts");
+    assert!(lab.toolmemo(&["types", "--spec", sort.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.success());
+    assert_eq!(std::fs::read_to_string(out).unwrap(), text);
+    let bad = lab.spec(json!({"name": "X", "command": ""}));
+    let err = lab.toolmemo(&["types", "--spec", bad.to_str().unwrap()]);
+    assert_eq!(err.status.code(), Some(2));
+    assert!(stderr(&err).starts_with("error[spec]: command: must not be empty"), "{}", stderr(&err));
+}

@@ -1,6 +1,6 @@
 //! The `toolmemo` command-line program.
 //!
-//! One file per group of verbs: `spec_verbs` (cmdline, validate, help) only read
+//! One file per group of verbs: `spec_verbs` (cmdline, validate, help, types) only read
 //! a spec; `run` (run, explain) uses the cache and runs tools; `inspect` (ls,
 //! show, stats) reads the cache; `evict` (evict, clear) removes from it. This
 //! file parses the command line and turns every error into
@@ -65,6 +65,8 @@ enum Command {
     Validate(spec_verbs::InputArgs),
     /// Print the nipype-style help of a spec.
     Help(spec_verbs::SpecArg),
+    /// Write TypeScript declarations of a spec's inputs and outputs (for editors to complete and check them).
+    Types(spec_verbs::TypesArgs),
     /// List the cache's entries.
     Ls(inspect::LsArgs),
     /// Show one entry: metadata, inputs, command line, outputs, logs.
@@ -110,6 +112,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
         Command::Cmdline(a) => spec_verbs::cmdline(a),
         Command::Validate(a) => spec_verbs::validate(a),
         Command::Help(a) => spec_verbs::help(a),
+        Command::Types(a) => spec_verbs::types(a),
         Command::Ls(a) => inspect::ls(&place()?, a),
         Command::Show(a) => inspect::show(&place()?, a),
         Command::Stats(a) => inspect::stats(&place()?, a),

@@ -1,4 +1,4 @@
-//! Verbs that only read a spec: `cmdline`, `validate`, `help`; and the loading
+//! Verbs that only read a spec: `cmdline`, `validate`, `help`, `types`; and the loading
 //! of specs and inputs that every verb shares.
 
 use std::path::{Path, PathBuf};
@@ -48,6 +48,25 @@ pub fn validate(a: InputArgs) -> Result<ExitCode, Error> {
         return Ok(ExitCode::from(2));
     }
     println!("ok");
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(clap::Args)]
+pub struct TypesArgs {
+    #[command(flatten)]
+    pub spec: SpecArg,
+    /// Write the declarations to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+pub fn types(a: TypesArgs) -> Result<ExitCode, Error> {
+    let text = toolmemo::typescript::interface_types(load_spec(&a.spec.spec)?.spec());
+    match a.out {
+        None => print!("{text}"),
+        Some(path) => std::fs::write(&path, text)
+            .map_err(|e| Error::new(ErrorKind::Input, format!("cannot write {}: {e}", path.display())))?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,70 @@
+//! Hits through the Redis store on loopback against the local filesystem store
+//! (`cargo bench --features redis --bench redis`; starts its own redis-server).
+//! Prints one JSON line: median µs per hit of a small function call and of a
+//! stored 1 MB value, each way.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{FsStore, Kind, Limits, Memory, NewEntry, RedisOptions, RedisStore};
+
+fn per_call_us(mut f: impl FnMut(), seconds: f64) -> f64 {
+    for _ in 0..10 {
+        f();
+    }
+    let mut samples = Vec::new();
+    let end = Instant::now() + Duration::from_secs_f64(seconds);
+    while Instant::now() < end || samples.len() < 20 {
+        let t = Instant::now();
+        f();
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    samples.sort_by(|a, b| a.total_cmp(b));
+    samples[samples.len() / 2]
+}
+
+/// (small hit µs, 1 MB value hit µs) of a Memory over `store`: a cached
+/// function of two ints, and a stored 1 MB value looked up by key.
+fn hits<S: toolmemo::memory::Store<Vec<u8>>>(store: S) -> (f64, f64) {
+    let mem = Memory::new(store, Limits::default(), "b".into(), Box::new(|| 0.0));
+    let add = mem.cache("add", "1", |(a, b): &(i64, i64)| a + b);
+    add.call(&(1i64, 2i64)).unwrap();
+    let small = per_call_us(|| _ = std::hint::black_box(add.call(&(1i64, 2i64)).unwrap()), 2.0);
+    let value: Vec<u8> = (0..1 << 20).map(|i| (i * 7 % 251) as u8).collect();
+    let key = toolmemo::memory::function_key("blob", "v:1", &[]).key;
+    let new = NewEntry {
+        key,
+        kind: Kind::Function,
+        name: "blob".into(),
+        bytes: value.len() as u64,
+        duration_ms: 0.0,
+        code: None,
+        args: None,
+        sidecar: serde_json::Value::Null,
+    };
+    block_on(mem.insert(new, value)).unwrap();
+    let big = per_call_us(|| _ = std::hint::black_box(block_on(mem.lookup("blob", &key, |_| true)).unwrap().unwrap()), 2.0);
+    (small, big)
+}
+
+fn main() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut server = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server");
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let url = format!("redis://127.0.0.1:{port}/0");
+    let redis = hits(RedisStore::open(&url, RedisOptions::default()).unwrap());
+    let dir = std::env::temp_dir().join(format!("toolmemo-bench-redis-{}", std::process::id()));
+    let fs = hits(FsStore::open(&dir).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = server.kill();
+    println!(
+        "{}",
+        serde_json::json!({"redis_small_hit_us": redis.0, "redis_mb_hit_us": redis.1, "fs_small_hit_us": fs.0, "fs_mb_hit_us": fs.1})
+    );
+}
