@@ -69,4 +69,4 @@ for t in index lite; do
   sed 's|"\./index\.js"|"./index.mjs"|' "types/$t.d.ts" > "pkg/types/$t.d.mts"
 done
 
-cargo build --release --features native
+cargo build --release --features native,redis
