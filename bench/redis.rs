@@ -3,25 +3,13 @@
 //! Prints one JSON line: median µs per hit of a small function call and of a
 //! stored 1 MB value, each way.
 
+#[path = "common.rs"]
+mod common;
+use common::per_call_us;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{FsStore, Kind, Limits, Memory, NewEntry, RedisOptions, RedisStore};
-
-fn per_call_us(mut f: impl FnMut(), seconds: f64) -> f64 {
-    for _ in 0..10 {
-        f();
-    }
-    let mut samples = Vec::new();
-    let end = Instant::now() + Duration::from_secs_f64(seconds);
-    while Instant::now() < end || samples.len() < 20 {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    samples.sort_by(|a, b| a.total_cmp(b));
-    samples[samples.len() / 2]
-}
 
 /// (small hit µs, 1 MB value hit µs) of a Memory over `store`: a cached
 /// function of two ints, and a stored 1 MB value looked up by key.

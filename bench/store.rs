@@ -9,25 +9,14 @@
 //!
 //! Prints one JSON object (µs for hits, ms for eviction).
 
+#[path = "common.rs"]
+mod common;
+use common::per_call_us;
 use std::cell::Cell;
 use std::time::Instant;
 use toolmemo::memory::cached::{block_on, Bytes};
 use toolmemo::memory::{FsStore, Kind, Limits, Memory, NewEntry};
 
-fn per_call_us(mut f: impl FnMut(), seconds: f64) -> f64 {
-    for _ in 0..10 {
-        f();
-    }
-    let mut samples = Vec::new();
-    let end = Instant::now() + std::time::Duration::from_secs_f64(seconds);
-    while Instant::now() < end || samples.len() < 20 {
-        let t = Instant::now();
-        f();
-        samples.push(t.elapsed().as_secs_f64() * 1e6);
-    }
-    samples.sort_by(|a, b| a.total_cmp(b));
-    samples[samples.len() / 2]
-}
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("toolmemo-bench-{name}-{}", std::process::id()));
