@@ -1,7 +1,7 @@
 //! The fuzz targets of `fuzz/` on stable, inside `cargo test`: each target is
 //! fed random bytes and mutations of a seed corpus (conformance cases, the
 //! pyfmt and fingerprint vectors, the example specs) for a time budget,
-//! `TOOLMEMO_FUZZ_SECS` seconds per target (default 10). This is coverage-blind
+//! `TOOLMEMO_FUZZ_SECS` seconds per target (default 6). This is coverage-blind
 //! random/mutation fuzzing, seeded and reproducible (`TOOLMEMO_FUZZ_SEED`), not
 //! libFuzzer; the coverage-guided runs are `scripts/fuzz-long.sh`.
 //!
@@ -196,7 +196,7 @@ fn mutate(input: &[u8], corpus: &[Vec<u8>], rng: &mut Rng) -> Vec<u8> {
 }
 
 fn budget() -> Duration {
-    let secs = std::env::var("TOOLMEMO_FUZZ_SECS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(10.0);
+    let secs = std::env::var("TOOLMEMO_FUZZ_SECS").ok().and_then(|s| s.parse::<f64>().ok()).unwrap_or(6.0);
     Duration::from_secs_f64(secs)
 }
 
