@@ -60,8 +60,8 @@ fn sigkill_during_writes_loses_no_entry_whose_insert_returned() {
     FsStore::open(&dir).unwrap();
     let mut seed = 0x9E3779B97F4A7C15u64;
     for run in 0..kills {
-        // Each writer publishes new keys (replacing an entry has a window in
-        // which a kill loses the old one: fuzz/known_bugs/replace_window.rs).
+        // Each writer publishes new keys (faults_replace_window.rs kills
+        // writers that replace entries).
         let start = (run * 1_000_000).to_string();
         let mut child =
             Command::new(worker()).args(["log", dir.to_str().unwrap(), log.to_str().unwrap(), &start]).spawn().unwrap();

@@ -444,11 +444,7 @@ pub fn stored_entry_in(dir: &Path, data: &[u8]) {
     block_on(store.put(toolmemo::memory::Entry { meta, value: value.clone() })).expect("put");
     let entry_dir = store.entry_dir(name, &key);
     let damaged = b.byte() & 7 != 7; // now and then, the layout record instead
-                                     // Known bug (fuzz/known_bugs/compressed_meta_flag.rs, in memory/fs_store.rs):
-                                     // a compressed entry whose meta.json loses its `"compression"` field reads
-                                     // as its compressed bytes. Until it is fixed, compressed entries have every
-                                     // file but meta.json damaged here; plain entries have every file damaged.
-    let files = if compressed { &FILES[1..] } else { FILES };
+    let files = FILES;
     let target = if damaged { entry_dir.join(files[b.below(files.len())]) } else { dir.join("layout.json") };
     let before = std::fs::read(&target).unwrap_or_default();
     let after = mutate(&before, &mut b);

@@ -15,6 +15,11 @@ pub trait Disk {
     fn overwrite(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
     /// Renames atomically; a non-empty folder in the way is `DirectoryNotEmpty`/`AlreadyExists`.
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Swaps two existing paths atomically, where the platform can (Linux's
+    /// `renameat2(RENAME_EXCHANGE)`); `Unsupported` elsewhere.
+    fn exchange(&self, _a: &Path, _b: &Path) -> io::Result<()> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
     fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()>;
     fn remove_dir_all(&self, path: &Path) -> io::Result<()>;
     /// Deletes a folder nobody can reach any more (already moved into a trash),
@@ -79,6 +84,20 @@ impl Disk for StdDisk {
 
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
         std::fs::rename(from, to)
+    }
+
+    #[cfg(all(target_os = "linux", feature = "native"))]
+    fn exchange(&self, a: &Path, b: &Path) -> io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(|_| io::ErrorKind::InvalidInput);
+        let (a, b) = (c(a)?, c(b)?);
+        // SAFETY: two valid NUL-terminated paths; renameat2 reads them only.
+        let r = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
     }
 
     fn create_dir(&self, path: &Path, recursive: bool) -> io::Result<()> {

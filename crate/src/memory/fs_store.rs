@@ -226,20 +226,24 @@ impl<D: Disk> FsStore<D> {
             }
             Err(e) => return Err(io_err("read", &value_path, e)),
         };
-        if value.len() as u64 != len || hex(&sha256(&value)) != digest {
-            return self.damaged_unless_raced(
+        // The sha256 is of the value as returned (inflated, if compressed), so
+        // metadata that loses or gains the compression flag cannot pass the
+        // stored bytes off as the value.
+        let plain = if value.len() as u64 != len {
+            None
+        } else if zlib {
+            miniz_oxide::inflate::decompress_to_vec_zlib(&value).ok()
+        } else {
+            Some(value)
+        };
+        match plain {
+            Some(plain) if hex(&sha256(&plain)) == digest => Ok(Some((meta, Some(plain)))),
+            _ => self.damaged_unless_raced(
                 name,
                 &dir,
                 &text,
                 "its value does not match its recorded length and sha256",
-            );
-        }
-        if !zlib {
-            return Ok(Some((meta, Some(value))));
-        }
-        match miniz_oxide::inflate::decompress_to_vec_zlib(&value) {
-            Ok(plain) => Ok(Some((meta, Some(plain)))),
-            Err(_) => self.damaged(name, &dir, "its compressed value does not inflate"),
+            ),
         }
     }
 
@@ -296,7 +300,7 @@ impl<D: Disk> FsStore<D> {
             let stored = compressed.as_deref().unwrap_or(&entry.value);
             self.write_synced(&tmp.join("value"), stored)?;
             self.write_synced(&tmp.join("sidecar.json"), &serde_json::to_vec_pretty(&meta.sidecar).expect("JSON"))?;
-            let mut record = json!({"bytes": stored.len(), "sha256": hex(&sha256(stored))});
+            let mut record = json!({"bytes": stored.len(), "sha256": hex(&sha256(&entry.value))});
             if compressed.is_some() {
                 record["compression"] = "zlib".into();
                 record["size"] = entry.value.len().into();
@@ -314,9 +318,10 @@ impl<D: Disk> FsStore<D> {
         let parent = dir.parent().expect("entry folders have a parent");
         self.disk.create_dir(parent, true).map_err(|e| io_err("create", parent, e))?;
         // Publish. An entry already there (a value being replaced, or another
-        // writer of the same key) is moved aside and the rename tried again.
-        // Under heavy contention another writer's whole entry may keep winning:
-        // that is a valid outcome, and ours is dropped.
+        // writer of the same key) is swapped out in one step where the platform
+        // can, so a crash never leaves the key without an entry; elsewhere it is
+        // moved aside and the rename tried again. Under heavy contention another
+        // writer's whole entry may keep winning: a valid outcome, ours is dropped.
         const ATTEMPTS: usize = 16;
         for _ in 0..ATTEMPTS {
             match self.disk.rename(tmp, &dir) {
@@ -325,6 +330,17 @@ impl<D: Disk> FsStore<D> {
                     return Ok(dir);
                 }
                 Err(e) if is_occupied(&e) => {
+                    if self.disk.exchange(tmp, &dir).is_ok() {
+                        // `tmp` now holds the entry we replaced: into the trash
+                        // (which any opening empties), then deleted.
+                        self.disk.sync_dir(parent);
+                        let trash = self.scratch(&meta.name, ".trash")?;
+                        match self.disk.rename(tmp, &trash) {
+                            Ok(()) => self.disk.remove_dir_all_later(&trash),
+                            Err(_) => drop(self.disk.remove_dir_all(tmp)),
+                        }
+                        return Ok(dir);
+                    }
                     self.discard(&meta.name, &dir)?;
                 }
                 Err(e) => {

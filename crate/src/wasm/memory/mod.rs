@@ -173,8 +173,10 @@ fn limits_option(o: &Object) -> Result<Limits, JsValue> {
 }
 
 fn check_keys(o: &Object, allowed: &[&str], what: &str) -> Result<(), JsValue> {
-    for k in Object::keys(o).iter() {
-        let k = k.as_string().unwrap_or_default();
+    // `Reflect.ownKeys` rather than `Object.keys`: it hands back what a proxy's
+    // trap throws, instead of unwinding through this frame.
+    for k in Reflect::own_keys(o)?.iter() {
+        let Some(k) = k.as_string() else { continue };
         if !allowed.contains(&k.as_str()) {
             return Err(err(
                 ErrorKind::Input,
@@ -183,6 +185,15 @@ fn check_keys(o: &Object, allowed: &[&str], what: &str) -> Result<(), JsValue> {
         }
     }
     Ok(())
+}
+
+/// An entry named from JS: a name and a key, both strings (wasm-bindgen would
+/// not check a `String` parameter: a number there traps).
+fn entry_id(name: &JsValue, key: &JsValue, what: &str) -> Result<(String, Key), JsValue> {
+    match (name.as_string(), key.as_string()) {
+        (Some(name), Some(key)) => Ok((name, parse_key(&key)?)),
+        _ => Err(err(ErrorKind::Input, format!("{what}(name, key) needs two strings: an entry's name and key"))),
+    }
 }
 
 /// A key as JS shows it (64 hex digits).
@@ -369,20 +380,20 @@ impl JsMemory {
     }
 
     /// Removes the entry `key` of `name`; resolves to whether it was there.
-    pub fn remove(&self, name: String, key: String) -> Promise {
+    pub fn remove(&self, name: JsValue, key: JsValue) -> Promise {
         let s = self.shared.clone();
         spawn(async move {
-            let key = parse_key(&key)?;
+            let (name, key) = entry_id(&name, &key, "remove")?;
             Ok(s.core.remove(&name, &key).await.map_err(to_js_error)?.into())
         })
     }
 
     /// The stored value of entry `key` of `name` (a fresh copy), or `undefined`;
     /// an inspection, not a use: it counts no hit and refreshes nothing.
-    pub fn peek(&self, name: String, key: String) -> Promise {
+    pub fn peek(&self, name: JsValue, key: JsValue) -> Promise {
         let s = self.shared.clone();
         spawn(async move {
-            let key = parse_key(&key)?;
+            let (name, key) = entry_id(&name, &key, "peek")?;
             let entry = s.core.store().get(&name, &key).await.map_err(to_js_error)?;
             match entry {
                 None => Ok(JsValue::UNDEFINED),
@@ -439,7 +450,11 @@ impl JsMemory {
 
     /// kwneuro's `status`: for each step (a cached function or a name), whether
     /// the cache holds a result of it.
-    pub fn status(&self, steps: Array) -> Promise {
+    pub fn status(&self, steps: JsValue) -> Promise {
+        if !Array::is_array(&steps) {
+            return Promise::reject(&err(ErrorKind::Input, "status(steps) needs an array of cached functions or names"));
+        }
+        let steps: Array = steps.unchecked_into();
         let s = self.shared.clone();
         spawn(async move {
             let metas = s.core.entries().await.map_err(to_js_error)?;

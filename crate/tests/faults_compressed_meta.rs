@@ -1,19 +1,7 @@
-//! A known bug, kept out of the committed suite until it is fixed in
-//! `crate/src/memory/fs_store.rs` (not this suite's to edit). Found by the
-//! `stored_entry` fuzz target within seconds (input: stored_entry-b38329cc8fa571d0).
-//! When fixed, move this file to `crate/tests/faults_compressed_meta.rs` and
-//! let the fuzz target damage meta.json of compressed entries again
-//! (`fuzz/src/targets.rs`, `stored_entry_in`).
-//!
-//! A compressed entry records `"compression": "zlib"` in meta.json beside the
-//! length and sha256 of the *stored* (compressed) bytes. If meta.json loses or
-//! alters that one field (a hand edit, a torn rewrite by another tool, a bit
-//! flip in "zlib"), the length and sha256 still match the stored bytes, so the
-//! reader returns the compressed bytes as the value: a hit with a wrong value.
-//! `FsStore::read` (fs_store.rs, the `if !zlib { return Ok(Some((meta, Some(value)))) }`
-//! branch) trusts the flag; a fix would record and check the sha256 of the
-//! value as returned (after inflating), or refuse a value that starts with a
-//! zlib header while meta.json records no compression... the former is exact.
+//! A compressed entry whose metadata loses its compression flag is damage, not
+//! a hit with the compressed bytes as its value. (Found by the `stored_entry`
+//! fuzz target, input fuzz/regressions/stored_entry/; the recorded sha256 is now
+//! of the value as returned, after inflating.)
 
 #![cfg(all(feature = "native", not(target_arch = "wasm32")))]
 

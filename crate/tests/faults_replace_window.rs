@@ -1,17 +1,8 @@
-//! A known bug, kept out of the committed suite until it is fixed in
-//! `crate/src/memory/fs_store.rs` (`publish_staged`; not this suite's to edit).
-//! When fixed, move this file to `crate/tests/faults_replace_window.rs`.
-//!
-//! Publishing an entry whose key already has one moves the old entry into
-//! `.trash/` and only then renames the new one into place. A writer killed
-//! between the two renames leaves no entry at all: an entry that was fully
-//! written (its insert returned, in another process) is lost. Never a wrong
-//! hit — the next caller recomputes — but "never loses data that was fully
-//! written" does not hold. Seen within 60 kills of writers re-publishing the
-//! same keys (`soak_worker log DIR LOG 0` restarted from 0 each time: entry w9
-//! lost). Fixes: keep the whole existing entry and drop the staged one (same
-//! key, same value), or swap atomically (`renameat2(RENAME_EXCHANGE)` on Linux)
-//! and trash the old one afterwards.
+//! Replacing an entry never leaves its key without one: a writer killed while
+//! republishing keys that already have entries loses nothing fully written.
+//! (Found by the reliability suite: the old entry used to be moved into
+//! `.trash/` before the new one was renamed in; now the two are swapped in one
+//! `renameat2(RENAME_EXCHANGE)` where the platform has it.)
 
 #![cfg(all(feature = "native", unix, not(target_arch = "wasm32")))]
 
