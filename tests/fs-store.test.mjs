@@ -114,3 +114,17 @@ test("readOnly locations serve hits and are never written", async () => {
   assert.deepEqual((await mem.entries()).map((e) => e.sidecar.region), ["thalamus"], "new entries go to the writable location");
   assert.equal((await shared.entries())[0].hits, 0, "the read-only entry was not touched");
 });
+
+test("a file handed over in the browser's way keys as the native runner keys the file on disk", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "toolmemo-handed-"));
+  const spec = { name: "Count", command: "wc", inputs: { in_file: { type: { File: { exists: true } }, argstr: "%s", mandatory: true } } };
+  writeFileSync(join(dir, "spec.json"), JSON.stringify(spec));
+  writeFileSync(join(dir, "data.txt"), "the same bytes\n");
+  const native = JSON.parse(execFileSync(join(ROOT, "target/release/toolmemo"),
+    ["explain", "--json", "--spec", "spec.json", "--set", "in_file=data.txt", "--cache-dir", join(dir, "cache")],
+    { cwd: dir, encoding: "utf8" }));
+  const mem = await toolmemo.Memory.open({ store: "memory" });
+  const pf = mem.cacheInterface(toolmemo.Interface.fromSpec(spec), async () => ({}));
+  const run = await pf({ in_file: "data.txt" }, { contents: { "data.txt": "the same bytes\n" } });
+  assert.equal(run.key, native.key);
+});

@@ -452,10 +452,20 @@ export interface CachedRun<O> {
 
 /** A cached interface (nipype's `Memory.cache(Interface)`): `await bet(inputs)`. */
 export interface CachedInterface<I extends object, O> {
-  (inputs: I | string): Promise<CachedRun<O>>;
-  checkCallInCache(inputs: I | string): Promise<boolean>;
-  explain(inputs: I | string): InterfaceExplanation;
+  (inputs: I | string, options?: CallOptions): Promise<CachedRun<O>>;
+  checkCallInCache(inputs: I | string, options?: CallOptions): Promise<boolean>;
+  explain(inputs: I | string, options?: CallOptions): InterfaceExplanation;
   readonly cacheName: string;
+}
+
+/** Options of one call of a {@link CachedInterface}. */
+export interface CallOptions {
+  /**
+   * Files handed over with the call, by the path the inputs name them with:
+   * they enter the key by these bytes (the key the native runner gives the same
+   * file) and count as existing. What a browser needs, having no filesystem.
+   */
+  contents?: Record<string, Uint8Array | ArrayBuffer | string>;
 }
 
 /** Options of {@link Memory.cacheInterface}. */

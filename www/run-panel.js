@@ -13,6 +13,7 @@ export function runPanel(root, mem, onRun) {
   const history = root.querySelector("#run-history");
   let pf = null;
   let inputs = null;
+  let files = new Map();
   let busy = false;
 
   const sync = () => {
@@ -26,7 +27,11 @@ export function runPanel(root, mem, onRun) {
     replace(status, "Running…");
     const started = performance.now();
     try {
-      const r = await pf(inputs);
+      // The chosen files go with the call, so they enter the key by their bytes.
+      const contents = Object.fromEntries(
+        await Promise.all([...files].map(async ([name, f]) => [name, new Uint8Array(await f.arrayBuffer())])),
+      );
+      const r = await pf(inputs, { contents });
       show(r, performance.now() - started);
     } catch (err) {
       status.dataset.cached = "error";
@@ -57,7 +62,8 @@ export function runPanel(root, mem, onRun) {
 
   return {
     /** A spec was loaded: `demo` is its implementation module, or null. */
-    setup(iface, demo, files) {
+    setup(iface, demo, chosen) {
+      files = chosen ?? new Map();
       root.hidden = demo === null;
       pf = demo ? mem.cacheInterface(iface, (runInputs, cmdline) => demo.run(runInputs, { file: (name) => files.get(name), cmdline })) : null;
       inputs = null;

@@ -276,5 +276,24 @@ export function memorySuite({ toolmemo, open, assert }) {
       assert.equal((await mem.entries()).length, 2);
       await assert.rejects(mem.remove("tag", "nope"), (e) => e.kind === "input");
     }],
+    ['files handed over with a call enter the key by their bytes', async () => {
+      const mem = await open();
+      const iface = toolmemo.Interface.fromSpec({ name: "Count", command: "wc",
+        inputs: { in_file: { type: { File: { exists: true } }, argstr: "%s", mandatory: true } } });
+      let runs = 0;
+      const pf = mem.cacheInterface(iface, async () => ({ n: ++runs }));
+      const one = await pf({ in_file: "handed.txt" }, { contents: { "handed.txt": new TextEncoder().encode("one") } });
+      assert.equal(one.cached, false);
+      const again = await pf({ in_file: "handed.txt" }, { contents: { "handed.txt": "one" } });
+      assert.equal(again.cached, true, "the same bytes, as text: a hit");
+      assert.equal(again.key, one.key);
+      const two = await pf({ in_file: "handed.txt" }, { contents: { "handed.txt": new TextEncoder().encode("two").buffer } });
+      assert.equal(two.cached, false, "other bytes under the same name: a miss");
+      assert.notEqual(two.key, one.key);
+      assert.equal(runs, 2);
+      assert.equal(pf.explain({ in_file: "handed.txt" }, { contents: { "handed.txt": "one" } }).key, one.key);
+      await assert.rejects(pf({ in_file: "handed.txt" }, { contents: { "handed.txt": 5 } }), (e) => e.kind === "input");
+      await assert.rejects(pf({ in_file: "handed.txt" }, { content: {} }), (e) => e.kind === "input");
+    }],
   ];
 }

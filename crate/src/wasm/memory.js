@@ -19,9 +19,9 @@ export function makeCached(core, wrapped) {
 
 /** nipype's PipeFunc: `await pf(inputs)`. */
 export function makePipeFunc(core) {
-  const pf = (inputs) => core.call(inputs);
-  pf.checkCallInCache = (inputs) => core.check(inputs);
-  pf.explain = (inputs) => core.explain(inputs);
+  const pf = (inputs, options) => core.call(inputs, options);
+  pf.checkCallInCache = (inputs, options) => core.check(inputs, options);
+  pf.explain = (inputs, options) => core.explain(inputs, options);
   pf.cacheName = core.name;
   return pf;
 }

@@ -20,13 +20,73 @@ struct Prepared {
     inputs: serde_json::Value,
 }
 
+/// Files a caller hands over with a call (`pf(inputs, {contents})`): a browser
+/// has no filesystem to read them from, so they enter the key by these bytes —
+/// the same key the native runner gives the same file — and count as existing.
+struct Contents<'a> {
+    files: HashMap<String, (u64, [u8; 32])>,
+    probe: &'a dyn crate::path::PathProbe,
+}
+
+impl<'a> Contents<'a> {
+    fn read(options: Option<&Object>, probe: &'a dyn crate::path::PathProbe) -> Result<Contents<'a>, JsValue> {
+        let mut files = HashMap::new();
+        let given = options.map(|o| get(o, "contents")).unwrap_or(JsValue::UNDEFINED);
+        if !given.is_undefined() && !given.is_null() {
+            let o: &Object = given
+                .dyn_ref()
+                .ok_or_else(|| err(ErrorKind::Input, "contents must map file paths to their bytes"))?;
+            for pair in Object::entries(o).iter() {
+                let pair: Array = pair.unchecked_into();
+                let path = pair.get(0).as_string().unwrap_or_default();
+                let v = pair.get(1);
+                let bytes = if let Some(s) = v.as_string() {
+                    s.into_bytes()
+                } else if v.is_instance_of::<js_sys::Uint8Array>() || v.is_instance_of::<js_sys::ArrayBuffer>() {
+                    js_sys::Uint8Array::new(&v).to_vec()
+                } else {
+                    return Err(err(
+                        ErrorKind::Input,
+                        format!("contents['{path}'] must be the file's bytes (a Uint8Array or ArrayBuffer) or text"),
+                    ));
+                };
+                files.insert(path, (bytes.len() as u64, crate::fingerprint::sha256(&bytes)));
+            }
+        }
+        Ok(Contents { files, probe })
+    }
+}
+
+impl crate::path::PathProbe for Contents<'_> {
+    fn kind(&self, path: &str) -> crate::path::PathKind {
+        if self.files.contains_key(path) {
+            crate::path::PathKind::File
+        } else {
+            self.probe.kind(path)
+        }
+    }
+}
+
+impl crate::fingerprint::FileHasher for Contents<'_> {
+    fn identify(&self, path: &str, method: HashMethod) -> crate::Result<crate::fingerprint::FileId> {
+        match self.files.get(path) {
+            Some(&(size, digest)) => Ok(crate::fingerprint::FileId::Content { size, digest }),
+            None => HostFiles.identify(path, method),
+        }
+    }
+}
+
 impl PipeFuncCore {
-    fn prepare(&self, inputs: &JsValue) -> Result<Prepared, JsValue> {
+    fn prepare(&self, inputs: &JsValue, call: Option<&Object>) -> Result<Prepared, JsValue> {
+        if let Some(o) = call {
+            check_keys(o, &["contents"], "cached interface call")?;
+        }
         let json = to_json(inputs, ErrorKind::Input)?;
         let probe = probe_for(Some(&self.options))?;
-        let bound = self.iface.bind(&json, probe.as_ref()).map_err(to_js_error)?;
+        let contents = Contents::read(call, probe.as_ref())?;
+        let bound = self.iface.bind(&json, &contents).map_err(to_js_error)?;
         let cmdline = bound.cmdline().map_err(to_js_error)?;
-        let key = interface_key(&bound, &HostFiles, self.mem.hash_method).map_err(to_js_error)?;
+        let key = interface_key(&bound, &contents, self.mem.hash_method).map_err(to_js_error)?;
         let spec = self.iface.spec();
         let inputs = spec
             .inputs
@@ -49,8 +109,9 @@ fn record(outputs: &JsValue, cmdline: &str, cached: bool, duration_ms: f64, key:
 
 #[wasm_bindgen]
 impl PipeFuncCore {
-    pub fn call(&self, inputs: JsValue) -> Promise {
-        let p = match self.prepare(&inputs) {
+    /// A run; `options.contents` maps file paths to their bytes (see `Contents`).
+    pub fn call(&self, inputs: JsValue, options: Option<Object>) -> Promise {
+        let p = match self.prepare(&inputs, options.as_ref()) {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
@@ -97,8 +158,8 @@ impl PipeFuncCore {
         })
     }
 
-    pub fn check(&self, inputs: JsValue) -> Promise {
-        let p = match self.prepare(&inputs) {
+    pub fn check(&self, inputs: JsValue, options: Option<Object>) -> Promise {
+        let p = match self.prepare(&inputs, options.as_ref()) {
             Ok(p) => p,
             Err(e) => return Promise::reject(&e),
         };
@@ -107,8 +168,8 @@ impl PipeFuncCore {
     }
 
     /// The run's key and its components (spec, each input).
-    pub fn explain(&self, inputs: JsValue) -> Result<JsValue, JsValue> {
-        let p = self.prepare(&inputs)?;
+    pub fn explain(&self, inputs: JsValue, options: Option<Object>) -> Result<JsValue, JsValue> {
+        let p = self.prepare(&inputs, options.as_ref())?;
         let parts: serde_json::Map<String, serde_json::Value> =
             p.key.inputs.iter().map(|(n, k)| (n.clone(), serde_json::json!(k.hex()))).collect();
         from_json(&serde_json::json!({
