@@ -11,8 +11,9 @@ SHARED="${TOOLMEMO_SHARED:-$ROOT/../shared}"
 bash scripts/setup.sh
 bash scripts/build.sh
 
-echo "== cargo test (native, with the Redis store against a redis-server of its own)"
-cargo test --release --features native,redis
+echo "== cargo test (native, with the Redis store against a redis-server of its own;"
+echo "   the stable fuzz drivers a minute per target: docs/reliability.md)"
+TOOLMEMO_FUZZ_SECS="${TOOLMEMO_FUZZ_SECS:-60}" cargo test --release --features native,redis
 
 echo "== wasm-pack test --node (the Rust tests compiled to wasm)"
 wasm-pack test --node --release crate
