@@ -185,11 +185,6 @@ fn spec_and_inputs() -> impl Strategy<Value = (Json, Json)> {
     })
 }
 
-fn inputs() -> impl Strategy<Value = Json> {
-    prop::collection::btree_map(prop::sample::select(NAMES.to_vec()), json_value(), 0..5)
-        .prop_map(|m| Json::Object(m.into_iter().map(|(k, v)| (k.to_string(), v)).collect()))
-}
-
 fn files() -> FileSet {
     FileSet::new(["a.nii", "f3.nii", "dir/", "x y.nii.gz", "a/b.nii"])
 }
