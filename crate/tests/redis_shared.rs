@@ -23,20 +23,37 @@ struct Server {
 }
 
 impl Server {
+    /// A server on a free loopback port. Tests run in parallel: two servers may
+    /// be offered the same port, so a server is ours only when the process that
+    /// answers on the port is the one we started.
     fn start() -> Server {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server is installed (scripts/setup.sh installs it)");
-        let s = Server { child, port };
-        let until = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
+        for _ in 0..20 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let mut child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("redis-server is installed (scripts/setup.sh installs it)");
+            let until = Instant::now() + Duration::from_secs(10);
+            let pid = loop {
+                if child.try_wait().unwrap().is_some() || Instant::now() > until {
+                    break None;
+                }
+                let info = redis::Client::open(format!("redis://127.0.0.1:{port}/0"))
+                    .and_then(|c| c.get_connection())
+                    .and_then(|mut c| redis::cmd("INFO").arg("server").query::<String>(&mut c));
+                if let Ok(info) = info {
+                    break info.lines().find_map(|l| l.strip_prefix("process_id:")).and_then(|p| p.trim().parse::<u32>().ok());
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            if pid == Some(child.id()) {
+                return Server { child, port };
+            }
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        s
+        panic!("could not start a redis-server of our own");
     }
 
     fn url(&self) -> String {
