@@ -213,6 +213,20 @@ impl Lab {
         c
     }
 
+    /// Waits until `child`'s tool has started (it logs a line first thing).
+    fn wait_for_the_tool(&self, child: &mut Child) {
+        let until = Instant::now() + Duration::from_secs(30);
+        while self.runs() == 0 {
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+                panic!("toolmemo ended ({status}) before its tool started: {err}");
+            }
+            assert!(Instant::now() < until, "the tool never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn run(&self, server_url: &str, machine: &str, extra: &[&str]) -> Output {
         self.command(server_url, machine, extra).output().unwrap()
     }
@@ -267,11 +281,7 @@ fn when_the_computing_machine_dies_another_takes_over_after_the_lease() {
     let lab = Lab::new("lease", &format!("sleep 20\n{UPPER}"));
     let lease = ["--redis-lease", "1s"];
     let mut doomed = lab.command(&server.url(), "m1", &lease).spawn().unwrap();
-    let until = Instant::now() + Duration::from_secs(10);
-    while lab.runs() == 0 {
-        assert!(Instant::now() < until, "the first machine never started the tool");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    lab.wait_for_the_tool(&mut doomed);
     doomed.kill().unwrap(); // SIGKILL: its lease is no longer renewed
     doomed.wait().unwrap();
     // The second machine's tool is quick: replace the script's sleep.
@@ -289,12 +299,8 @@ fn when_the_computing_machine_dies_another_takes_over_after_the_lease() {
 fn losing_redis_mid_run_is_a_clear_error_and_the_local_run_stays_whole() {
     let mut server = Server::start();
     let lab = Lab::new("lost", &format!("sleep 1\n{UPPER}"));
-    let child = lab.command(&server.url(), "m1", &[]).spawn().unwrap();
-    let until = Instant::now() + Duration::from_secs(10);
-    while lab.runs() == 0 {
-        assert!(Instant::now() < until, "the tool never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = lab.command(&server.url(), "m1", &[]).spawn().unwrap();
+    lab.wait_for_the_tool(&mut child);
     server.stop();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(2));
