@@ -31,7 +31,8 @@ fn hits<S: toolmemo::memory::Store<Vec<u8>>>(store: S) -> (f64, f64) {
         sidecar: serde_json::Value::Null,
     };
     block_on(mem.insert(new, value)).unwrap();
-    let big = per_call_us(|| _ = std::hint::black_box(block_on(mem.lookup("blob", &key, |_| true)).unwrap().unwrap()), 2.0);
+    let big =
+        per_call_us(|| _ = std::hint::black_box(block_on(mem.lookup("blob", &key, |_| true)).unwrap().unwrap()), 2.0);
     (small, big)
 }
 
@@ -51,6 +52,7 @@ fn main() {
     let fs = hits(FsStore::open(&dir).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
     let _ = server.kill();
+    let _ = server.wait();
     println!(
         "{}",
         serde_json::json!({"redis_small_hit_us": redis.0, "redis_mb_hit_us": redis.1, "fs_small_hit_us": fs.0, "fs_mb_hit_us": fs.1})

@@ -34,7 +34,8 @@ pub use record::{OutputStamp, RunRecord};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{interface_key, HashMethod, InterfaceKey, RealFileHasher};
-use crate::memory::cached::block_on;
+pub use crate::memory::cached::new_run_id;
+use crate::memory::cached::{block_on, system_clock_ms};
 use crate::memory::{sidecar, FsStore, Kind, Limits, Memory, NewEntry, StdDisk};
 use crate::path::RealFilesystem;
 use crate::{Bound, Interface};
@@ -95,10 +96,7 @@ impl Runner {
     /// `clear_previous_runs` keeps): processes of one pipeline share an id.
     pub fn open_run(location: &Path, limits: Limits, run: String) -> Result<Runner> {
         let store = FsStore::open(location)?;
-        let clock = Box::new(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-        });
-        let memory = Memory::new(store, limits, run, clock);
+        let memory = Memory::new(store, limits, run, Box::new(system_clock_ms));
         Ok(Runner {
             memory,
             progress: Progress::Off,
@@ -334,14 +332,4 @@ impl Runner {
 
 fn store_err(what: &str, path: &Path, e: std::io::Error) -> Error {
     Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
-}
-
-/// An id for this process's opening of the cache.
-pub fn new_run_id() -> String {
-    let seed = format!(
-        "{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default()
-    );
-    crate::fingerprint::hex(&crate::fingerprint::sha256(seed.as_bytes())[..8])
 }

@@ -1,11 +1,9 @@
 //! Times, ages and dates as people read and write them.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 use toolmemo::{Error, ErrorKind};
 
-pub fn now_ms() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
+pub use toolmemo::memory::cached::system_clock_ms as now_ms;
 
 /// A duration: `850 ms`, `12.3 s`, `4 min 05 s`.
 pub fn when(ms: f64) -> String {
