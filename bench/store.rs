@@ -17,7 +17,6 @@ use std::time::Instant;
 use toolmemo::memory::cached::{block_on, Bytes};
 use toolmemo::memory::{FsStore, Kind, Limits, Memory, NewEntry};
 
-
 fn scratch(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("toolmemo-bench-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);

@@ -70,7 +70,8 @@ fn main() {
             let (seed, calls, secs, keys, readonly) = (num(3), num(4), num(5), num(6), num(7) == 1);
             let mut rng = Rng(seed | 1);
             let started = Instant::now();
-            let (mut n, mut hits, mut misses, mut wrong, mut evicted, mut removed, mut errors) = (0u64, 0, 0, 0, 0, 0, 0);
+            let (mut n, mut hits, mut misses, mut wrong, mut evicted, mut removed, mut errors) =
+                (0u64, 0, 0, 0, 0, 0, 0);
             while n < calls && started.elapsed() < Duration::from_secs(secs) {
                 n += 1;
                 let i = rng.next() % keys;

@@ -437,9 +437,15 @@ fn types_writes_the_declarations_of_a_spec() {
     let printed = lab.toolmemo(&["types", "--spec", sort.to_str().unwrap()]);
     assert!(printed.status.success());
     let text = String::from_utf8_lossy(&printed.stdout).into_owned();
-    assert!(text.contains("export interface SortInputs {") && text.contains("  in_files: string | ReadonlyArray<string>;"), "{text}");
+    assert!(
+        text.contains("export interface SortInputs {") && text.contains("  in_files: string | ReadonlyArray<string>;"),
+        "{text}"
+    );
     let out = lab.dir.join("sort.d.ts");
-    assert!(lab.toolmemo(&["types", "--spec", sort.to_str().unwrap(), "--out", out.to_str().unwrap()]).status.success());
+    assert!(lab
+        .toolmemo(&["types", "--spec", sort.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .status
+        .success());
     assert_eq!(std::fs::read_to_string(out).unwrap(), text);
     let bad = lab.spec(json!({"name": "X", "command": ""}));
     let err = lab.toolmemo(&["types", "--spec", bad.to_str().unwrap()]);

@@ -47,7 +47,10 @@ fn new_entry(name: &str, bytes: usize) -> NewEntry {
     }
 }
 
-fn mem_on(store: FsStore<toolmemo::memory::StdDisk>, limits: Limits) -> Memory<FsStore<toolmemo::memory::StdDisk>, Vec<u8>> {
+fn mem_on(
+    store: FsStore<toolmemo::memory::StdDisk>,
+    limits: Limits,
+) -> Memory<FsStore<toolmemo::memory::StdDisk>, Vec<u8>> {
     Memory::new(store, limits, "t".into(), Box::new(toolmemo::memory::cached::system_clock_ms))
 }
 
@@ -107,7 +110,15 @@ fn concurrent_writers_and_readers_for_a_fixed_time_never_hit_wrong() {
         .map(|w| {
             let readonly = if w >= writers { "1" } else { "0" };
             Command::new(worker())
-                .args(["calls", dir.to_str().unwrap(), &(w * 31 + 5).to_string(), "100000000", &secs.to_string(), &keys.to_string(), readonly])
+                .args([
+                    "calls",
+                    dir.to_str().unwrap(),
+                    &(w * 31 + 5).to_string(),
+                    "100000000",
+                    &secs.to_string(),
+                    &keys.to_string(),
+                    readonly,
+                ])
                 .stdout(Stdio::piped())
                 .spawn()
                 .unwrap()
@@ -155,7 +166,9 @@ fn a_store_filled_far_past_its_limits_keeps_within_them_and_keeps_the_newest() {
         assert!(i >= n - 40, "an old entry {} survived newer ones", m.name);
         assert_eq!(block_on(mem.store().get(&m.name, &m.key)).unwrap().unwrap().value, compute(i * 13));
     }
-    eprintln!("filled: {n} inserts into 40 items / 64 KiB: {evicted} evicted, never over the limits, the newest always kept");
+    eprintln!(
+        "filled: {n} inserts into 40 items / 64 KiB: {evicted} evicted, never over the limits, the newest always kept"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -306,7 +319,11 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             let dir = scratch("damage");
             let open = || {
                 let s = FsStore::open(&dir).unwrap();
-                if compressed { s.compress(6) } else { s }
+                if compressed {
+                    s.compress(6)
+                } else {
+                    s
+                }
             };
             let mem = mem_on(open(), Limits::default());
             let key = function_key("f", "v:1", &[]).key;
@@ -324,7 +341,8 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             }
             // The caller recomputes and stores again; then it is a hit, exact.
             if !(*how == "entry folder replaced by a file" || (*how == "a folder" && !file.is_empty())) {
-                block_on(mem.insert(new_entry("f", value.len()), value.clone())).unwrap_or_else(|e| panic!("{what}: {e}"));
+                block_on(mem.insert(new_entry("f", value.len()), value.clone()))
+                    .unwrap_or_else(|e| panic!("{what}: {e}"));
                 assert_eq!(block_on(mem.lookup("f", &key, |_| true)).unwrap(), Some(value.clone()), "{what}");
             }
             kinds += 1;

@@ -28,7 +28,8 @@ fn a_writer_killed_while_replacing_an_entry_loses_nothing_fully_written() {
     let mut seed = 0x9E3779B97F4A7C15u64;
     for _ in 0..200 {
         // Every writer starts again at w0: each publish replaces an entry.
-        let mut child = Command::new(&exe).args(["log", dir.to_str().unwrap(), log.to_str().unwrap(), "0"]).spawn().unwrap();
+        let mut child =
+            Command::new(&exe).args(["log", dir.to_str().unwrap(), log.to_str().unwrap(), "0"]).spawn().unwrap();
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;

@@ -105,17 +105,26 @@ fn two_command_lines_never_share_a_key() {
     assert_ne!(key(&iface, &ba), key(&iface, &ab));
     // The environment's order reaches no command line and changes no key.
     let env = Interface::from_json(&json!({"name": "T", "command": "t", "inputs": {}})).unwrap();
-    assert_eq!(key(&env, &json!({"environ": {"B": "1", "A": "2"}})), key(&env, &json!({"environ": {"A": "2", "B": "1"}})));
+    assert_eq!(
+        key(&env, &json!({"environ": {"B": "1", "A": "2"}})),
+        key(&env, &json!({"environ": {"A": "2", "B": "1"}}))
+    );
 }
 
 /// Found by property testing: the order in which a spec declares its inputs
 /// changed the key, although it changes neither the command line nor the run.
 #[test]
 fn the_order_of_a_specs_inputs_changes_no_key() {
-    let a = Interface::from_json_str(r#"{"name": "T", "command": "t", "inputs": {
-        "p": {"type": "Int", "argstr": "-p %d"}, "q": {"type": "Str", "argstr": "-q %s"}}}"#).unwrap();
-    let b = Interface::from_json_str(r#"{"name": "T", "command": "t", "inputs": {
-        "q": {"type": "Str", "argstr": "-q %s"}, "p": {"type": "Int", "argstr": "-p %d"}}}"#).unwrap();
+    let a = Interface::from_json_str(
+        r#"{"name": "T", "command": "t", "inputs": {
+        "p": {"type": "Int", "argstr": "-p %d"}, "q": {"type": "Str", "argstr": "-q %s"}}}"#,
+    )
+    .unwrap();
+    let b = Interface::from_json_str(
+        r#"{"name": "T", "command": "t", "inputs": {
+        "q": {"type": "Str", "argstr": "-q %s"}, "p": {"type": "Int", "argstr": "-p %d"}}}"#,
+    )
+    .unwrap();
     let inputs = json!({"p": 1, "q": "x"});
     assert_eq!(a.cmdline(&inputs, &NoFilesystem).unwrap(), b.cmdline(&inputs, &NoFilesystem).unwrap());
     assert_eq!(key(&a, &inputs), key(&b, &inputs));
@@ -141,7 +150,8 @@ fn cyclic_extends_and_name_source_chains_are_spec_errors() {
         let e = Interface::from_json_with(&spec, &parents).expect_err("a cyclic extends is refused");
         assert_eq!(e.kind, ErrorKind::Spec, "{e}");
     }
-    let e = Interface::from_json(&json!({"name": "C", "command": "c", "extends": "Nowhere", "inputs": {}})).unwrap_err();
+    let e =
+        Interface::from_json(&json!({"name": "C", "command": "c", "extends": "Nowhere", "inputs": {}})).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Spec);
     let msg = spec_error(json!({"name": "N", "command": "n", "inputs": {
         "a": {"type": "File", "argstr": "%s", "name_source": "b", "genfile": true},
@@ -153,7 +163,8 @@ fn cyclic_extends_and_name_source_chains_are_spec_errors() {
 #[test]
 fn deep_nesting_is_a_clear_error_not_a_stack_overflow() {
     let deep_type = format!("{}\"Int\"{}", "{\"List\": ".repeat(5000), "}".repeat(5000));
-    let spec = format!(r#"{{"name": "D", "command": "d", "inputs": {{"x": {{"type": {deep_type}, "argstr": "%s"}}}}}}"#);
+    let spec =
+        format!(r#"{{"name": "D", "command": "d", "inputs": {{"x": {{"type": {deep_type}, "argstr": "%s"}}}}}}"#);
     let e = Interface::from_json_str(&spec).unwrap_err();
     assert_eq!(e.kind, ErrorKind::Spec, "{e}");
     let iface = one("%s", json!("Any"));
@@ -225,7 +236,11 @@ fn control_characters_in_spec_names_are_refused_or_kept_out_of_paths() {
         let entry = mem.store().entry_dir(name, &key);
         assert!(entry.starts_with(&dir), "{name:?} -> {}", entry.display());
         let rel = entry.strip_prefix(&dir).unwrap();
-        assert!(rel.components().all(|c| matches!(c, std::path::Component::Normal(_))), "{name:?} -> {}", rel.display());
+        assert!(
+            rel.components().all(|c| matches!(c, std::path::Component::Normal(_))),
+            "{name:?} -> {}",
+            rel.display()
+        );
         assert_eq!(block_on(mem.lookup(name, &key, |_| true)).unwrap(), Some(vec![7]));
     }
     assert_eq!(block_on(mem.store().list()).unwrap().len(), 10);
@@ -234,6 +249,7 @@ fn control_characters_in_spec_names_are_refused_or_kept_out_of_paths() {
     assert!(!parent.iter().any(|n| n == "escape" || n == "b"));
     let _ = std::fs::remove_dir_all(&dir);
     // A spec name or command with control characters is still just data.
-    let iface = Interface::from_json(&json!({"name": "N\u{7}", "command": "c\u{1b}", "inputs": {}})).map(|i| i.cmdline(&json!({}), &FileSet::new(Vec::<String>::new())));
+    let iface = Interface::from_json(&json!({"name": "N\u{7}", "command": "c\u{1b}", "inputs": {}}))
+        .map(|i| i.cmdline(&json!({}), &FileSet::new(Vec::<String>::new())));
     assert!(matches!(iface, Ok(Ok(_)) | Err(_)));
 }

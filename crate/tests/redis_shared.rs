@@ -43,7 +43,10 @@ impl Server {
                     .and_then(|c| c.get_connection())
                     .and_then(|mut c| redis::cmd("INFO").arg("server").query::<String>(&mut c));
                 if let Ok(info) = info {
-                    break info.lines().find_map(|l| l.strip_prefix("process_id:")).and_then(|p| p.trim().parse::<u32>().ok());
+                    break info
+                        .lines()
+                        .find_map(|l| l.strip_prefix("process_id:"))
+                        .and_then(|p| p.trim().parse::<u32>().ok());
                 }
                 std::thread::sleep(Duration::from_millis(20));
             };
@@ -77,7 +80,8 @@ fn store(server: &Server, prefix: &str) -> RedisStore {
 }
 
 fn meta(name: &str, i: u64, last: f64) -> Meta {
-    let key = toolmemo::memory::function_key(name, "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))]).key;
+    let key =
+        toolmemo::memory::function_key(name, "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))]).key;
     Meta {
         key,
         kind: Kind::Function,
@@ -126,8 +130,11 @@ fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
     assert_eq!(block_on(b.get("f", &m0.key)).unwrap().unwrap().value, b"bee");
 
     // A value too large is refused whole, never stored in part.
-    let small = RedisStore::open(&server.url(), RedisOptions { prefix: "small".into(), max_value_bytes: 10, ..Default::default() })
-        .unwrap();
+    let small = RedisStore::open(
+        &server.url(),
+        RedisOptions { prefix: "small".into(), max_value_bytes: 10, ..Default::default() },
+    )
+    .unwrap();
     let err = block_on(small.put(Entry { meta: meta("f", 9, 0.0), value: vec![0; 11] })).unwrap_err();
     assert!(err.message.contains("larger than this Redis store takes"), "{}", err.message);
     assert!(block_on(small.list()).unwrap().is_empty());
@@ -137,7 +144,8 @@ fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
     let m = meta("f", 1, 0.0);
     block_on(c.put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
     let mut raw = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
-    let _: () = redis::cmd("HSET").arg(format!("team-c:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut raw).unwrap();
+    let _: () =
+        redis::cmd("HSET").arg(format!("team-c:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut raw).unwrap();
     assert!(block_on(c.get("f", &m.key)).unwrap().is_none());
     assert!(block_on(c.list()).unwrap().is_empty());
 }
@@ -266,7 +274,8 @@ fn two_machines_share_a_run() {
 fn machines_racing_on_one_missing_run_compute_it_once() {
     let server = Server::start();
     let lab = Lab::new("race", &format!("sleep 1\n{UPPER}"));
-    let children: Vec<Child> = (0..3).map(|i| lab.command(&server.url(), &format!("m{i}"), &[]).spawn().unwrap()).collect();
+    let children: Vec<Child> =
+        (0..3).map(|i| lab.command(&server.url(), &format!("m{i}"), &[]).spawn().unwrap()).collect();
     let answers: Vec<Json> = children.into_iter().map(|c| json_of(&c.wait_with_output().unwrap())).collect();
     assert_eq!(lab.runs(), 1, "one machine ran the tool");
     assert_eq!(answers.iter().filter(|a| a["cached"] == false).count(), 1);
@@ -321,7 +330,11 @@ fn losing_redis_mid_run_is_a_clear_error_and_the_local_run_stays_whole() {
     // And with Redis gone, asking it is a clear error, not a hang.
     let down = lab.run(&server.url(), "m3", &[]);
     assert_eq!(down.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&down.stderr).contains("cannot connect"), "{}", String::from_utf8_lossy(&down.stderr));
+    assert!(
+        String::from_utf8_lossy(&down.stderr).contains("cannot connect"),
+        "{}",
+        String::from_utf8_lossy(&down.stderr)
+    );
 }
 
 #[test]

@@ -35,7 +35,15 @@ fn four_processes_100k_calls_with_random_eviction_never_hit_wrong() {
     let children: Vec<_> = (0..4u64)
         .map(|w| {
             Command::new(worker())
-                .args(["calls", dir.to_str().unwrap(), &(w * 7919 + 13).to_string(), &(total / 4).to_string(), "3600", &keys.to_string(), "0"])
+                .args([
+                    "calls",
+                    dir.to_str().unwrap(),
+                    &(w * 7919 + 13).to_string(),
+                    &(total / 4).to_string(),
+                    "3600",
+                    &keys.to_string(),
+                    "0",
+                ])
                 .stdout(Stdio::piped())
                 .spawn()
                 .unwrap()

@@ -92,7 +92,8 @@ impl Disk for StdDisk {
         let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(|_| io::ErrorKind::InvalidInput);
         let (a, b) = (c(a)?, c(b)?);
         // SAFETY: two valid NUL-terminated paths; renameat2 reads them only.
-        let r = unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
+        let r =
+            unsafe { libc::renameat2(libc::AT_FDCWD, a.as_ptr(), libc::AT_FDCWD, b.as_ptr(), libc::RENAME_EXCHANGE) };
         if r == 0 {
             Ok(())
         } else {

@@ -238,12 +238,9 @@ impl<D: Disk> FsStore<D> {
         };
         match plain {
             Some(plain) if hex(&sha256(&plain)) == digest => Ok(Some((meta, Some(plain)))),
-            _ => self.damaged_unless_raced(
-                name,
-                &dir,
-                &text,
-                "its value does not match its recorded length and sha256",
-            ),
+            _ => {
+                self.damaged_unless_raced(name, &dir, &text, "its value does not match its recorded length and sha256")
+            }
         }
     }
 

@@ -452,7 +452,10 @@ impl JsMemory {
     /// the cache holds a result of it.
     pub fn status(&self, steps: JsValue) -> Promise {
         if !Array::is_array(&steps) {
-            return Promise::reject(&err(ErrorKind::Input, "status(steps) needs an array of cached functions or names"));
+            return Promise::reject(&err(
+                ErrorKind::Input,
+                "status(steps) needs an array of cached functions or names",
+            ));
         }
         let steps: Array = steps.unchecked_into();
         let s = self.shared.clone();

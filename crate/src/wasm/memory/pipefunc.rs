@@ -33,9 +33,8 @@ impl<'a> Contents<'a> {
         let mut files = HashMap::new();
         let given = options.map(|o| get(o, "contents")).unwrap_or(JsValue::UNDEFINED);
         if !given.is_undefined() && !given.is_null() {
-            let o: &Object = given
-                .dyn_ref()
-                .ok_or_else(|| err(ErrorKind::Input, "contents must map file paths to their bytes"))?;
+            let o: &Object =
+                given.dyn_ref().ok_or_else(|| err(ErrorKind::Input, "contents must map file paths to their bytes"))?;
             for pair in Object::entries(o).iter() {
                 let pair: Array = pair.unchecked_into();
                 let path = pair.get(0).as_string().unwrap_or_default();
