@@ -174,6 +174,25 @@ function group(cls, opts, ...children) {
   return { el, setLabel: (label) => el.setAttribute("aria-label", label) };
 }
 
+/**
+ * Adds a row of an editable list (`list.rows`, shown in `list.items`): its
+ * `parts` and a × button that removes it; the row object gets `remove` and `li`.
+ */
+function mountRow(list, row, parts) {
+  const remove = h("button", { type: "button", class: "icon" }, "×");
+  Object.assign(row, { remove, li: h("li", {}, ...parts, remove) });
+  remove.addEventListener("click", () => {
+    list.rows.splice(list.rows.indexOf(row), 1);
+    row.li.remove();
+    list.relabel();
+    changed(list.el);
+  });
+  list.rows.push(row);
+  list.items.append(row.li);
+  list.relabel();
+  return row;
+}
+
 /** Items of one type: add and remove rows; empty rows are ignored. */
 function list(t, opts) {
   const rows = [];
@@ -191,19 +210,7 @@ function list(t, opts) {
   };
   const addRow = () => {
     const control = makeControl(t.arg, { files: opts.files, name: `${name} item` });
-    const remove = h("button", { type: "button", class: "icon" }, "×");
-    const li = h("li", {}, control.el, remove);
-    const row = { control, remove, li };
-    remove.addEventListener("click", () => {
-      rows.splice(rows.indexOf(row), 1);
-      li.remove();
-      relabel();
-      changed(g.el);
-    });
-    rows.push(row);
-    items.append(li);
-    relabel();
-    return row;
+    return mountRow({ rows, items, relabel, el: g.el }, { control }, [control.el]);
   };
   add.addEventListener("click", () => {
     addRow().control.focus?.();
@@ -257,19 +264,8 @@ function dict(t, opts) {
   const addRow = () => {
     const key = h("input", { type: "text", class: "mono", placeholder: "name", autocomplete: "off", spellcheck: "false" });
     const value = makeControl(t.arg, { files: opts.files, name: `${name} value`, placeholder: "value" });
-    const remove = h("button", { type: "button", class: "icon" }, "×");
-    const li = h("li", {}, key, h("span", { class: "eq", "aria-hidden": "true" }, "="), value.el, remove);
-    const row = { key, value, remove, li };
-    remove.addEventListener("click", () => {
-      rows.splice(rows.indexOf(row), 1);
-      li.remove();
-      relabel();
-      changed(g.el);
-    });
-    rows.push(row);
-    items.append(li);
-    relabel();
-    return row;
+    const eq = h("span", { class: "eq", "aria-hidden": "true" }, "=");
+    return mountRow({ rows, items, relabel, el: g.el }, { key, value }, [key, eq, value.el]);
   };
   add.addEventListener("click", () => {
     addRow().key.focus();

@@ -10,17 +10,16 @@
 //!         publishes entries wSTART, wSTART+1, ... and appends each index to LOG
 //!         once its insert returned: what a SIGKILL must never lose.
 
+#[path = "../tests/common/soak.rs"]
+mod soak_common;
+use soak_common::compute;
 use std::io::Write;
 use std::time::{Duration, Instant};
-use toolmemo::fingerprint::{hex, sha256, Datum};
+use toolmemo::fingerprint::Datum;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Kind, Limits, Memory, NewEntry};
 
 /// The only correct value of call `i`: 50 to 2,049 bytes derived from `i`.
-pub fn compute(i: u64) -> Vec<u8> {
-    let seed = hex(&sha256(&i.to_le_bytes()));
-    seed.bytes().cycle().take(50 + (i as usize * 37) % 2000).collect()
-}
 
 struct Rng(u64);
 impl Rng {

@@ -7,26 +7,16 @@
 
 #![cfg(all(feature = "native", unix, not(target_arch = "wasm32")))]
 
+#[path = "common/soak.rs"]
+mod soak_common;
 use serde_json::Value as Json;
+use soak_common::{compute, worker};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use toolmemo::fingerprint::{hex, sha256};
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Kind, Limits, Memory, NewEntry, Store};
 use toolmemo::ErrorKind;
-
-fn worker() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let exe = deps.parent().unwrap().parent().unwrap().join("examples").join("soak_worker");
-    assert!(exe.exists(), "{} is not built (cargo test --features native builds it)", exe.display());
-    exe
-}
-
-fn compute(i: u64) -> Vec<u8> {
-    let seed = hex(&sha256(&i.to_le_bytes()));
-    seed.bytes().cycle().take(50 + (i as usize * 37) % 2000).collect()
-}
 
 fn scratch(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("toolmemo-faults-load-{name}-{}", std::process::id()));

@@ -6,20 +6,17 @@
 
 #![cfg(all(feature = "native", unix, not(target_arch = "wasm32")))]
 
+#[path = "common/soak.rs"]
+mod soak_common;
+use soak_common::compute;
 use std::process::Command;
 use std::time::Duration;
-use toolmemo::fingerprint::{hex, sha256};
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Store};
 
-fn compute(i: u64) -> Vec<u8> {
-    let seed = hex(&sha256(&i.to_le_bytes()));
-    seed.bytes().cycle().take(50 + (i as usize * 37) % 2000).collect()
-}
-
 #[test]
 fn a_writer_killed_while_replacing_an_entry_loses_nothing_fully_written() {
-    let exe = std::env::current_exe().unwrap().parent().unwrap().parent().unwrap().join("examples/soak_worker");
+    let exe = soak_common::worker();
     let dir = std::env::temp_dir().join(format!("toolmemo-replace-window-{}", std::process::id()));
     let log = dir.with_extension("log");
     let _ = std::fs::remove_dir_all(&dir);

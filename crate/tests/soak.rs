@@ -4,25 +4,15 @@
 
 #![cfg(all(feature = "native", unix, not(target_arch = "wasm32")))]
 
+#[path = "common/soak.rs"]
+mod soak_common;
 use serde_json::Value as Json;
-use std::path::PathBuf;
+use soak_common::{compute, worker};
 use std::process::{Command, Stdio};
 use std::time::Instant;
-use toolmemo::fingerprint::{hex, sha256, Datum};
+use toolmemo::fingerprint::Datum;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Store};
-
-pub fn worker() -> PathBuf {
-    let deps = std::env::current_exe().unwrap();
-    let exe = deps.parent().unwrap().parent().unwrap().join("examples").join("soak_worker");
-    assert!(exe.exists(), "{} is not built (cargo test --features native builds it)", exe.display());
-    exe
-}
-
-fn compute(i: u64) -> Vec<u8> {
-    let seed = hex(&sha256(&i.to_le_bytes()));
-    seed.bytes().cycle().take(50 + (i as usize * 37) % 2000).collect()
-}
 
 #[test]
 fn four_processes_100k_calls_with_random_eviction_never_hit_wrong() {
