@@ -5,3 +5,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export WASM_BINDGEN_VERSION=0.2.130
 export WASM_PACK_VERSION=0.15.1
+# The browser builds rebuild std for size on this pinned nightly
+# (scripts/build.sh); everything else uses stable.
+export SIZE_TOOLCHAIN=nightly-2026-10-30

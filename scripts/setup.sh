@@ -12,6 +12,12 @@ command -v npm >/dev/null || { echo "setup: npm not found; install Node.js 20.16
 command -v python3 >/dev/null || { echo "setup: python3 not found (the conformance checker needs it)" >&2; exit 1; }
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+# The browser builds' toolchain (scripts/build.sh) with std's source, to
+# rebuild std for size: ~10 s and ~250 MB, once.
+sysroot=$(rustup run "$SIZE_TOOLCHAIN" rustc --print sysroot 2>/dev/null || true)
+if [ ! -d "$sysroot/lib/rustlib/src/rust/library" ] || [ ! -d "$sysroot/lib/rustlib/wasm32-unknown-unknown" ]; then
+  rustup toolchain install "$SIZE_TOOLCHAIN" --profile minimal --component rust-src --target wasm32-unknown-unknown
+fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
   # Not --locked: its lockfile wants a crate version the registry lacks.
