@@ -63,7 +63,9 @@ pub fn split_words(text: &str, literal: &[Range<usize>]) -> Result<Vec<String>, 
                 _ => word.push(c),
             },
             Quote::None => match c {
-                c if c.is_whitespace() => {
+                // shlex's whitespace, not Unicode's: a no-break space or a
+                // vertical tab in a spec's text is part of a word there.
+                ' ' | '\t' | '\r' | '\n' => {
                     if started {
                         words.push(std::mem::take(&mut word));
                         started = false;
@@ -109,6 +111,8 @@ mod tests {
         assert_eq!(split_words(r#"-a "x y" 'z w' a\ b"#, &[]).unwrap(), ["-a", "x y", "z w", "a b"]);
         assert_eq!(split_words("--o0'a b'", &[]).unwrap(), ["--o0a b"]);
         assert!(split_words("-a 'open", &[]).is_err());
+        // shlex.split("a\xa0b c\x0bd\te") == ['a\xa0b', 'c\x0bd', 'e']
+        assert_eq!(split_words("a\u{a0}b c\u{b}d\te", &[]).unwrap(), ["a\u{a0}b", "c\u{b}d", "e"]);
     }
 
     #[test]

@@ -266,7 +266,8 @@ fn line_text(s: &str) -> String {
 fn capitalize(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
+        // ASCII only: a type name, and Unicode's case tables cost kilobytes of wasm.
+        Some(f) => std::iter::once(f.to_ascii_uppercase()).chain(c).collect(),
         None => String::new(),
     }
 }

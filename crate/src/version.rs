@@ -19,8 +19,8 @@ fn parts(v: &str) -> Vec<Part<'_>> {
     while let Some(c) = rest.chars().next() {
         let len = if c.is_ascii_digit() {
             rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())
-        } else if c.is_alphabetic() {
-            rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len())
+        } else if c.is_ascii_alphabetic() {
+            rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len())
         } else {
             rest = &rest[c.len_utf8()..];
             continue;
