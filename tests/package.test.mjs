@@ -42,11 +42,13 @@ after(() => {
   if (work && !process.env.KEEP) rmSync(work, { recursive: true, force: true });
 });
 
-test("npm pack ships the entries, the builds, the declarations and the schema, and nothing else", () => {
+test("npm pack ships the entries, the builds, the declarations, the schema and the licences, and nothing else", () => {
   const files = packed.files.map((f) => f.path).sort();
   for (const want of [
     "package.json",
     "README.md",
+    "LICENSE-MIT",
+    "LICENSE-APACHE",
     "pkg/entry/browser.mjs",
     "pkg/entry/lite.mjs",
     "pkg/entry/node.mjs",
