@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run bench`: renders the same sampled conformance cases with nipype (the
 # peer), the native build and the wasm build in Node, times Memory hits against
-# lru-cache, memoizee, hash-wasm and node:crypto, all in one run, and rewrites
-# the results tables of bench/README.md with the ratios.
+# lru-cache, memoizee, hash-wasm and node:crypto, the IndexedDB store against
+# raw IndexedDB in Chromium, the native stores against joblib, all in one run,
+# and rewrites the results tables of bench/README.md with the ratios.
 #
 #   BENCH_LIMIT=300 (cases)  BENCH_MS_PER_CASE=40 (native/wasm)  PEER_BUDGET=60 (s, nipype)
 set -euo pipefail
@@ -26,6 +27,8 @@ echo "== wasm in Node"
 node bench/render.mjs > "$OUT/wasm.json"
 echo "== Memory hits in Node (vs lru-cache, memoizee, hash-wasm, node:crypto)"
 node bench/memory.mjs > "$OUT/memory.json"
+echo "== the IndexedDB store in Chromium vs raw IndexedDB"
+node bench/idb.mjs > "$OUT/idb.json"
 echo "== the native filesystem store vs joblib.Memory"
 .venv-peers/bin/python bench/peer/bench_joblib.py > "$OUT/joblib.json"
 cargo bench --quiet --features native --bench store > "$OUT/store.json"
