@@ -265,9 +265,30 @@ fn two_machines_share_a_run() {
     let out = second["outputs"]["out_file"].as_str().unwrap();
     assert!(out.starts_with(lab.dir.join("cache-m2").to_str().unwrap()), "{out}");
     assert_eq!(std::fs::read_to_string(out).unwrap(), "SHARED INPUT\n");
-    // Now a local hit on m2, without asking Redis.
+    let shared = store(&server, "toolmemo");
+    let used = |what: &str| {
+        let metas = block_on(shared.list()).unwrap();
+        assert_eq!(metas.len(), 1, "{what}: one shared run");
+        (metas[0].hits, metas[0].last_access_ms)
+    };
+    let (hits, last) = used("after m2 fetched it");
+    assert_eq!(hits, 1);
+    std::thread::sleep(Duration::from_millis(20));
+    // Now a local hit on m2, served without reading Redis, but reported to it:
+    // the shared store's eviction order must see that the run is in use.
     let third = json_of(&lab.run(&server.url(), "m2", &[]));
     assert_eq!((third["cached"].clone(), third["fromShared"].clone()), (json!(true), json!(false)));
+    assert_eq!(third["note"], Json::Null, "the use was reported");
+    let (hits_after, last_after) = used("after m2's local hit");
+    assert_eq!(hits_after, 2);
+    assert!(last_after > last, "last use moved: {last} -> {last_after}");
+    // A shared store that cannot record the use (here its index is no longer
+    // a sorted set) does not cost the local hit: it is served, with a note.
+    let mut c = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+    redis::cmd("SET").arg("toolmemo:idx").arg("not a sorted set").query::<()>(&mut c).unwrap();
+    let fourth = json_of(&lab.run(&server.url(), "m2", &[]));
+    assert_eq!(fourth["cached"], json!(true));
+    assert!(fourth["note"].as_str().is_some_and(|n| n.contains("not told of this use")), "{fourth}");
 }
 
 #[test]

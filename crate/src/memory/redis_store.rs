@@ -77,6 +77,18 @@ if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
 return 1
 "#;
 
+/// Records a use made elsewhere (a hit a machine served from its own local
+/// copy): last use, run and one more hit, and re-indexes, if the entry exists.
+const USED: &str = r#"
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  redis.call('HSET', KEYS[1], 'last', ARGV[1], 'run', ARGV[2])
+  redis.call('HINCRBY', KEYS[1], 'hits', 1)
+  redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+  return 1
+end
+return 0
+"#;
+
 /// Deletes a lock only if this holder still owns it.
 const RELEASE: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -261,6 +273,16 @@ impl RedisStore {
             .arg(Self::member(&meta.name, &meta.key))
             .arg(count);
         self.with("update an entry", |c| inv.invoke::<i64>(c)).map(drop)
+    }
+
+    /// Tells the shared store that `key` was used at `at_ms` in `run` from a
+    /// copy held elsewhere, so that its least-recently-used order (and so
+    /// eviction) sees uses no lookup here made; whether the entry is here.
+    pub fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<bool> {
+        let script = redis::Script::new(USED);
+        let mut inv = script.key(self.entry_key(name, key));
+        inv.key(self.index()).arg(at_ms).arg(run).arg(Self::member(name, key));
+        self.with("record a use", |c| inv.invoke::<i64>(c)).map(|n| n == 1)
     }
 
     fn count_miss(&self) -> Result<()> {

@@ -149,12 +149,13 @@ impl Runner {
                 match RunRecord::from_bytes(&value).and_then(|r| r.check_outputs(&dir.join("work"), opts.hash_method)) {
                     Ok(record) => {
                         let outputs = record.absolute_outputs(&dir.join("work"));
+                        let note = self.report_use(name, &key.key);
                         return Ok(Outcome {
                             key,
                             cached: true,
                             stale: None,
                             from_shared: false,
-                            note: None,
+                            note,
                             dir,
                             record,
                             outputs,
@@ -216,6 +217,20 @@ impl Runner {
         }
         let outputs = record.absolute_outputs(&dir.join("work"));
         Ok(Outcome { key, cached: false, stale, from_shared: false, note, dir, record, outputs })
+    }
+
+    /// Reports a local hit to the shared store, whose eviction would otherwise
+    /// take a run used every day on machines that keep their own copy for an
+    /// idle one. The hit is served either way: a shared store that cannot be
+    /// told gives a note, not an error.
+    fn report_use(&self, _name: &str, _key: &crate::fingerprint::Key) -> Option<String> {
+        #[cfg(feature = "redis")]
+        if let Some(shared) = &self.shared {
+            if let Err(e) = shared.record_use(_name, _key, self.memory.now(), self.memory.run_id()) {
+                return Some(format!("the shared store was not told of this use: {}", e.message));
+            }
+        }
+        None
     }
 
     /// The run of `key` from the shared store, made a local entry; `None` when
