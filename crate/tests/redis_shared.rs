@@ -20,6 +20,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_toolmemo");
 struct Server {
     child: Child,
     port: u16,
+    /// `requirepass`, if the server was started with one.
+    password: Option<String>,
 }
 
 impl Server {
@@ -27,10 +29,16 @@ impl Server {
     /// be offered the same port, so a server is ours only when the process that
     /// answers on the port is the one we started.
     fn start() -> Server {
+        Server::start_with(None)
+    }
+
+    /// A server that requires `password` when one is given.
+    fn start_with(password: Option<&str>) -> Server {
         for _ in 0..20 {
             let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
             let mut child = Command::new("redis-server")
                 .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+                .args(password.map(|p| ["--requirepass", p]).iter().flatten())
                 .stdout(Stdio::null())
                 .spawn()
                 .expect("redis-server is installed (scripts/setup.sh installs it)");
@@ -39,7 +47,8 @@ impl Server {
                 if child.try_wait().unwrap().is_some() || Instant::now() > until {
                     break None;
                 }
-                let info = redis::Client::open(format!("redis://127.0.0.1:{port}/0"))
+                let auth = password.map_or(String::new(), |p| format!(":{p}@"));
+                let info = redis::Client::open(format!("redis://{auth}127.0.0.1:{port}/0"))
                     .and_then(|c| c.get_connection())
                     .and_then(|mut c| redis::cmd("INFO").arg("server").query::<String>(&mut c));
                 if let Ok(info) = info {
@@ -51,7 +60,7 @@ impl Server {
                 std::thread::sleep(Duration::from_millis(20));
             };
             if pid == Some(child.id()) {
-                return Server { child, port };
+                return Server { child, port, password: password.map(str::to_string) };
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -60,7 +69,8 @@ impl Server {
     }
 
     fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/0", self.port)
+        let auth = self.password.as_ref().map_or(String::new(), |p| format!(":{p}@"));
+        format!("redis://{auth}127.0.0.1:{}/0", self.port)
     }
 
     fn stop(&mut self) {
@@ -148,6 +158,24 @@ fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
         redis::cmd("HSET").arg(format!("team-c:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut raw).unwrap();
     assert!(block_on(c.get("f", &m.key)).unwrap().is_none());
     assert!(block_on(c.list()).unwrap().is_empty());
+}
+
+#[test]
+fn a_password_url_connects_and_a_wrong_password_is_a_clear_error_that_does_not_show_it() {
+    let server = Server::start_with(Some("s3cret-word"));
+    let s = store(&server, "auth");
+    let m = meta("f", 1, 0.0);
+    block_on(s.put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
+    assert_eq!(block_on(s.get("f", &m.key)).unwrap().unwrap().value, b"abc");
+
+    for url in
+        [format!("redis://:wrong-word@127.0.0.1:{}/0", server.port), format!("redis://127.0.0.1:{}/0", server.port)]
+    {
+        let err = RedisStore::open(&url, RedisOptions::default()).err().expect("refused");
+        assert_eq!(err.kind, toolmemo::ErrorKind::Store);
+        assert!(!err.message.contains("wrong-word") && !err.message.contains("s3cret"), "{}", err.message);
+        assert!(err.message.contains(&server.port.to_string()), "names the server: {}", err.message);
+    }
 }
 
 #[test]
