@@ -60,3 +60,55 @@ test("IndexedDB entries survive reloading the page", async () => {
     assert.equal(second.persistence.entries, 1);
   });
 });
+
+test("a full IndexedDB: the least recently used make room; a value larger than the quota is a clear error and loses nothing", async () => {
+  await withPage(async (page, base) => {
+    await page.goto(`${base}/tests/browser/blank.html`);
+    // DevTools' "simulate a custom storage quota": 3 MB for this origin.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Storage.overrideQuotaForOrigin", { origin: new URL(base).origin, quotaSize: 3_000_000 });
+    await page.reload();
+    const r = await page.evaluate(async () => {
+      const { Memory } = await import("/pkg/entry/browser.mjs");
+      const mem = await Memory.open({ store: "indexeddb", name: "quota" });
+      // Incompressible values (Chromium compresses what it stores).
+      const noise = (n, tag) => {
+        const a = new Uint8Array(n);
+        for (let o = 0; o < n; o += 65536) crypto.getRandomValues(a.subarray(o, Math.min(n, o + 65536)));
+        a[0] = tag;
+        return a;
+      };
+      const big = mem.cache(function big(i) { return noise(400_000, i); });
+      const failures = [];
+      for (let i = 0; i < 16; i++) {
+        try {
+          const v = await big(i);
+          if (v.length !== 400_000 || v[0] !== i) failures.push(`${i}: wrong value`);
+        } catch (e) {
+          failures.push(`${i}: ${e.kind} ${e.message}`);
+        }
+      }
+      const cached = [];
+      for (let i = 0; i < 16; i++) if (await big.checkCallInCache(i)) cached.push(i);
+      const before = (await mem.entries()).length;
+      let huge = null;
+      try {
+        await mem.cache(function huge() { return noise(4_000_000, 1); })();
+      } catch (e) {
+        huge = { kind: e.kind, message: e.message };
+      }
+      const after = [];
+      for (let i = 0; i < 16; i++) if (await big.checkCallInCache(i)) after.push(i);
+      const again = await big(15); // still a hit, the value whole
+      return { failures, cached, before, huge, after, again: [again.length, again[0]] };
+    });
+    assert.deepEqual(r.failures, [], "every call returned its value, the store making room as needed");
+    assert.ok(r.cached.length >= 3 && r.cached.length < 16, `some entries were evicted: ${r.cached}`);
+    assert.deepEqual(r.cached, r.cached.map((_, j) => 16 - r.cached.length + j), `the most recently used stayed: ${r.cached}`);
+    assert.equal(r.before, r.cached.length);
+    assert.equal(r.huge?.kind, "store", JSON.stringify(r.huge));
+    assert.match(r.huge.message, /full/);
+    assert.ok(r.after.length >= 1 && r.after.includes(15), `what fit stayed: ${r.after}`);
+    assert.deepEqual(r.again, [400_000, 15]);
+  });
+});

@@ -4,11 +4,12 @@
 //! entries' metadata, keyed by `<name>/<key>`, indexed on last access, name and
 //! creation time, so listing and eviction never read a value) and `values` (the
 //! values themselves, as structured-clone values: typed arrays are stored as
-//! they are). A write resolves once its transaction completes; a hit reads and
-//! updates the metadata in one transaction. A metadata record whose value is
-//! missing is a miss, and is repaired (removed) on the spot. A write refused for
-//! quota evicts the least recently used tenth and is retried once; then it fails
-//! with a clear error, and nothing else is lost. A connection the browser closed
+//! they are). A write resolves once its transaction commits (an aborted one is
+//! an error); a hit reads and updates the metadata in one transaction. A
+//! metadata record whose value is missing is a miss, and is repaired (removed)
+//! on the spot. A write refused for quota (Chromium aborts its transaction)
+//! evicts the least recently used tenth and is retried once; then it fails with
+//! a clear error, and nothing else is lost. A connection the browser closed
 //! (Safari does) is reopened once per operation.
 
 use crate::error::{Error, ErrorKind, Result};
@@ -46,9 +47,25 @@ fn meta_of(record: &JsValue) -> Option<Meta> {
     Meta::from_json(&json)
 }
 
-/// Whether an error is the browser refusing a write for lack of space.
-fn is_quota(e: &Error) -> bool {
-    e.message.contains("Quota")
+/// What an aborted transaction's error says (rexie hands back only that it
+/// was aborted, not the browser's reason).
+const ABORTED: &str = "the browser aborted the transaction";
+
+/// Waits for `tx` to finish: an aborted transaction is an error, never a
+/// silent success (a write refused for lack of space ends this way).
+async fn committed(tx: rexie::Transaction, what: &str) -> Result<()> {
+    match tx.done().await {
+        Ok(r) if r.is_committed() => Ok(()),
+        Ok(_) => Err(Error::new(ErrorKind::Store, format!("IndexedDB: cannot commit {what}: {ABORTED}"))),
+        Err(e) => Err(idb_err(&format!("commit {what}"), e)),
+    }
+}
+
+/// Whether a failed write may be the browser refusing it for lack of space:
+/// a QuotaExceededError, or (how Chromium reports it, at commit) an aborted
+/// transaction. Making room for nothing else costs only old cache entries.
+fn may_be_full(e: &Error) -> bool {
+    e.message.contains("Quota") || e.message.contains(ABORTED)
 }
 
 impl IdbStore {
@@ -100,7 +117,7 @@ impl IdbStore {
         let values = tx.store(VALUES).map_err(|e| idb_err("write", e))?;
         values.put(&entry.value, Some(&key)).await.map_err(|e| idb_err("write a value", e))?;
         meta.put(&meta_record(&entry.meta)?, None).await.map_err(|e| idb_err("write metadata", e))?;
-        tx.done().await.map_err(|e| idb_err("commit a write", e))?;
+        committed(tx, "a write").await?;
         Ok(())
     }
 
@@ -155,7 +172,7 @@ impl Store<JsValue> for IdbStore {
 
     async fn put(&self, entry: Entry<JsValue>) -> Result<()> {
         match self.write(&entry).await {
-            Err(e) if is_quota(&e) => {
+            Err(e) if may_be_full(&e) => {
                 self.make_room().await?;
                 self.write(&entry).await.map_err(|e| {
                     Error::new(
@@ -175,7 +192,7 @@ impl Store<JsValue> for IdbStore {
         if store.key_exists(id(&meta.name, &meta.key)).await.map_err(|e| idb_err("update", e))? {
             store.put(&meta_record(meta)?, None).await.map_err(|e| idb_err("update metadata", e))?;
         }
-        tx.done().await.map_err(|e| idb_err("commit an update", e))?;
+        committed(tx, "an update").await?;
         Ok(())
     }
 
@@ -186,7 +203,7 @@ impl Store<JsValue> for IdbStore {
         let existed = meta.key_exists(k.clone()).await.map_err(|e| idb_err("remove", e))?;
         meta.delete(k.clone()).await.map_err(|e| idb_err("remove", e))?;
         tx.store(VALUES).map_err(|e| idb_err("remove", e))?.delete(k).await.map_err(|e| idb_err("remove", e))?;
-        tx.done().await.map_err(|e| idb_err("commit a removal", e))?;
+        committed(tx, "a removal").await?;
         Ok(existed)
     }
 
@@ -234,7 +251,7 @@ impl Store<JsValue> for IdbStore {
             }
             _ => None,
         };
-        tx.done().await.map_err(|e| idb_err("commit a hit", e))?;
+        committed(tx, "a hit").await?;
         Ok(out)
     }
 }
