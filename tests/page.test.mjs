@@ -158,6 +158,22 @@ test("a bad value shows toolmemo's error next to its input; a bad spec its JSON 
   noProblems();
 });
 
+test("a pasted spec may extend a bundled one", async () => {
+  const child = { name: "BETLite", extends: "BET", inputs: { frac: { type: "Float", argstr: "-f %.3f", position: 3 } } };
+  if (await page.locator("#paste-panel").isHidden()) await page.click("#paste-toggle");
+  await page.fill("#spec-text", JSON.stringify(child));
+  await page.click("#paste-use");
+  await page.waitForSelector("#composer:not([aria-busy])");
+  assert.ok(await page.locator("#spec-error").isHidden(), await page.textContent("#spec-error"));
+  assert.match(await page.locator("#example option:checked").textContent(), /Your spec/);
+  await page.fill("#in-in_file", "f3.nii");
+  await page.fill("#in-frac", "0.5");
+  // BET's inputs, the child's own argstr for frac.
+  assert.deepEqual(await cmdline(), { state: "ok", text: "bet f3.nii f3_brain.nii.gz -f 0.500" });
+  await choose("bet");
+  noProblems();
+});
+
 test("every bundled spec loads into a form", async () => {
   const ids = await page.locator("#example option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
   assert.ok(ids.length >= 4, ids.join());

@@ -47,12 +47,29 @@ export function specSource(root, { load, fail }) {
 
   async function useText(label, text) {
     root.setAttribute("aria-busy", "true");
-    const ok = await load({ label, text, parents: {} });
+    const ok = await load({ label, text, parents: await bundledParents(text) });
     if (ok) {
       yours.textContent = `Your spec (${label})`;
       yours.selected = true;
     }
     return chosen(ok);
+  }
+
+  // A spec of yours may extend a bundled one (`"extends": "BET"`): the
+  // bundled specs are offered as its parents, by name. Only fetched when asked.
+  let bundled = null;
+  async function bundledParents(text) {
+    let spec;
+    try {
+      spec = JSON.parse(text);
+    } catch {
+      return {}; // `load` reports the syntax error
+    }
+    if (typeof spec?.extends !== "string") return {};
+    bundled ??= Promise.all(
+      EXAMPLES.map((e) => fetchText(e.spec).then((t) => JSON.parse(t), () => null)),
+    ).then((specs) => Object.fromEntries(specs.filter((s) => typeof s?.name === "string").map((s) => [s.name, s])));
+    return await bundled;
   }
 
   select.addEventListener("change", () => choose(select.value));
