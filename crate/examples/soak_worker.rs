@@ -19,8 +19,7 @@ use toolmemo::fingerprint::Datum;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{function_key, FsStore, Kind, Limits, Memory, NewEntry};
 
-/// The only correct value of call `i`: 50 to 2,049 bytes derived from `i`.
-
+/// xorshift64: this worker's choices, reproducible from its seed.
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {

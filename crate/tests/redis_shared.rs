@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use toolmemo::memory::cached::block_on;
-use toolmemo::memory::{Entry, Kind, Limits, Memory, Meta, RedisOptions, RedisStore, Store};
+use toolmemo::memory::{
+    Entry, Flight, Kind, Limits, Memory, MemoryStore, Meta, RedisOptions, RedisStore, Store, Tiered,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_toolmemo");
 
@@ -176,6 +178,48 @@ fn a_password_url_connects_and_a_wrong_password_is_a_clear_error_that_does_not_s
         assert!(!err.message.contains("wrong-word") && !err.message.contains("s3cret"), "{}", err.message);
         assert!(err.message.contains(&server.port.to_string()), "names the server: {}", err.message);
     }
+}
+
+#[test]
+fn local_hits_in_front_of_redis_are_reported_to_it_at_most_once_a_minute() {
+    let server = Server::start();
+    let tiered = Tiered::new(MemoryStore::<Vec<u8>>::default(), store(&server, "tiers"));
+    let m = meta("f", 1, 1_000.0);
+    block_on(tiered.put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
+    let hit_at = |t: f64| {
+        let refresh = |meta: &mut Meta| {
+            meta.hits += 1;
+            meta.last_access_ms = t;
+            meta.last_run = format!("run@{t}");
+        };
+        block_on(tiered.hit("f", &m.key, |_| true, refresh)).unwrap()
+    };
+    let in_redis = || {
+        let e = block_on(tiered.shared.get("f", &m.key)).unwrap().unwrap();
+        (e.meta.hits, e.meta.last_access_ms, e.meta.last_run)
+    };
+    assert_eq!(in_redis(), (0, 1_000.0, "r".to_string()));
+    assert_eq!(hit_at(2_000.0).as_deref(), Some(&b"abc"[..]), "served by the local tier");
+    assert_eq!(in_redis(), (1, 2_000.0, "run@2000".to_string()), "and reported");
+    hit_at(30_000.0);
+    assert_eq!(in_redis().0, 1, "not again within a minute");
+    hit_at(63_000.0);
+    assert_eq!(in_redis(), (2, 63_000.0, "run@63000".to_string()), "a minute later, reported again");
+
+    // Behind an Rc (a store shared by several Memories) Redis is still Redis:
+    // its claims are real leases and it hears of uses.
+    let rc = std::rc::Rc::new(store(&server, "rc"));
+    let flight = block_on(rc.claim("f", &m.key)).unwrap();
+    assert!(matches!(flight, Flight::Held(Some(_))), "a lease, not the free claim of a private store");
+    drop(flight);
+    block_on(rc.put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
+    block_on(rc.record_use("f", &m.key, 5_000.0, "rc-run")).unwrap();
+    assert_eq!(block_on(rc.get("f", &m.key)).unwrap().unwrap().meta.hits, 1);
+
+    // An entry the shared tier no longer has is not brought back by a report.
+    block_on(tiered.shared.remove("f", &m.key)).unwrap();
+    assert!(hit_at(200_000.0).is_some(), "still a local hit");
+    assert!(block_on(tiered.shared.get("f", &m.key)).unwrap().is_none());
 }
 
 #[test]

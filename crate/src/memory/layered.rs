@@ -8,7 +8,7 @@
 //! only its entries.
 
 use super::entry::{Entry, Meta};
-use super::store::Store;
+use super::store::{Flight, Store};
 use crate::error::Result;
 use crate::fingerprint::Key;
 
@@ -51,6 +51,14 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
 
     async fn list(&self) -> Result<Vec<Meta>> {
         self.writable.list().await
+    }
+
+    async fn claim(&self, name: &str, key: &Key) -> Result<Flight> {
+        self.writable.claim(name, key).await
+    }
+
+    async fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<()> {
+        self.writable.record_use(name, key, at_ms, run).await
     }
 
     async fn hit(

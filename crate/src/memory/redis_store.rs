@@ -275,10 +275,8 @@ impl RedisStore {
         self.with("update an entry", |c| inv.invoke::<i64>(c)).map(drop)
     }
 
-    /// Tells the shared store that `key` was used at `at_ms` in `run` from a
-    /// copy held elsewhere, so that its least-recently-used order (and so
-    /// eviction) sees uses no lookup here made; whether the entry is here.
-    pub fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<bool> {
+    /// [`Store::record_use`]; whether the entry is here.
+    fn use_elsewhere(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<bool> {
         let script = redis::Script::new(USED);
         let mut inv = script.key(self.entry_key(name, key));
         inv.key(self.index()).arg(at_ms).arg(run).arg(Self::member(name, key));
@@ -435,5 +433,9 @@ impl Store<Vec<u8>> for RedisStore {
 
     fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
         ready(self.claim_blocking(name, key))
+    }
+
+    fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> impl Future<Output = Result<()>> {
+        ready(self.use_elsewhere(name, key, at_ms, run).map(drop))
     }
 }

@@ -14,7 +14,9 @@
 //! - `list` returns every entry's metadata without reading values;
 //! - `claim` (optional) makes processes sharing the store compute a missing key
 //!   once: it waits while another holds a live claim, and stores private to a
-//!   process grant it at once.
+//!   process grant it at once;
+//! - `record_use` (optional) hears of a use served from a copy held elsewhere (a
+//!   tier in front), so that a store evicting by last use sees it.
 
 use super::entry::{Entry, Meta};
 use crate::error::Result;
@@ -64,6 +66,13 @@ pub trait Store<V> {
     /// this store; see [`Flight`]. A store private to one process grants it.
     fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {
         ready(Ok(Flight::free()))
+    }
+
+    /// Records that `key` was used at `at_ms` in run `run` from a copy held
+    /// elsewhere (one more hit, a later last use), if the entry is here. Stores
+    /// that nothing reads around (memory, the local filesystem) need not.
+    fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> impl Future<Output = Result<()>> {
+        ready(Ok(()))
     }
 
     /// A hit: the value of `key` if `accept` takes its metadata, which `refresh`
@@ -169,6 +178,12 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     }
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         (**self).list()
+    }
+    fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
+        (**self).claim(name, key)
+    }
+    fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> impl Future<Output = Result<()>> {
+        (**self).record_use(name, key, at_ms, run)
     }
     fn hit(
         &self,

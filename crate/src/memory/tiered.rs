@@ -4,19 +4,46 @@
 //!
 //! The shared tier is the truth about what exists and when it was used: a
 //! listing (and so eviction) is the shared tier's, plus whatever only the local
-//! tier holds; a hit served locally is not reported to the shared tier, so
-//! eviction there sees the uses other machines made of it. Single-flight is the
-//! shared tier's.
+//! tier holds. A hit served locally is reported to the shared tier
+//! (`record_use`), at most once a minute per entry: its eviction by last use
+//! then sees every machine's uses at a minute's resolution, and a local hit
+//! costs a round trip only that often. Single-flight is the shared tier's.
 
 use super::entry::{Entry, Meta};
 use super::store::{Flight, Store};
 use crate::error::Result;
 use crate::fingerprint::{Key, KeyMap};
+use std::sync::Mutex;
+
+/// How often, at most, a local hit of one entry is reported to the shared tier.
+const REPORT_EVERY_MS: f64 = 60_000.0;
 
 /// `local` in front of `shared`.
 pub struct Tiered<L, S> {
     pub local: L,
     pub shared: S,
+    /// When each entry's local use was last reported to `shared`.
+    reported: Mutex<KeyMap<f64>>,
+}
+
+impl<L, S> Tiered<L, S> {
+    pub fn new(local: L, shared: S) -> Tiered<L, S> {
+        Tiered { local, shared, reported: Mutex::new(KeyMap::default()) }
+    }
+
+    /// Whether a local use of `key` at `at_ms` is to be reported now (and, if
+    /// so, noted as reported: a shared tier that cannot be told is not asked
+    /// again at every hit).
+    fn due(&self, key: &Key, at_ms: f64) -> bool {
+        let mut reported = self.reported.lock().unwrap_or_else(|p| p.into_inner());
+        match reported.get(key) {
+            Some(&last) if at_ms - last < REPORT_EVERY_MS => false,
+            _ => {
+                reported.insert(*key, at_ms);
+                true
+            }
+        }
+    }
 }
 
 impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
@@ -63,6 +90,7 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
     ) -> Result<Option<V>> {
         let mut accept = Some(accept);
         let mut refresh = Some(refresh);
+        let mut used = None;
         let local = self
             .local
             .hit(
@@ -71,12 +99,17 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
                 |m| accept.take().is_some_and(|a| a(m)),
                 |m| {
                     if let Some(r) = refresh.take() {
-                        r(m)
+                        r(m);
+                        used = Some((m.last_access_ms, m.last_run.clone()));
                     }
                 },
             )
             .await?;
         if local.is_some() {
+            if let Some((at, run)) = used.filter(|(at, _)| self.due(key, *at)) {
+                // Bookkeeping: a hit already served does not fail for it.
+                let _ = self.shared.record_use(name, key, at, &run).await;
+            }
             return Ok(local);
         }
         let (Some(accept), Some(refresh)) = (accept, refresh) else { return Ok(None) };
@@ -93,5 +126,9 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
 
     async fn claim(&self, name: &str, key: &Key) -> Result<Flight> {
         self.shared.claim(name, key).await
+    }
+
+    async fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<()> {
+        self.shared.record_use(name, key, at_ms, run).await
     }
 }

@@ -226,7 +226,8 @@ impl Runner {
     fn report_use(&self, _name: &str, _key: &crate::fingerprint::Key) -> Option<String> {
         #[cfg(feature = "redis")]
         if let Some(shared) = &self.shared {
-            if let Err(e) = shared.record_use(_name, _key, self.memory.now(), self.memory.run_id()) {
+            use crate::memory::Store;
+            if let Err(e) = block_on(shared.record_use(_name, _key, self.memory.now(), self.memory.run_id())) {
                 return Some(format!("the shared store was not told of this use: {}", e.message));
             }
         }
