@@ -181,6 +181,40 @@ fn a_password_url_connects_and_a_wrong_password_is_a_clear_error_that_does_not_s
 }
 
 #[test]
+fn a_hit_is_one_round_trip_that_counts_right_and_survives_a_script_flush() {
+    let server = Server::start();
+    let mem = Memory::new(store(&server, "hits"), Limits::default(), "run-h".into(), Box::new(|| 7_000.0));
+    let m = meta("f", 1, 1_000.0);
+    block_on(mem.store().put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
+    let entry = || block_on(mem.store().get("f", &m.key)).unwrap().unwrap().meta;
+
+    assert_eq!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
+    assert_eq!((entry().hits, entry().last_access_ms, entry().last_run), (1, 7_000.0, "run-h".to_string()));
+    assert_eq!(mem.store().counters().unwrap(), (1, 0));
+
+    // A refused entry (expired, `validate` said no) is a miss, not a hit.
+    assert!(block_on(mem.lookup("f", &m.key, |_| false)).unwrap().is_none());
+    assert_eq!(mem.store().counters().unwrap(), (1, 1));
+    // So is an absent one.
+    let absent = meta("f", 2, 0.0).key;
+    assert!(block_on(mem.lookup("f", &absent, |_| true)).unwrap().is_none());
+    assert_eq!(mem.store().counters().unwrap(), (1, 2));
+
+    // The server forgets its scripts (a restart, SCRIPT FLUSH): hits go on.
+    let mut c = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
+    redis::cmd("SCRIPT").arg("FLUSH").query::<()>(&mut c).unwrap();
+    assert_eq!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
+    assert_eq!(mem.store().counters().unwrap(), (2, 2));
+
+    // A damaged value is a miss, and goes.
+    let _: () =
+        redis::cmd("HSET").arg(format!("hits:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut c).unwrap();
+    assert!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().is_none());
+    assert_eq!(mem.store().counters().unwrap(), (2, 3));
+    assert!(block_on(mem.store().get("f", &m.key)).unwrap().is_none());
+}
+
+#[test]
 fn local_hits_in_front_of_redis_are_reported_to_it_at_most_once_a_minute() {
     let server = Server::start();
     let tiered = Tiered::new(MemoryStore::<Vec<u8>>::default(), store(&server, "tiers"));

@@ -74,6 +74,25 @@ impl Meta {
         })
     }
 
+    /// The metadata of nothing yet: zeros and empty text under `key` (what a
+    /// store applies a refresh to, to learn what a use sets).
+    pub fn blank(key: Key) -> Meta {
+        Meta {
+            key,
+            kind: Kind::Function,
+            name: String::new(),
+            created_ms: 0.0,
+            last_access_ms: 0.0,
+            last_run: String::new(),
+            hits: 0,
+            bytes: 0,
+            duration_ms: 0.0,
+            code: None,
+            args: None,
+            sidecar: Json::Null,
+        }
+    }
+
     /// Reads [`Meta::to_json`]'s form back; `None` when it is not that form.
     pub fn from_json(j: &Json) -> Option<Meta> {
         let num = |k: &str| j.get(k).and_then(Json::as_f64);

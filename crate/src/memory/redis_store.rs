@@ -67,15 +67,35 @@ pub struct RedisStore {
 }
 
 /// Sets last use, hits and run of an entry only if it still exists, and
-/// re-indexes it; counts a hit.
+/// re-indexes it.
 const TOUCH: &str = r#"
 if redis.call('EXISTS', KEYS[1]) == 1 then
   redis.call('HSET', KEYS[1], 'last', ARGV[1], 'hits', ARGV[2], 'run', ARGV[3])
   redis.call('ZADD', KEYS[2], ARGV[1], ARGV[4])
 end
-if ARGV[5] ~= '' then redis.call('HINCRBY', KEYS[3], ARGV[5], 1) end
 return 1
 "#;
+
+/// The first half of a hit (the value is read beside it, in the same
+/// transaction, not copied through Lua): an entry's fields as they were and,
+/// if it exists, a use recorded (last use, run, hits, the index) and a hit
+/// counted; a missing entry counts a miss. The caller may still refuse what it
+/// reads (expired, damaged, `validate`): it then makes the hit a miss.
+const HIT: &str = r#"
+local f = redis.call('HMGET', KEYS[1], 'meta', 'sha', 'last', 'hits', 'run')
+if not f[1] then
+  redis.call('HINCRBY', KEYS[3], 'misses', 1)
+  return false
+end
+redis.call('HSET', KEYS[1], 'last', ARGV[1], 'run', ARGV[2])
+redis.call('HINCRBY', KEYS[1], 'hits', ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
+redis.call('HINCRBY', KEYS[3], 'hits', 1)
+return f
+"#;
+
+/// An entry's fields: meta, value, sha, last, hits, run.
+type Fields = (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>, Option<f64>, Option<u64>, Option<String>);
 
 /// Records a use made elsewhere (a hit a machine served from its own local
 /// copy): last use, run and one more hit, and re-indexes, if the entry exists.
@@ -203,9 +223,14 @@ impl RedisStore {
 
     fn read(&self, name: &str, key: &Key) -> Result<Option<Entry<Vec<u8>>>> {
         let ek = self.entry_key(name, key);
-        type Fields = (Option<Vec<u8>>, Option<Vec<u8>>, Option<String>, Option<f64>, Option<u64>, Option<String>);
-        let (meta, value, sha, last, hits, run): Fields =
+        let fields: Fields =
             self.with("read an entry", |c| c.hget(&ek, &["meta", "value", "sha", "last", "hits", "run"]))?;
+        self.entry_of(name, key, fields)
+    }
+
+    /// The entry `fields` hold, checked; a damaged one is removed and `None`.
+    fn entry_of(&self, name: &str, key: &Key, fields: Fields) -> Result<Option<Entry<Vec<u8>>>> {
+        let (meta, value, sha, last, hits, run) = fields;
         let Some(meta_json) = meta else { return Ok(None) };
         let meta = serde_json::from_slice(&meta_json).ok().and_then(|j| Meta::from_json(&j));
         let (Some(mut meta), Some(value), Some(sha)) = (meta, value, sha) else {
@@ -262,16 +287,14 @@ impl RedisStore {
         self.with("write an entry", |c| pipe.query::<()>(c))
     }
 
-    fn touch(&self, meta: &Meta, count: &str) -> Result<()> {
+    fn touch(&self, meta: &Meta) -> Result<()> {
         let script = redis::Script::new(TOUCH);
         let mut inv = script.key(self.entry_key(&meta.name, &meta.key));
         inv.key(self.index())
-            .key(self.stats_key())
             .arg(meta.last_access_ms)
             .arg(meta.hits)
             .arg(&meta.last_run)
-            .arg(Self::member(&meta.name, &meta.key))
-            .arg(count);
+            .arg(Self::member(&meta.name, &meta.key));
         self.with("update an entry", |c| inv.invoke::<i64>(c)).map(drop)
     }
 
@@ -283,8 +306,53 @@ impl RedisStore {
         self.with("record a use", |c| inv.invoke::<i64>(c)).map(|n| n == 1)
     }
 
-    fn count_miss(&self) -> Result<()> {
-        self.with("count a miss", |c| c.hincr::<_, _, _, i64>(self.stats_key(), "misses", 1)).map(drop)
+    /// [`Store::hit`] in one round trip (the `HIT` script). `refresh` says what
+    /// a use sets (last use, run, one more hit): it is applied to a blank record
+    /// first, so that the server can apply it while reading.
+    fn hit_now(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> Result<Option<Vec<u8>>> {
+        let mut used = Meta::blank(*key);
+        refresh(&mut used);
+        let script = redis::Script::new(HIT);
+        let mut inv = script.key(self.entry_key(name, key));
+        inv.key(self.index())
+            .key(self.stats_key())
+            .arg(used.last_access_ms)
+            .arg(&used.last_run)
+            .arg(Self::member(name, key))
+            .arg(used.hits);
+        let ek = self.entry_key(name, key);
+        // One round trip: the script and the value in one transaction.
+        type Found =
+            (Option<(Option<Vec<u8>>, Option<String>, Option<f64>, Option<u64>, Option<String>)>, Option<Vec<u8>>);
+        let query =
+            |c: &mut Connection| redis::pipe().atomic().invoke_script(&inv).hget(&ek, "value").query::<Found>(c);
+        let found = self.with("read an entry", |c| match query(c) {
+            // The server does not know the script yet (first use, a restart,
+            // SCRIPT FLUSH): load it and ask again.
+            Err(e) if e.kind() == redis::ErrorKind::NoScriptError => script.load(c).and_then(|_| query(c)),
+            other => other,
+        })?;
+        let (Some((meta, sha, last, hits, run)), value) = found else {
+            return Ok(None); // counted as a miss by the script
+        };
+        match self.entry_of(name, key, (meta, value, sha, last, hits, run))? {
+            Some(entry) if accept(&entry.meta) => Ok(Some(entry.value)),
+            // Refused or damaged: the hit the script counted was a miss. (A
+            // refused entry keeps its new last use: it is about to be replaced.)
+            _ => {
+                let stats = self.stats_key();
+                self.with("count a miss", |c| {
+                    redis::pipe().hincr(&stats, "hits", -1).ignore().hincr(&stats, "misses", 1).ignore().query::<()>(c)
+                })?;
+                Ok(None)
+            }
+        }
     }
 
     fn remove_entry(&self, name: &str, key: &Key) -> Result<bool> {
@@ -399,7 +467,7 @@ impl Store<Vec<u8>> for RedisStore {
     }
 
     fn set_meta(&self, meta: &Meta) -> impl Future<Output = Result<()>> {
-        ready(self.touch(meta, ""))
+        ready(self.touch(meta))
     }
 
     fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>> {
@@ -417,18 +485,7 @@ impl Store<Vec<u8>> for RedisStore {
         accept: impl FnOnce(&Meta) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<Option<Vec<u8>>>> {
-        ready((|| match self.read(name, key)? {
-            Some(entry) if accept(&entry.meta) => {
-                let mut meta = entry.meta;
-                refresh(&mut meta);
-                self.touch(&meta, "hits")?;
-                Ok(Some(entry.value))
-            }
-            _ => {
-                self.count_miss()?;
-                Ok(None)
-            }
-        })())
+        ready(self.hit_now(name, key, accept, refresh))
     }
 
     fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
