@@ -87,7 +87,7 @@ def main(out, readme):
     redis_path = os.path.join(out, "redis.json")
     if os.path.exists(redis_path):
         r = load(out, "redis.json")
-        ping = f" A bare `PING` round trip took {r['redis_ping_us']:.0f} µs here; a hit makes two." if "redis_ping_us" in r else ""
+        ping = f" A bare `PING` round trip took {r['redis_ping_us']:.0f} µs here; a hit makes one." if "redis_ping_us" in r else ""
         lines += ["", "The Redis store (`bench/redis.rs`, redis-server on loopback, started by the bench) against "
                   f"the local filesystem store, same Rust API. Ratio = Redis time / filesystem time.{ping}", "",
                   "| what | Redis | filesystem | ratio |", "| --- | ---: | ---: | ---: |",
