@@ -298,12 +298,12 @@ impl RedisStore {
         self.with("update an entry", |c| inv.invoke::<i64>(c)).map(drop)
     }
 
-    /// [`Store::record_use`]; whether the entry is here.
-    fn use_elsewhere(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<bool> {
+    /// [`Store::record_use`].
+    fn use_elsewhere(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<()> {
         let script = redis::Script::new(USED);
         let mut inv = script.key(self.entry_key(name, key));
         inv.key(self.index()).arg(at_ms).arg(run).arg(Self::member(name, key));
-        self.with("record a use", |c| inv.invoke::<i64>(c)).map(|n| n == 1)
+        self.with("record a use", |c| inv.invoke::<i64>(c)).map(drop)
     }
 
     /// [`Store::hit`] in one round trip (the `HIT` script). `refresh` says what
@@ -318,15 +318,15 @@ impl RedisStore {
     ) -> Result<Option<Vec<u8>>> {
         let mut used = Meta::blank(*key);
         refresh(&mut used);
+        let ek = self.entry_key(name, key);
         let script = redis::Script::new(HIT);
-        let mut inv = script.key(self.entry_key(name, key));
+        let mut inv = script.key(&ek);
         inv.key(self.index())
             .key(self.stats_key())
             .arg(used.last_access_ms)
             .arg(&used.last_run)
             .arg(Self::member(name, key))
             .arg(used.hits);
-        let ek = self.entry_key(name, key);
         // One round trip: the script and the value in one transaction.
         type Found =
             (Option<(Option<Vec<u8>>, Option<String>, Option<f64>, Option<u64>, Option<String>)>, Option<Vec<u8>>);
@@ -493,6 +493,6 @@ impl Store<Vec<u8>> for RedisStore {
     }
 
     fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> impl Future<Output = Result<()>> {
-        ready(self.use_elsewhere(name, key, at_ms, run).map(drop))
+        ready(self.use_elsewhere(name, key, at_ms, run))
     }
 }
