@@ -12,7 +12,9 @@ def main(out, limit, *paths):
     valid = []
     for path in paths:
         with open(path) as fh:
-            valid += [l for l in fh if l.strip() and "cmdline" in json.loads(l)]
+            # Cases naming a nipype interface (the importer's) carry no spec.
+            cases = [(l, json.loads(l)) for l in fh if l.strip()]
+            valid += [l for l, c in cases if "cmdline" in c and "spec" in c]
     n = min(int(limit), len(valid))
     step = len(valid) / n
     with open(out, "w") as fh:

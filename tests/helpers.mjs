@@ -9,14 +9,25 @@ export const SHARED = process.env.TOOLMEMO_SHARED ?? join(ROOT, "..", "shared");
 const require = createRequire(import.meta.url);
 export const toolmemo = require(join(ROOT, "pkg/node/toolmemo.js"));
 
-/** Every conformance case file: shared/conformance/*.jsonl and our nipype probes. */
+/**
+ * Every spec conformance case file: shared/conformance/*.jsonl whose cases
+ * carry their spec, and our nipype probes. (Files of cases that name a nipype
+ * interface instead, such as nipype-all-dev.jsonl, test the nipype importer
+ * with check_import.py, not the spec engine.)
+ */
 export function caseFiles() {
   const dir = join(SHARED, "conformance");
   return readdirSync(dir)
-    .filter((f) => f.endsWith(".jsonl"))
+    .filter((f) => f.endsWith(".jsonl") && carriesSpecs(join(dir, f)))
     .sort()
     .map((f) => join(dir, f))
     .concat([join(ROOT, "tests/vectors/nipype-probes.jsonl")]);
+}
+
+/** Whether a case file's cases carry their spec (its first case tells). */
+export function carriesSpecs(file) {
+  const first = readFileSync(file, "utf8").split("\n", 1)[0];
+  return first.trim() !== "" && JSON.parse(first).spec !== undefined;
 }
 
 export function readLines(file) {

@@ -50,6 +50,10 @@ fn argv_is_the_shell_split_of_nipypes_command_line() {
     {
         for line in std::fs::read_to_string(f).unwrap().lines().filter(|l| !l.trim().is_empty()) {
             let case: Json = serde_json::from_str(line).unwrap();
+            // Cases naming a nipype interface (the importer's) carry no spec.
+            if case.get("spec").is_none() {
+                continue;
+            }
             // Defaults (an Enum's first value included) are values too.
             let spec_values = case["spec"]["inputs"]
                 .as_object()
