@@ -46,8 +46,12 @@ build node nodejs --release
 browser_build web --features indexeddb
 browser_build lite
 
-# wasm-pack copies every snippet; drop those a build's glue does not load.
-for name in web lite; do
+# wasm-pack copies every snippet; drop those a build's glue does not load
+# (the browser builds have no runner, so no Node host).
+for name in node web lite; do
+  for f in $(cd "pkg/$name" && find snippets -name '*.js' 2>/dev/null); do
+    grep -q "$(basename "$f")" "pkg/$name/toolmemo.js" || rm -f "pkg/$name/$f"
+  done
   grep -q "snippets/" "pkg/$name/toolmemo.js" || rm -rf "pkg/$name/snippets"
 done
 

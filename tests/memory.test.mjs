@@ -54,7 +54,8 @@ for (const store of STORES) {
       assert.equal((await pf({ in_file: "f3.nii", frac: 0.5 })).cached, false);
       const why = pf.explain({ in_file: "f3.nii", frac: 0.6 });
       assert.equal(why.kind, "interface");
-      assert.match(why.inputs.frac, /^[0-9a-f]{64}$/);
+      assert.match(why.parts.frac, /^[0-9a-f]{64}$/);
+      assert.match(why.code, /^spec:[0-9a-f]{64}$/);
       await assert.rejects(pf({ frac: 0.5 }), (e) => e.kind === "mandatory");
       const entry = (await mem.entries()).find((e) => e.kind === "interface");
       assert.equal(entry.name, "BET");

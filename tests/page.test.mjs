@@ -232,7 +232,7 @@ test("after a reload the inspector still finds the entries", async () => {
   const details = page.locator("#details");
   await details.locator("pre.value").waitFor();
   assert.equal(await details.locator("pre.cmdline").textContent(), "wc -l -w notes.txt");
-  assert.match(await details.locator("table.inputs").textContent(), /in_file"notes\.txt"/);
+  assert.match(await details.locator("table.inputs").textContent(), /in_filenotes\.txt sha256 [0-9a-f]{12}/, "a file input: its path and content hash");
   assert.match(await details.locator("pre.value").textContent(), /words: 5/);
   assert.equal(await details.locator("dl.hashes dd").first().textContent(), await wc.getAttribute("data-key"));
 

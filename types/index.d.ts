@@ -50,7 +50,8 @@ export type ErrorKind =
   | "input"
   | "store"
   | "path"
-  | "run";
+  | "run"
+  | "unsupported";
 
 /**
  * Every error toolmemo throws (or rejects with): an `Error` named
@@ -348,6 +349,13 @@ export interface EntryMeta {
   readonly args: string | null;
   /** A readable account of the arguments (or the interface's inputs and command line). */
   readonly sidecar: JsonValue;
+  /**
+   * How the value is encoded: `"run/1"` (a tool run's record), `"json"`,
+   * `"v8"` (a JS value under Node), `"js"` (a JS value in memory or IndexedDB),
+   * or `""` for entries written before formats were recorded. A front end that
+   * meets a format it does not read treats the entry as a miss and leaves it alone.
+   */
+  readonly format: string;
 }
 
 /** {@link Memory.stats}. */
@@ -366,30 +374,35 @@ export interface CacheInfo {
   readonly currsize: number;
 }
 
-/** Why a call would hit or miss: its key and the parts the key is made of. */
-export interface FunctionExplanation {
+/**
+ * Why a call would hit or miss: its key and the parts the key is made of. One
+ * shape for function calls and interface runs, on every front end (the
+ * `toolmemo explain --json` of the native program adds `stored` and `nearest`).
+ */
+export interface Explanation {
   readonly key: string;
   /** The fingerprint format version. */
   readonly format: number;
-  readonly kind: "function";
+  readonly kind: "function" | "interface";
   readonly name: string;
+  /** A function's version or source hash (`v:…`, `sha256:…`), or a run's spec (`spec:…`). */
   readonly code: string;
-  /** The key of the arguments by name. */
+  /** The key of a call's arguments alone (`null` for interface runs). */
+  readonly argsKey: string | null;
+  /** Each argument's or set input's own key (files by content, or size and time). */
+  readonly parts: { readonly [name: string]: string };
+}
+
+/** Why a function call would hit or miss. */
+export interface FunctionExplanation extends Explanation {
+  readonly kind: "function";
   readonly argsKey: string;
-  /** Each argument's own key. */
-  readonly args: { readonly [name: string]: string };
 }
 
 /** Why an interface run would hit or miss. */
-export interface InterfaceExplanation {
-  readonly key: string;
-  readonly format: number;
+export interface InterfaceExplanation extends Explanation {
   readonly kind: "interface";
-  readonly name: string;
-  /** The key of the spec. */
-  readonly spec: string;
-  /** Each set input's key (files by content, or size and time). */
-  readonly inputs: { readonly [name: string]: string };
+  readonly argsKey: null;
   readonly cmdline: string;
 }
 
@@ -450,11 +463,32 @@ export interface CachedRun<O> {
   readonly key: string;
 }
 
+/** A run of the tool itself ({@link Memory.cacheInterface} without a run function). */
+export interface ToolRun extends CachedRun<{ readonly [output: string]: string }> {
+  /** What the tool wrote (replayed from the cache on a hit). */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Its exit status (`null` when a signal ended it). */
+  readonly exit: number | null;
+  /** The entry's folder; the tool's files are in its `work/`. */
+  readonly dir: string;
+  /** Why a stored run was not used (an output was deleted or changed), when there was one. */
+  readonly stale?: string;
+}
+
 /** A cached interface (nipype's `Memory.cache(Interface)`): `await bet(inputs)`. */
 export interface CachedInterface<I extends object, O> {
   (inputs: I | string, options?: CallOptions): Promise<CachedRun<O>>;
   checkCallInCache(inputs: I | string, options?: CallOptions): Promise<boolean>;
   explain(inputs: I | string, options?: CallOptions): InterfaceExplanation;
+  readonly cacheName: string;
+}
+
+/** A cached interface that runs its tool: `await bet(inputs)`. */
+export interface ToolCachedInterface<I extends object> {
+  (inputs: I | string): Promise<ToolRun>;
+  checkCallInCache(inputs: I | string): Promise<boolean>;
+  explain(inputs: I | string): InterfaceExplanation;
   readonly cacheName: string;
 }
 
@@ -508,6 +542,17 @@ export declare class Memory {
     run: (inputs: I, cmdline: string) => R | Promise<R>,
     options?: CacheInterfaceOptions,
   ): CachedInterface<I, R>;
+  /**
+   * An interface whose tool runs itself (Node, the `'fs'` store): an argument
+   * vector in a working folder staged in the cache and published with the
+   * entry, the same runs as `toolmemo run`'s (one is a hit for the other).
+   * Outputs are absolute paths.
+   */
+  cacheInterface<I extends object, O extends object>(
+    iface: Interface<I, O>,
+    run?: undefined,
+    options?: CacheInterfaceOptions,
+  ): ToolCachedInterface<I>;
   /** joblib's `memory.eval(fn, *args)`: `fn(...args)` through the cache. */
   eval<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Promise<Awaited<R>>;
   /** kwneuro's `is_cached`: whether a cached function (or interface) holds these arguments. */

@@ -52,7 +52,8 @@ export function entryDetails(meta, mem, { onRemoved, onClose }) {
   mem.peek(meta.name, meta.key).then(
     (stored) => {
       if (stored === undefined) replace(value, h("p", { class: "quiet" }, "No stored value: the entry is gone."));
-      else replace(value, h("pre", { class: "value" }, previewValue(meta.kind === "interface" ? stored.outputs : stored)));
+      // A run's record: what its run function returned, or the tool's output files.
+      else replace(value, h("pre", { class: "value" }, previewValue(meta.kind === "interface" ? (stored.result ?? stored.outputs) : stored)));
     },
     (err) => replace(value, h("p", { class: "field-error" }, `Could not read the value: ${err.message ?? err}`)),
   );

@@ -30,6 +30,7 @@ fn main() {
             code: None,
             args: None,
             sidecar: serde_json::Value::Null,
+            format: toolmemo::memory::format::JSON,
         };
         block_on(mem.insert(new, value)).expect("insert");
     };

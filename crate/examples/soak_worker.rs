@@ -40,6 +40,7 @@ fn entry(name: &str, args: &[(String, Datum)], bytes: usize) -> NewEntry {
         code: Some("v:1".into()),
         args: None,
         sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON,
     }
 }
 
@@ -75,7 +76,7 @@ fn main() {
                 let i = rng.next() % keys;
                 let args = vec![("i".to_string(), Datum::Int(i as i64))];
                 let key = function_key("soak", "v:1", &args).key;
-                match block_on(mem.lookup("soak", &key, |_| true)) {
+                match block_on(mem.lookup_value("soak", &key, |_| true)) {
                     Ok(Some(v)) => {
                         hits += 1;
                         if v != compute(i) {

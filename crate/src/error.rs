@@ -38,6 +38,9 @@ pub enum ErrorKind {
     /// A tool could not be started, exited non-zero, or did not produce a
     /// declared output.
     Run,
+    /// A store was asked for a capability it does not have (a folder for a
+    /// tool run's files, in a store that keeps only values).
+    Unsupported,
 }
 
 impl ErrorKind {
@@ -56,6 +59,7 @@ impl ErrorKind {
             ErrorKind::Store => "store",
             ErrorKind::Path => "path",
             ErrorKind::Run => "run",
+            ErrorKind::Unsupported => "unsupported",
         }
     }
 }

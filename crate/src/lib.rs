@@ -17,6 +17,21 @@
 //! core runs natively, under Node and in a browser; the `wasm` module is the only
 //! place that knows about JavaScript.
 //!
+//! The memoization half has the same shape, one core with thin front ends:
+//!
+//! - a [`memory::Store`] keeps entries (metadata and a value in one of the
+//!   [`memory::format`]s) and nothing else: in memory, the filesystem (native
+//!   and Node, one layout: `docs/cache-layout.md`), IndexedDB, Redis; wrappers
+//!   add read-only locations ([`memory::WithReadOnly`]) and tiers
+//!   ([`memory::Tiered`]);
+//! - a [`memory::Memory`] over a store holds the policy: `Memory::call` is every
+//!   cached call (lookup, judgement of what was found, single-flight claim,
+//!   compute, insert, limits), and eviction, listings and statistics;
+//! - front ends key a call and judge its value: [`memory::cached`] for Rust
+//!   closures, `runner` for tool runs (stage → execute → collect over a
+//!   `runner::Host`: `std` natively, Node's processes and files under Node),
+//!   the `toolmemo` program over both, and `wasm` for JavaScript.
+//!
 //! ```
 //! use toolmemo::{Interface, path::NoFilesystem};
 //! let bet = Interface::from_json_str(r#"{"name": "BET", "command": "bet",
@@ -31,7 +46,7 @@ pub mod fingerprint;
 pub mod memory;
 pub mod path;
 pub mod pyfmt;
-#[cfg(feature = "native")]
+#[cfg(any(feature = "native", all(target_arch = "wasm32", feature = "node-fs")))]
 pub mod runner;
 pub mod spec;
 pub mod typescript;

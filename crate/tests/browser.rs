@@ -60,6 +60,7 @@ mod indexeddb {
             code: None,
             args: None,
             sidecar: json!({"n": name}),
+            format: toolmemo::memory::format::JSON,
         }
     }
 
@@ -77,7 +78,7 @@ mod indexeddb {
             Box::new(js_sys::Date::now),
         );
         mem.insert(new("a"), value(1.0)).await.unwrap();
-        let hit = mem.lookup("a", &key("a"), |_| true).await.unwrap().expect("a hit");
+        let hit = mem.lookup_value("a", &key("a"), |_| true).await.unwrap().expect("a hit");
         assert_eq!(Reflect::get(&hit, &"n".into()).unwrap().as_f64(), Some(1.0));
         // A new connection, as after a reload, finds the entry and its hit count.
         let again = IdbStore::open(&db).await.unwrap();
@@ -107,7 +108,7 @@ mod indexeddb {
             mem.insert(new(n), value(i as f64)).await.unwrap();
         }
         now.set(2000.0);
-        mem.lookup("a", &key("a"), |_| true).await.unwrap();
+        mem.lookup_value("a", &key("a"), |_| true).await.unwrap();
         now.set(3000.0);
         let evicted = mem.insert(new("c"), value(2.0)).await.unwrap();
         assert_eq!(evicted.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["b"]);
@@ -125,9 +126,9 @@ mod indexeddb {
         tx.store("values").unwrap().delete(id).await.unwrap();
         tx.done().await.unwrap();
         raw.close();
-        assert!(mem.lookup("x", &key("x"), |_| true).await.unwrap().is_none(), "a miss, not a crash");
+        assert!(mem.lookup_value("x", &key("x"), |_| true).await.unwrap().is_none(), "a miss, not a crash");
         assert!(mem.entries().await.unwrap().is_empty(), "the metadata was repaired away");
         mem.insert(new("x"), value(2.0)).await.unwrap();
-        assert!(mem.lookup("x", &key("x"), |_| true).await.unwrap().is_some(), "recomputed and stored again");
+        assert!(mem.lookup_value("x", &key("x"), |_| true).await.unwrap().is_some(), "recomputed and stored again");
     }
 }

@@ -368,7 +368,7 @@ fn the_cache_verbs_list_show_explain_evict_and_clear() {
     assert_eq!(explain["stored"], false);
     assert_eq!(
         explain["nearest"]["differences"],
-        json!([{"part": "input", "name": "in_file", "now": explain["inputs"]["in_file"], "stored": explain["nearest"]["differences"][0]["stored"]}])
+        json!([{"part": "input", "name": "in_file", "now": explain["parts"]["in_file"], "stored": explain["nearest"]["differences"][0]["stored"]}])
     );
     let explain_hit: Json =
         serde_json::from_slice(&lab.toolmemo(&["explain", "--json", "--spec", s, "--set", "in_file=in0.txt"]).stdout)

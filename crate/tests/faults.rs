@@ -113,6 +113,7 @@ fn eviction_and_republishing_never_break_a_read_in_another_process() {
             code: None,
             args: None,
             sidecar: serde_json::Value::Null,
+            format: toolmemo::memory::format::JSON,
         };
         block_on(mem.insert(new, value)).unwrap();
     };

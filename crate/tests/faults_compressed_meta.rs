@@ -24,6 +24,7 @@ fn a_compressed_entry_whose_meta_loses_its_compression_flag_is_not_a_wrong_hit()
         code: None,
         args: None,
         sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON,
     };
     block_on(mem.insert(new, value.clone())).unwrap();
     let meta_path = mem.store().entry_dir("f", &key).join("meta.json");

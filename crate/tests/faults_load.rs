@@ -34,6 +34,7 @@ fn new_entry(name: &str, bytes: usize) -> NewEntry {
         code: None,
         args: None,
         sidecar: serde_json::json!({"n": name}),
+        format: toolmemo::memory::format::JSON,
     }
 }
 
@@ -200,7 +201,7 @@ fn a_full_disk_is_an_error_that_loses_and_damages_nothing() {
     let check = |mem: &Memory<FsStore<toolmemo::memory::StdDisk>, Vec<u8>>, ids: &[u64]| {
         for &i in ids {
             let name = format!("d{i}");
-            let v = block_on(mem.lookup(&name, &function_key(&name, "v:1", &[]).key, |_| true)).unwrap();
+            let v = block_on(mem.lookup_value(&name, &function_key(&name, "v:1", &[]).key, |_| true)).unwrap();
             let want: Vec<u8> = compute(i).into_iter().cycle().take(40 * 1024 + i as usize).collect();
             assert_eq!(v, Some(want), "d{i} was stored, then lost or damaged");
         }
@@ -215,7 +216,10 @@ fn a_full_disk_is_an_error_that_loses_and_damages_nothing() {
     block_on(mem.reduce_size(&Limits { items: Some(ok.len() / 2), ..Limits::default() })).unwrap();
     let value = compute(999);
     block_on(mem.insert(new_entry("again", value.len()), value.clone())).unwrap();
-    assert_eq!(block_on(mem.lookup("again", &function_key("again", "v:1", &[]).key, |_| true)).unwrap(), Some(value));
+    assert_eq!(
+        block_on(mem.lookup_value("again", &function_key("again", "v:1", &[]).key, |_| true)).unwrap(),
+        Some(value)
+    );
     eprintln!("disk full: 2 MiB tmpfs, {} inserts succeeded, {failed} refused with a store error, 0 lost, 0 damaged, writes resume after eviction", ok.len());
 }
 
@@ -324,7 +328,7 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             let what = format!("{file} {how} (compressed: {compressed})");
             let listed = block_on(mem.entries());
             assert!(listed.is_ok() || *how == "entry folder replaced by a file", "{what}: listing failed: {listed:?}");
-            match block_on(mem.lookup("f", &key, |_| true)) {
+            match block_on(mem.lookup_value("f", &key, |_| true)) {
                 Ok(Some(v)) => assert_eq!(v, value, "{what}: a wrong hit"),
                 Ok(None) => {}
                 Err(e) => assert_eq!(e.kind, ErrorKind::Store, "{what}: {e}"),
@@ -333,7 +337,7 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             if !(*how == "entry folder replaced by a file" || (*how == "a folder" && !file.is_empty())) {
                 block_on(mem.insert(new_entry("f", value.len()), value.clone()))
                     .unwrap_or_else(|e| panic!("{what}: {e}"));
-                assert_eq!(block_on(mem.lookup("f", &key, |_| true)).unwrap(), Some(value.clone()), "{what}");
+                assert_eq!(block_on(mem.lookup_value("f", &key, |_| true)).unwrap(), Some(value.clone()), "{what}");
             }
             kinds += 1;
             let _ = std::fs::remove_dir_all(&dir);

@@ -231,6 +231,7 @@ fn control_characters_in_spec_names_are_refused_or_kept_out_of_paths() {
             code: None,
             args: None,
             sidecar: Json::Null,
+            format: toolmemo::memory::format::JSON,
         };
         block_on(mem.insert(new, vec![7])).unwrap();
         let entry = mem.store().entry_dir(name, &key);
@@ -241,7 +242,7 @@ fn control_characters_in_spec_names_are_refused_or_kept_out_of_paths() {
             "{name:?} -> {}",
             rel.display()
         );
-        assert_eq!(block_on(mem.lookup(name, &key, |_| true)).unwrap(), Some(vec![7]));
+        assert_eq!(block_on(mem.lookup_value(name, &key, |_| true)).unwrap(), Some(vec![7]));
     }
     assert_eq!(block_on(mem.store().list()).unwrap().len(), 10);
     // Nothing was written beside the cache folder.

@@ -27,6 +27,7 @@ fn put(mem: &Mem, name: &str, bytes: u64) -> toolmemo::fingerprint::Key {
             code: None,
             args: None,
             sidecar: serde_json::Value::Null,
+            format: toolmemo::memory::format::JSON,
         },
         vec![0; bytes as usize],
     ))
@@ -88,7 +89,7 @@ both! {
         put(&mem, "b", 1);
         now.set(now.get() + 1.0);
         // Using `a` makes `b` the least recently used.
-        assert!(block_on(mem.lookup("a", &a, |_| true)).unwrap().is_some());
+        assert!(block_on(mem.lookup_value("a", &a, |_| true)).unwrap().is_some());
         now.set(now.get() + 1.0);
         put(&mem, "c", 1);
         assert_eq!(names(&mem), ["a", "c"]);
@@ -120,7 +121,7 @@ both! {
         let key = |name: &str| function_key(name, "v:1", &[]).key;
         for name in ["stale", "kept", "old"] {
             block_on(first.insert(
-                NewEntry { key: key(name), kind: Kind::Function, name: name.into(), bytes: 1, duration_ms: 0.0, code: None, args: None, sidecar: serde_json::Value::Null },
+                NewEntry { key: key(name), kind: Kind::Function, name: name.into(), bytes: 1, duration_ms: 0.0, code: None, args: None, sidecar: serde_json::Value::Null, format: toolmemo::memory::format::JSON },
                 vec![1],
             ))
             .unwrap();
@@ -128,18 +129,18 @@ both! {
         // A second opening of the same store is a new run; it uses only `kept` and `old`.
         let second = open("run-2");
         now.set(now.get() + 10_000.0);
-        assert!(block_on(second.lookup("kept", &key("kept"), |_| true)).unwrap().is_some());
+        assert!(block_on(second.lookup_value("kept", &key("kept"), |_| true)).unwrap().is_some());
         let removed = block_on(second.clear_previous_runs()).unwrap();
         assert_eq!(removed.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().len(), 2);
         assert_eq!(block_on(second.entries()).unwrap().len(), 1);
         // Since a date: what was last used before it goes.
         block_on(second.insert(
-            NewEntry { key: key("fresh"), kind: Kind::Function, name: "fresh".into(), bytes: 1, duration_ms: 0.0, code: None, args: None, sidecar: serde_json::Value::Null },
+            NewEntry { key: key("fresh"), kind: Kind::Function, name: "fresh".into(), bytes: 1, duration_ms: 0.0, code: None, args: None, sidecar: serde_json::Value::Null, format: toolmemo::memory::format::JSON },
             vec![1],
         ))
         .unwrap();
         now.set(now.get() + 5.0);
-        assert!(block_on(second.lookup("fresh", &key("fresh"), |_| true)).unwrap().is_some());
+        assert!(block_on(second.lookup_value("fresh", &key("fresh"), |_| true)).unwrap().is_some());
         let gone = block_on(second.clear_runs_since(now.get() - 1.0)).unwrap();
         assert_eq!(gone.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["kept"]);
     }
@@ -147,7 +148,7 @@ both! {
     a_refused_entry_is_a_miss() {
         let (mem, _) = memory(Limits::default(), "r1");
         let k = put(&mem, "x", 3);
-        assert!(block_on(mem.lookup("x", &k, |m| m.hits > 5)).unwrap().is_none());
+        assert!(block_on(mem.lookup_value("x", &k, |m| m.hits > 5)).unwrap().is_none());
         assert_eq!(block_on(mem.stats()).unwrap().misses, 1);
     }
 }

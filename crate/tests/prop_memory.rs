@@ -86,6 +86,7 @@ fn meta(i: usize, last: f64, created: f64, bytes: u64) -> Meta {
         code: None,
         args: None,
         sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON.to_string(),
     }
 }
 
@@ -123,6 +124,7 @@ fn new_entry(k: usize, bytes: u64) -> NewEntry {
         code: None,
         args: None,
         sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON,
     }
 }
 
@@ -180,7 +182,7 @@ fn model_check<S: Store<Vec<u8>>>(store: S, items: usize, bytes: u64, ops: &[Op]
             }
             Op::Hit { k } => {
                 let key = function_key(&format!("k{k}"), "v:1", &[]).key;
-                let got = block_on(mem.lookup(&format!("k{k}"), &key, |_| true)).unwrap();
+                let got = block_on(mem.lookup_value(&format!("k{k}"), &key, |_| true)).unwrap();
                 prop_assert_eq!(got.is_some(), model.contains_key(&k), "hit/miss disagrees with the model for k{}", k);
                 if let Some(v) = got {
                     prop_assert_eq!(v, value(k, sizes[&k]), "a hit returned a wrong value");

@@ -107,6 +107,7 @@ fn meta(name: &str, i: u64, last: f64) -> Meta {
         code: None,
         args: None,
         sidecar: json!({"x": i}),
+        format: toolmemo::memory::format::JSON.to_string(),
     }
 }
 
@@ -127,7 +128,7 @@ fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
 
     // Eviction through Memory reads last use from Redis: the least recently used go.
     let mem = Memory::new(a, Limits::default(), "run".into(), Box::new(|| 100.0));
-    assert!(block_on(mem.lookup("f", &m0.key, |_| true)).unwrap().is_some()); // f/0 is now the newest
+    assert!(block_on(mem.lookup_value("f", &m0.key, |_| true)).unwrap().is_some()); // f/0 is now the newest
     let removed = block_on(mem.reduce_size(&Limits { items: Some(2), ..Limits::default() })).unwrap();
     let gone: Vec<u64> = removed.iter().map(|m| m.sidecar["x"].as_u64().unwrap()).collect();
     assert_eq!(gone, vec![1, 2, 3]);
@@ -188,28 +189,28 @@ fn a_hit_is_one_round_trip_that_counts_right_and_survives_a_script_flush() {
     block_on(mem.store().put(Entry { meta: m.clone(), value: b"abc".to_vec() })).unwrap();
     let entry = || block_on(mem.store().get("f", &m.key)).unwrap().unwrap().meta;
 
-    assert_eq!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
+    assert_eq!(block_on(mem.lookup_value("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
     assert_eq!((entry().hits, entry().last_access_ms, entry().last_run), (1, 7_000.0, "run-h".to_string()));
     assert_eq!(mem.store().counters().unwrap(), (1, 0));
 
     // A refused entry (expired, `validate` said no) is a miss, not a hit.
-    assert!(block_on(mem.lookup("f", &m.key, |_| false)).unwrap().is_none());
+    assert!(block_on(mem.lookup_value("f", &m.key, |_| false)).unwrap().is_none());
     assert_eq!(mem.store().counters().unwrap(), (1, 1));
     // So is an absent one.
     let absent = meta("f", 2, 0.0).key;
-    assert!(block_on(mem.lookup("f", &absent, |_| true)).unwrap().is_none());
+    assert!(block_on(mem.lookup_value("f", &absent, |_| true)).unwrap().is_none());
     assert_eq!(mem.store().counters().unwrap(), (1, 2));
 
     // The server forgets its scripts (a restart, SCRIPT FLUSH): hits go on.
     let mut c = redis::Client::open(server.url()).unwrap().get_connection().unwrap();
     redis::cmd("SCRIPT").arg("FLUSH").query::<()>(&mut c).unwrap();
-    assert_eq!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
+    assert_eq!(block_on(mem.lookup_value("f", &m.key, |_| true)).unwrap().as_deref(), Some(&b"abc"[..]));
     assert_eq!(mem.store().counters().unwrap(), (2, 2));
 
     // A damaged value is a miss, and goes.
     let _: () =
         redis::cmd("HSET").arg(format!("hits:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut c).unwrap();
-    assert!(block_on(mem.lookup("f", &m.key, |_| true)).unwrap().is_none());
+    assert!(block_on(mem.lookup_value("f", &m.key, |_| true)).unwrap().is_none());
     assert_eq!(mem.store().counters().unwrap(), (2, 3));
     assert!(block_on(mem.store().get("f", &m.key)).unwrap().is_none());
 }
@@ -226,7 +227,18 @@ fn local_hits_in_front_of_redis_are_reported_to_it_at_most_once_a_minute() {
             meta.last_access_ms = t;
             meta.last_run = format!("run@{t}");
         };
-        block_on(tiered.hit("f", &m.key, |_| true, refresh)).unwrap()
+        let mut seen = None;
+        let taken = block_on(tiered.hit(
+            "f",
+            &m.key,
+            |_, v: &Vec<u8>| {
+                seen = Some(v.clone());
+                true
+            },
+            refresh,
+        ))
+        .unwrap();
+        taken.then_some(seen).flatten()
     };
     let in_redis = || {
         let e = block_on(tiered.shared.get("f", &m.key)).unwrap().unwrap();

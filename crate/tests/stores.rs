@@ -32,6 +32,7 @@ fn entry(name: &str, bytes: usize) -> NewEntry {
         code: Some("v:1".into()),
         args: None,
         sidecar: serde_json::json!({"x": name}),
+        format: toolmemo::memory::format::JSON,
     }
 }
 
@@ -46,11 +47,11 @@ fn behaves<S: Store<Vec<u8>>>(open: impl Fn() -> S) {
     let now = Rc::new(Cell::new(1_000.0));
     let mem = memory(open(), Limits { items: Some(3), ..Limits::default() }, "run-1", &now);
     block_on(mem.insert(entry("a", 3), b"abc".to_vec())).unwrap();
-    assert_eq!(block_on(mem.lookup("a", &key("a"), |_| true)).unwrap(), Some(b"abc".to_vec()));
-    assert_eq!(block_on(mem.lookup("b", &key("b"), |_| true)).unwrap(), None);
+    assert_eq!(block_on(mem.lookup_value("a", &key("a"), |_| true)).unwrap(), Some(b"abc".to_vec()));
+    assert_eq!(block_on(mem.lookup_value("b", &key("b"), |_| true)).unwrap(), None);
     // A hit is recorded in the store, as a second opening sees.
     now.set(2_000.0);
-    block_on(mem.lookup("a", &key("a"), |_| true)).unwrap();
+    block_on(mem.lookup_value("a", &key("a"), |_| true)).unwrap();
     let other = memory(open(), Limits::default(), "run-2", &now);
     let metas = block_on(other.entries()).unwrap();
     let a = metas.iter().find(|m| m.name == "a").expect("a is listed");
@@ -64,7 +65,7 @@ fn behaves<S: Store<Vec<u8>>>(open: impl Fn() -> S) {
     names.sort();
     assert_eq!(names, ["b", "c", "d"]);
     // A second run uses only `d`; clearing previous runs removes `b` and `c`.
-    block_on(other.lookup("d", &key("d"), |_| true)).unwrap();
+    block_on(other.lookup_value("d", &key("d"), |_| true)).unwrap();
     let removed = block_on(other.clear_previous_runs()).unwrap();
     assert_eq!(removed.len(), 2);
     assert!(block_on(other.remove("d", &key("d"))).unwrap());
@@ -209,12 +210,16 @@ fn read_only_locations_serve_hits_and_are_never_written() {
 
     let layered = WithReadOnly::new(FsStore::open(&own).unwrap(), vec![FsStore::open(&shared).unwrap()]);
     let mem = memory(layered, Limits { items: Some(1), ..Limits::default() }, "me", &now);
-    assert_eq!(block_on(mem.lookup("atlas", &key("atlas"), |_| true)).unwrap(), Some(b"lab".to_vec()));
+    assert_eq!(block_on(mem.lookup_value("atlas", &key("atlas"), |_| true)).unwrap(), Some(b"lab".to_vec()));
     block_on(mem.insert(entry("mine", 2), b"me".to_vec())).unwrap();
     block_on(mem.insert(entry("mine2", 2), b"me".to_vec())).unwrap();
     assert_eq!(block_on(mem.entries()).unwrap().len(), 1, "eviction and listings see the writable store only");
     block_on(mem.clear()).unwrap();
-    assert_eq!(block_on(mem.lookup("atlas", &key("atlas"), |_| true)).unwrap(), Some(b"lab".to_vec()), "still served");
+    assert_eq!(
+        block_on(mem.lookup_value("atlas", &key("atlas"), |_| true)).unwrap(),
+        Some(b"lab".to_vec()),
+        "still served"
+    );
     let after =
         std::fs::read(FsStore::open(&shared).unwrap().entry_dir("atlas", &key("atlas")).join("meta.json")).unwrap();
     assert_eq!(before, after, "the read-only entry was not touched");

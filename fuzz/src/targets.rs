@@ -440,6 +440,7 @@ pub fn stored_entry_in(dir: &Path, data: &[u8]) {
         code: Some("v:1".into()),
         args: None,
         sidecar: json!({"n": value.len()}),
+        format: toolmemo::memory::format::JSON,
     });
     block_on(store.put(toolmemo::memory::Entry { meta, value: value.clone() })).expect("put");
     let entry_dir = store.entry_dir(name, &key);

@@ -61,7 +61,7 @@ export function memorySuite({ toolmemo, open, assert }) {
       await cached(2, false);
       assert.equal(calls, 1);
       const byIndex = mem.cache(counting((x, log) => x), { name: "byIndex", ignore: [1] });
-      assert.deepEqual(byIndex.explain(1, "a").args, byIndex.explain(1, "b").args);
+      assert.deepEqual(byIndex.explain(1, "a").parts, byIndex.explain(1, "b").parts);
 
       const v1 = mem.cache(function step(x) { return x + 1; });
       const v2 = mem.cache(function step(x) { return x + 2; });

@@ -119,7 +119,7 @@ const runBet = mem.cacheInterface(bet, async (inputs, cmdline) => ({ out_file: `
 const run = await runBet({ in_file: "f3.nii", frac: 0.5 });
 const outFile: string = run.outputs.out_file;
 const cached: boolean = run.cached;
-const runKey: string = runBet.explain({ in_file: "f3.nii" }).inputs["in_file"] ?? "";
+const runKey: string = runBet.explain({ in_file: "f3.nii" }).parts["in_file"] ?? "";
 // @ts-expect-error: the run must give BET's outputs
 mem.cacheInterface(bet, async () => ({ out_file: 1 }));
 

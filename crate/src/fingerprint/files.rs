@@ -57,6 +57,14 @@ impl FileHasher for RealFileHasher {
 }
 
 #[cfg(not(target_arch = "wasm32"))]
+impl RealFileHasher {
+    /// How the file or folder at `path` enters a key.
+    pub fn identify_path(&self, path: &std::path::Path, method: HashMethod) -> Result<FileId> {
+        native::identify(path, method)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 mod native {
     use super::{FileId, HashMethod, TIMESTAMP_GRACE_SECS};
     use crate::error::{Error, ErrorKind, Result};

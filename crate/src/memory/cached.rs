@@ -16,7 +16,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 use super::MemoryStore;
-use super::{sidecar, FunctionKeyer, Kind, Memory, NewEntry, Store};
+use super::{format, sidecar, Fresh, FunctionKeyer, Kind, Memory, Meta, NewEntry, Request, Store, Verdict};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::Datum;
 use serde::{de::DeserializeOwned, Serialize};
@@ -156,6 +156,18 @@ macro_rules! tuples {
 }
 tuples!((0 A, 1 B), (0 A, 1 B, 2 C), (0 A, 1 B, 2 C, 3 D));
 
+/// A stored value as a Rust value: JSON entries (and entries from before
+/// formats were recorded) that deserialize; anything else is not ours.
+fn decode_json<R: DeserializeOwned>(meta: &Meta, bytes: &Vec<u8>) -> Verdict<R> {
+    if meta.format != format::JSON && meta.format != format::LEGACY {
+        return Verdict::Unusable(format!("its value is in format '{}', not JSON", meta.format));
+    }
+    match serde_json::from_slice(bytes) {
+        Ok(v) => Verdict::Use(v),
+        Err(e) => Verdict::Unusable(format!("its value does not decode as this function's result: {e}")),
+    }
+}
+
 /// A cached closure; see the module comment.
 pub struct Cached<'m, S, F> {
     mem: &'m Memory<S, Vec<u8>>,
@@ -197,42 +209,30 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
     {
         let named = Self::named(&args);
         let key = self.keyer.key(&named);
-        if let Some(bytes) = block_on(self.mem.lookup(&self.name, &key, |_| true))? {
-            // A value that no longer decodes is a miss: recompute and overwrite it.
-            if let Ok(v) = serde_json::from_slice(&bytes) {
-                self.hits.set(self.hits.get() + 1);
-                return Ok(v);
-            }
-        }
-        // Single-flight: while another process computes this key, wait for it.
-        let flight = block_on(self.mem.claim(&self.name, &key))?;
-        if matches!(flight, super::Flight::Ready) {
-            if let Some(v) = block_on(self.mem.lookup(&self.name, &key, |_| true))?
-                .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            {
-                self.hits.set(self.hits.get() + 1);
-                return Ok(v);
-            }
-        }
-        self.misses.set(self.misses.get() + 1);
-        let started = self.mem.now();
-        let result = (self.f)(args);
-        let duration_ms = self.mem.now() - started;
-        let bytes = serde_json::to_vec(&result)
-            .map_err(|e| Error::new(ErrorKind::Input, format!("{}: result cannot be stored: {e}", self.name)))?;
-        let new = NewEntry {
-            key,
-            kind: Kind::Function,
-            name: self.name.clone(),
-            bytes: bytes.len() as u64,
-            duration_ms,
-            code: Some(self.code.clone()),
-            args: Some(self.keyer.args_key(&named)),
-            sidecar: sidecar(&named),
+        let req = Request { name: &self.name, key, force: false, expires_ms: None };
+        let compute = async {
+            let started = self.mem.now();
+            let result = (self.f)(args);
+            let duration_ms = self.mem.now() - started;
+            let bytes = serde_json::to_vec(&result)
+                .map_err(|e| Error::new(ErrorKind::Input, format!("{}: result cannot be stored: {e}", self.name)))?;
+            let new = NewEntry {
+                key,
+                kind: Kind::Function,
+                name: self.name.clone(),
+                bytes: bytes.len() as u64,
+                duration_ms,
+                code: Some(self.code.clone()),
+                args: Some(self.keyer.args_key(&named)),
+                sidecar: sidecar(&named),
+                format: format::JSON,
+            };
+            Ok(Fresh { result, store: Some((new, bytes)), staged: None })
         };
-        block_on(self.mem.insert(new, bytes))?;
-        drop(flight);
-        Ok(result)
+        let called = block_on(self.mem.call(&req, decode_json, compute))?;
+        let counter = if called.cached { &self.hits } else { &self.misses };
+        counter.set(counter.get() + 1);
+        Ok(called.result)
     }
 
     /// Whether `f(args)` is cached (joblib's `check_call_in_cache`).

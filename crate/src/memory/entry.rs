@@ -31,6 +31,23 @@ impl Kind {
     }
 }
 
+/// How an entry's value is encoded: each front end reads the formats it knows
+/// and treats any other as a miss, leaving the entry alone (it may belong to a
+/// newer toolmemo, or to another front end). Documented in `docs/cache-layout.md`.
+pub mod format {
+    /// UTF-8 JSON text (the Rust API's cached functions).
+    pub const JSON: &str = "json";
+    /// V8's structured-clone serialization (JS values on disk, under Node).
+    pub const V8: &str = "v8";
+    /// A JS value held as it is (the memory and IndexedDB stores in JS); never on disk.
+    pub const JS: &str = "js";
+    /// A tool run: the run record (JSON), with the tool's files in the entry's
+    /// folder (`work/`) where the store has folders.
+    pub const RUN: &str = "run/1";
+    /// Entries written before formats were recorded: decoded by trying.
+    pub const LEGACY: &str = "";
+}
+
 /// An entry's metadata. Times are milliseconds since the epoch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Meta {
@@ -53,6 +70,8 @@ pub struct Meta {
     pub args: Option<Key>,
     /// Readable inputs: scalars as they are, the rest as hashes (kwneuro's sidecar).
     pub sidecar: Json,
+    /// How the value is encoded (see [`format`]).
+    pub format: String,
 }
 
 impl Meta {
@@ -71,6 +90,7 @@ impl Meta {
             "code": self.code,
             "args": self.args.map(|k| k.hex()),
             "sidecar": self.sidecar,
+            "format": self.format,
         })
     }
 
@@ -90,6 +110,7 @@ impl Meta {
             code: None,
             args: None,
             sidecar: Json::Null,
+            format: String::new(),
         }
     }
 
@@ -110,6 +131,7 @@ impl Meta {
             code: text("code").map(str::to_string),
             args: text("args").and_then(Key::from_hex),
             sidecar: j.get("sidecar").cloned().unwrap_or(Json::Null),
+            format: text("format").unwrap_or(format::LEGACY).to_string(),
         })
     }
 }

@@ -19,7 +19,7 @@ use super::disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
-use super::store::Store;
+use super::store::{hit_by_get, Flight, Store};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use serde_json::{json, Value as Json};
@@ -267,29 +267,30 @@ impl<D: Disk> FsStore<D> {
     }
 
     fn write_entry(&self, entry: &Entry<Vec<u8>>) -> Result<()> {
-        let tmp = self.stage(&entry.meta.name)?;
+        let tmp = self.new_staged(&entry.meta.name)?;
         self.publish_staged(&tmp, entry).map(drop)
     }
 
     /// A new, empty folder in which to assemble an entry of `name` out of
     /// readers' sight (a tool run's working files, before
     /// [`FsStore::publish_staged`]). Nobody else ever uses the same folder.
-    pub fn stage(&self, name: &str) -> Result<PathBuf> {
+    fn new_staged(&self, name: &str) -> Result<PathBuf> {
         let tmp = self.scratch(name, ".tmp")?;
         self.disk.create_dir(&tmp, false).map_err(|e| io_err("create", &tmp, e))?;
         Ok(tmp)
     }
 
-    /// Drops a staged folder that will not be published.
-    pub fn discard_staged(&self, staged: &Path) {
-        let _ = self.disk.remove_dir_all(staged);
+    /// The folder of `key`'s entry, if it has one.
+    fn existing_folder(&self, name: &str, key: &Key) -> Option<PathBuf> {
+        let dir = self.entry_dir(name, key);
+        self.disk.age_secs(&dir.join("meta.json")).map(|_| dir)
     }
 
     /// Writes `entry`'s files into the staged folder `tmp` (beside whatever the
     /// caller put there) and publishes the whole folder as the entry, in one
     /// rename; returns the entry's folder. If other writers of the same key
     /// keep winning the race, their whole entry stands and `tmp` is dropped.
-    pub fn publish_staged(&self, tmp: &Path, entry: &Entry<Vec<u8>>) -> Result<PathBuf> {
+    fn publish_staged(&self, tmp: &Path, entry: &Entry<Vec<u8>>) -> Result<PathBuf> {
         let meta = &entry.meta;
         let assembled = (|| {
             let compressed =
@@ -425,6 +426,37 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
 
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(self.walk())
+    }
+
+    fn hit(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> impl Future<Output = Result<bool>> {
+        hit_by_get(self, name, key, accept, refresh)
+    }
+
+    fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {
+        // Writers of one key race to publish whole entries; the last one stands.
+        ready(Ok(Flight::free()))
+    }
+
+    fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> impl Future<Output = Result<()>> {
+        ready(Ok(()))
+    }
+
+    fn stage(&self, name: &str) -> impl Future<Output = Result<PathBuf>> {
+        ready(self.new_staged(name))
+    }
+
+    fn publish(&self, staged: &Path, entry: Entry<Vec<u8>>) -> impl Future<Output = Result<()>> {
+        ready(self.publish_staged(staged, &entry).map(drop))
+    }
+
+    fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
+        ready(Ok(self.existing_folder(name, key)))
     }
 }
 

@@ -26,17 +26,33 @@ pub struct FunctionKey {
 impl FunctionKey {
     /// The parts as JSON: what `explain` returns.
     pub fn explain(&self, name: &str) -> Json {
-        let args: Map<String, Json> = self.components.iter().map(|(n, k)| (n.clone(), json!(k.hex()))).collect();
-        json!({
-            "key": self.key.hex(),
-            "format": crate::fingerprint::FORMAT_VERSION,
-            "kind": "function",
-            "name": name,
-            "code": self.code,
-            "argsKey": self.args.hex(),
-            "args": args,
-        })
+        explanation(&self.key, super::Kind::Function, name, &self.code, Some(&self.args), &self.components)
     }
+}
+
+/// The one shape of `explain`, for function calls and tool runs on every front
+/// end: `{key, format, kind, name, code, argsKey, parts}`, where `code` is a
+/// function's version or source hash (`v:…`, `sha256:…`) or a run's spec
+/// (`spec:…`), `argsKey` the key of a call's arguments alone (`null` for runs),
+/// and `parts` each argument's or input's own key.
+pub fn explanation(
+    key: &Key,
+    kind: super::Kind,
+    name: &str,
+    code: &str,
+    args: Option<&Key>,
+    parts: &[(String, Key)],
+) -> Json {
+    let parts: Map<String, Json> = parts.iter().map(|(n, k)| (n.clone(), json!(k.hex()))).collect();
+    json!({
+        "key": key.hex(),
+        "format": crate::fingerprint::FORMAT_VERSION,
+        "kind": kind.as_str(),
+        "name": name,
+        "code": code,
+        "argsKey": args.map(Key::hex),
+        "parts": parts,
+    })
 }
 
 /// How a function's code enters its key.

@@ -11,6 +11,7 @@ use super::entry::{Entry, Meta};
 use super::store::{Flight, Store};
 use crate::error::Result;
 use crate::fingerprint::Key;
+use std::path::{Path, PathBuf};
 
 /// A writable store in front of read-only ones.
 pub struct WithReadOnly<S> {
@@ -65,19 +66,39 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> Result<Option<V>> {
+    ) -> Result<bool> {
         let mut accept = Some(accept);
-        let found = self.writable.hit(name, key, |m| accept.take().is_some_and(|a| a(m)), refresh).await?;
-        if found.is_some() {
-            return Ok(found);
+        if self.writable.hit(name, key, |m, v| accept.take().is_some_and(|a| a(m, v)), refresh).await? {
+            return Ok(true);
         }
         for extra in &self.read_only {
             if let Some(e) = extra.get(name, key).await? {
                 // An entry the writable store had and refused stays refused.
-                let accepted = accept.take().is_some_and(|a| a(&e.meta));
-                return Ok(accepted.then_some(e.value));
+                return Ok(accept.take().is_some_and(|a| a(&e.meta, &e.value)));
+            }
+        }
+        Ok(false)
+    }
+
+    async fn stage(&self, name: &str) -> Result<PathBuf> {
+        self.writable.stage(name).await
+    }
+
+    async fn publish(&self, staged: &Path, entry: Entry<V>) -> Result<()> {
+        self.writable.publish(staged, entry).await
+    }
+
+    /// The writable store's folder, else the first read-only location's that
+    /// has the entry (where a hit from it found its files).
+    async fn folder(&self, name: &str, key: &Key) -> Result<Option<PathBuf>> {
+        if let Some(dir) = self.writable.folder(name, key).await? {
+            return Ok(Some(dir));
+        }
+        for extra in &self.read_only {
+            if let Some(dir) = extra.folder(name, key).await? {
+                return Ok(Some(dir));
             }
         }
         Ok(None)

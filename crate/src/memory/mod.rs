@@ -14,6 +14,7 @@
 //! synchronous Rust API ([`cached::Cached`]) drives them.
 
 pub mod cached;
+mod call;
 mod disk;
 mod entry;
 mod evict;
@@ -23,22 +24,25 @@ mod key;
 mod layered;
 #[cfg(feature = "redis")]
 mod redis_store;
+pub mod run;
 mod store;
 mod tiered;
 mod units;
 
+pub use call::{Called, Fresh, Looked, Request, Verdict};
 pub use disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 pub use disk::StdDisk;
-pub use entry::{Entry, Kind, Meta};
+pub use entry::{format, Entry, Kind, Meta};
 pub use evict::{select as select_evictions, Limits};
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
 pub use fs_store::{FsStore, LAYOUT_VERSION};
-pub use key::{code_id, function_key, sidecar, FunctionKey, FunctionKeyer};
+pub use key::{code_id, explanation, function_key, sidecar, FunctionKey, FunctionKeyer};
 pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
-pub use store::{Flight, MemoryStore, Store};
+pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
+pub use store::{hit_by_get, no_folders, Flight, MemoryStore, Store};
 pub use tiered::Tiered;
 pub use units::{parse_duration_ms, parse_size};
 
@@ -67,6 +71,8 @@ pub struct NewEntry {
     pub code: Option<String>,
     pub args: Option<Key>,
     pub sidecar: serde_json::Value,
+    /// How the value is encoded ([`format`]).
+    pub format: &'static str,
 }
 
 /// A cache over a store, with limits enforced on every insert.
@@ -91,6 +97,11 @@ impl<S: Store<V>, V> Memory<S, V> {
         &self.store
     }
 
+    /// The store, to configure it before use (read-only locations).
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.store
+    }
+
     pub fn limits(&self) -> Limits {
         self.limits
     }
@@ -103,22 +114,15 @@ impl<S: Store<V>, V> Memory<S, V> {
         (self.clock)()
     }
 
-    /// The value under `key` if there is one and `accept` takes its metadata
-    /// (expiry, a `validate` callback). A hit refreshes last use and counts; an
-    /// absent or refused entry counts as a miss.
-    pub async fn lookup(&self, name: &str, key: &Key, accept: impl FnOnce(&Meta) -> bool) -> Result<Option<V>> {
-        let now = self.now();
-        let refresh = |meta: &mut Meta| {
-            meta.hits += 1;
-            meta.last_access_ms = now;
-            if meta.last_run != self.run {
-                meta.last_run.clone_from(&self.run);
-            }
-        };
-        let found = self.store.hit(name, key, accept, refresh).await?;
-        let counter = if found.is_some() { &self.hits } else { &self.misses };
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
-        Ok(found)
+    }
+
+    /// Takes back a count this call made (never below what was counted).
+    fn uncount(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Claims the computation of the missing `key` among processes sharing the
@@ -134,12 +138,26 @@ impl<S: Store<V>, V> Memory<S, V> {
 
     /// Stores a computed value, then enforces the limits; returns what was evicted.
     pub async fn insert(&self, new: NewEntry, value: V) -> Result<Vec<Meta>> {
-        self.store.put(Entry { meta: self.new_meta(new), value }).await?;
+        self.insert_staged(new, value, None).await
+    }
+
+    /// [`Memory::insert`], with the files assembled in a folder from
+    /// [`Store::stage`] published beside the value.
+    pub async fn insert_staged(
+        &self,
+        new: NewEntry,
+        value: V,
+        staged: Option<std::path::PathBuf>,
+    ) -> Result<Vec<Meta>> {
+        let entry = Entry { meta: self.new_meta(new), value };
+        match staged {
+            Some(dir) => self.store.publish(&dir, entry).await?,
+            None => self.store.put(entry).await?,
+        }
         self.enforce_limits().await
     }
 
-    /// The metadata of a new entry, created now in this run (for callers that
-    /// publish an entry themselves, such as the runner's working folders).
+    /// The metadata of a new entry, created now in this run.
     pub fn new_meta(&self, new: NewEntry) -> Meta {
         let now = self.now();
         Meta {
@@ -155,6 +173,7 @@ impl<S: Store<V>, V> Memory<S, V> {
             code: new.code,
             args: new.args,
             sidecar: new.sidecar,
+            format: new.format.to_string(),
         }
     }
 

@@ -313,9 +313,9 @@ impl RedisStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> Result<Option<Vec<u8>>> {
+    ) -> Result<bool> {
         let mut used = Meta::blank(*key);
         refresh(&mut used);
         let ek = self.entry_key(name, key);
@@ -339,10 +339,10 @@ impl RedisStore {
             other => other,
         })?;
         let (Some((meta, sha, last, hits, run)), value) = found else {
-            return Ok(None); // counted as a miss by the script
+            return Ok(false); // counted as a miss by the script
         };
         match self.entry_of(name, key, (meta, value, sha, last, hits, run))? {
-            Some(entry) if accept(&entry.meta) => Ok(Some(entry.value)),
+            Some(entry) if accept(&entry.meta, &entry.value) => Ok(true),
             // Refused or damaged: the hit the script counted was a miss. (A
             // refused entry keeps its new last use: it is about to be replaced.)
             _ => {
@@ -350,7 +350,7 @@ impl RedisStore {
                 self.with("count a miss", |c| {
                     redis::pipe().hincr(&stats, "hits", -1).ignore().hincr(&stats, "misses", 1).ignore().query::<()>(c)
                 })?;
-                Ok(None)
+                Ok(false)
             }
         }
     }
@@ -482,9 +482,9 @@ impl Store<Vec<u8>> for RedisStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> impl Future<Output = Result<Option<Vec<u8>>>> {
+    ) -> impl Future<Output = Result<bool>> {
         ready(self.hit_now(name, key, accept, refresh))
     }
 
@@ -494,5 +494,17 @@ impl Store<Vec<u8>> for RedisStore {
 
     fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> impl Future<Output = Result<()>> {
         ready(self.use_elsewhere(name, key, at_ms, run))
+    }
+
+    fn stage(&self, name: &str) -> impl Future<Output = Result<std::path::PathBuf>> {
+        ready(super::store::no_folders(name))
+    }
+
+    fn publish(&self, _staged: &std::path::Path, entry: Entry<Vec<u8>>) -> impl Future<Output = Result<()>> {
+        ready(super::store::no_folders(&entry.meta.name))
+    }
+
+    fn folder(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Option<std::path::PathBuf>>> {
+        ready(Ok(None))
     }
 }

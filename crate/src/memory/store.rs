@@ -2,26 +2,41 @@
 //!
 //! A store keeps entries (metadata + value) by the name of what produced them
 //! (a function, an interface) and their key; the name lets a store group entries
-//! as people look for them (`<location>/<name>/<key>/` on disk). Every method may be
+//! as people look for them (`<location>/<name>/<kk>/<key>/` on disk). Every method may be
 //! asynchronous (IndexedDB, Redis), so each returns a future; stores that answer
 //! at once (memory, filesystem) return ready ones. Stores hold no policy: hits,
 //! eviction and statistics are `Memory`'s. The contract, in full:
 //!
-//! - `get` returns the entry or `None`; a damaged entry is `None` (and may be removed);
+//! - `get` returns the entry or `None`; a damaged entry (its bytes disagree with
+//!   their recorded length or checksum) is `None` and may be removed; an entry the
+//!   caller cannot decode is not damage, and the store never judges that;
 //! - `put` publishes an entry whole or not at all, replacing any entry of that key;
 //! - `set_meta` updates an existing entry's metadata (hits, last use), never its value;
 //! - `remove` deletes one entry and says whether it was there;
 //! - `list` returns every entry's metadata without reading values;
-//! - `claim` (optional) makes processes sharing the store compute a missing key
-//!   once: it waits while another holds a live claim, and stores private to a
-//!   process grant it at once;
-//! - `record_use` (optional) hears of a use served from a copy held elsewhere (a
-//!   tier in front), so that a store evicting by last use sees it.
+//! - `hit` offers the entry to `accept` (which takes what it needs of the
+//!   value) and, if taken, applies `refresh` to its metadata: `get` then
+//!   `set_meta`, in one step where the store can; it says whether it was taken;
+//! - `claim` makes processes sharing the store compute a missing key once: it
+//!   waits while another holds a live claim; a store private to a process
+//!   grants it at once;
+//! - `record_use` hears of a use served from a copy held elsewhere (a tier in
+//!   front), so that a store evicting by last use sees it; stores that nothing
+//!   reads around answer `Ok(())`;
+//! - `stage`, `publish` and `folder` are the capability of stores whose entries
+//!   are folders (the filesystem store): a tool run's files are assembled in a
+//!   staged folder and published with the entry in one step. Stores without
+//!   folders answer [`ErrorKind::Unsupported`] and `None`.
+//!
+//! No method has a default body: a wrapper (an `Rc`, read-only layers, tiers,
+//! the JS store) must say what it does with each, so none is lost silently.
+//! `tests/stores.rs` checks that every wrapper forwards every method.
 
 use super::entry::{Entry, Meta};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{Key, KeyMap};
 use std::future::{ready, Future};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The answer to claiming the computation of a missing key (single-flight).
@@ -62,39 +77,62 @@ pub trait Store<V> {
     fn remove(&self, name: &str, key: &Key) -> impl Future<Output = Result<bool>>;
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>>;
 
-    /// Claims the computation of the missing `key` among every process sharing
-    /// this store; see [`Flight`]. A store private to one process grants it.
-    fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {
-        ready(Ok(Flight::free()))
-    }
-
-    /// Records that `key` was used at `at_ms` in run `run` from a copy held
-    /// elsewhere (one more hit, a later last use), if the entry is here. Stores
-    /// that nothing reads around (memory, the local filesystem) need not.
-    fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> impl Future<Output = Result<()>> {
-        ready(Ok(()))
-    }
-
-    /// A hit: the value of `key` if `accept` takes its metadata, which `refresh`
-    /// then updates (hits, last use). Stores that can do this in one step override it.
+    /// A hit: offers `key`'s entry to `accept` and, if it takes it, updates
+    /// its metadata with `refresh` (hits, last use); whether it was taken.
     fn hit(
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> impl Future<Output = Result<Option<V>>> {
-        async move {
-            match self.get(name, key).await? {
-                Some(entry) if accept(&entry.meta) => {
-                    let mut meta = entry.meta;
-                    refresh(&mut meta);
-                    self.set_meta(&meta).await?;
-                    Ok(Some(entry.value))
-                }
-                _ => Ok(None),
-            }
+    ) -> impl Future<Output = Result<bool>>;
+
+    /// Claims the computation of the missing `key` among every process sharing
+    /// this store; see [`Flight`].
+    fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>>;
+
+    /// Records that `key` was used at `at_ms` in run `run` from a copy held
+    /// elsewhere (one more hit, a later last use), if the entry is here.
+    fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> impl Future<Output = Result<()>>;
+
+    /// A new, empty folder in which to assemble the files of an entry of `name`,
+    /// out of readers' sight; `Unsupported` where entries have no folders.
+    fn stage(&self, name: &str) -> impl Future<Output = Result<PathBuf>>;
+
+    /// Publishes `entry` with the files assembled in `staged`, in one step
+    /// (`staged` is consumed either way).
+    fn publish(&self, staged: &Path, entry: Entry<V>) -> impl Future<Output = Result<()>>;
+
+    /// The folder holding the files of `key`'s entry, if this store has it.
+    fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>>;
+}
+
+/// The answer of a store without folders to [`Store::stage`] and [`Store::publish`].
+pub fn no_folders<T>(what: &str) -> Result<T> {
+    Err(Error::new(
+        ErrorKind::Unsupported,
+        format!(
+            "{what}: this store keeps values only; a tool run's files need a store with folders (the filesystem store)"
+        ),
+    ))
+}
+
+/// A hit as `get` then `set_meta`: for stores with nothing faster.
+pub async fn hit_by_get<V, S: Store<V> + ?Sized>(
+    store: &S,
+    name: &str,
+    key: &Key,
+    accept: impl FnOnce(&Meta, &V) -> bool,
+    refresh: impl FnOnce(&mut Meta),
+) -> Result<bool> {
+    match store.get(name, key).await? {
+        Some(entry) if accept(&entry.meta, &entry.value) => {
+            let mut meta = entry.meta;
+            refresh(&mut meta);
+            store.set_meta(&meta).await?;
+            Ok(true)
         }
+        _ => Ok(false),
     }
 }
 
@@ -148,17 +186,38 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
         &self,
         _name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> impl Future<Output = Result<Option<V>>> {
-        // One lock, the metadata updated in place, only the value cloned.
+    ) -> impl Future<Output = Result<bool>> {
+        // One lock, the metadata updated in place, nothing cloned.
         ready(Ok(self.with(|m| match m.get_mut(key) {
-            Some(e) if accept(&e.meta) => {
+            Some(e) if accept(&e.meta, &e.value) => {
                 refresh(&mut e.meta);
-                Some(e.value.clone())
+                true
             }
-            _ => None,
+            _ => false,
         })))
+    }
+
+    fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {
+        // Private to this process: in-process callers are de-duplicated by Memory's front ends.
+        ready(Ok(Flight::free()))
+    }
+
+    fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> impl Future<Output = Result<()>> {
+        ready(Ok(()))
+    }
+
+    fn stage(&self, name: &str) -> impl Future<Output = Result<PathBuf>> {
+        ready(no_folders(name))
+    }
+
+    fn publish(&self, _staged: &Path, entry: Entry<V>) -> impl Future<Output = Result<()>> {
+        ready(no_folders(&entry.meta.name))
+    }
+
+    fn folder(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
+        ready(Ok(None))
     }
 }
 
@@ -189,9 +248,18 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> impl Future<Output = Result<Option<V>>> {
+    ) -> impl Future<Output = Result<bool>> {
         (**self).hit(name, key, accept, refresh)
+    }
+    fn stage(&self, name: &str) -> impl Future<Output = Result<PathBuf>> {
+        (**self).stage(name)
+    }
+    fn publish(&self, staged: &Path, entry: Entry<V>) -> impl Future<Output = Result<()>> {
+        (**self).publish(staged, entry)
+    }
+    fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
+        (**self).folder(name, key)
     }
 }

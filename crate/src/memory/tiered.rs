@@ -13,6 +13,7 @@ use super::entry::{Entry, Meta};
 use super::store::{Flight, Store};
 use crate::error::Result;
 use crate::fingerprint::{Key, KeyMap};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// How often, at most, a local hit of one entry is reported to the shared tier.
@@ -85,9 +86,9 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> Result<Option<V>> {
+    ) -> Result<bool> {
         let mut accept = Some(accept);
         let mut refresh = Some(refresh);
         let mut used = None;
@@ -96,7 +97,7 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
             .hit(
                 name,
                 key,
-                |m| accept.take().is_some_and(|a| a(m)),
+                |m, v| accept.take().is_some_and(|a| a(m, v)),
                 |m| {
                     if let Some(r) = refresh.take() {
                         r(m);
@@ -105,23 +106,23 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
                 },
             )
             .await?;
-        if local.is_some() {
+        if local {
             if let Some((at, run)) = used.filter(|(at, _)| self.due(key, *at)) {
                 // Bookkeeping: a hit already served does not fail for it.
                 let _ = self.shared.record_use(name, key, at, &run).await;
             }
             return Ok(local);
         }
-        let (Some(accept), Some(refresh)) = (accept, refresh) else { return Ok(None) };
-        let Some(e) = self.shared.get(name, key).await? else { return Ok(None) };
-        if !accept(&e.meta) {
-            return Ok(None);
+        let (Some(accept), Some(refresh)) = (accept, refresh) else { return Ok(false) };
+        let Some(e) = self.shared.get(name, key).await? else { return Ok(false) };
+        if !accept(&e.meta, &e.value) {
+            return Ok(false);
         }
         let mut meta = e.meta;
         refresh(&mut meta);
         self.shared.set_meta(&meta).await?;
-        self.local.put(Entry { meta, value: e.value.clone() }).await?;
-        Ok(Some(e.value))
+        self.local.put(Entry { meta, value: e.value }).await?;
+        Ok(true)
     }
 
     async fn claim(&self, name: &str, key: &Key) -> Result<Flight> {
@@ -130,5 +131,19 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
 
     async fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> Result<()> {
         self.shared.record_use(name, key, at_ms, run).await
+    }
+
+    /// Folders are the local tier's: a run's files stay on this machine (the
+    /// runner packs them into the value it shares, `runner/share.rs`).
+    async fn stage(&self, name: &str) -> Result<PathBuf> {
+        self.local.stage(name).await
+    }
+
+    async fn publish(&self, staged: &Path, entry: Entry<V>) -> Result<()> {
+        self.local.publish(staged, entry).await
+    }
+
+    async fn folder(&self, name: &str, key: &Key) -> Result<Option<PathBuf>> {
+        self.local.folder(name, key).await
     }
 }

@@ -7,49 +7,92 @@
 //! where tools explain failures). Specs that need an X display run under
 //! `xvfb-run`.
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::fingerprint::{FileHasher, FileId};
-use crate::Bound;
-use std::io::Read;
+use super::host::{Done, Host, Stat};
+use crate::error::Result;
+use crate::fingerprint::{FileId, HashMethod};
+use std::io::{self, Read};
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, UNIX_EPOCH};
 
 /// At most this much of each stream is kept (the end of it).
 const LOG_CAP: usize = 4 << 20;
 
-/// What an execution gave.
-#[derive(Debug)]
-pub(super) struct Done {
-    pub status: ExitStatus,
-    pub stdout: Vec<u8>,
-    pub stderr: Vec<u8>,
-    pub duration: Duration,
+/// The machine this program runs on: `std::process` and `std::fs`, with
+/// progress on standard error when asked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StdHost {
+    pub progress: Progress,
+}
+
+impl Host for StdHost {
+    async fn execute(&self, argv: &[String], environ: &[(String, String)], cwd: &Path) -> Result<Done, String> {
+        let name = argv.first().map(String::as_str).unwrap_or_default();
+        self.progress.while_running(name, || execute(argv, environ, cwd))
+    }
+
+    fn has_program(&self, program: &str) -> bool {
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+    }
+
+    fn file_id(&self, path: &Path, method: HashMethod) -> Result<FileId> {
+        crate::fingerprint::RealFileHasher::default().identify_path(path, method)
+    }
+
+    fn stat(&self, path: &Path, follow: bool) -> Option<Stat> {
+        let m = if follow { std::fs::metadata(path) } else { std::fs::symlink_metadata(path) }.ok()?;
+        let mtime_ns =
+            m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as i64);
+        Some(Stat { size: m.len(), mtime_ns, dir: m.is_dir() })
+    }
+
+    fn list(&self, path: &Path) -> io::Result<Vec<(String, bool)>> {
+        std::fs::read_dir(path)?
+            .map(|e| e.map(|e| (e.file_name().to_string_lossy().into_owned(), e.file_type().is_ok_and(|t| t.is_dir()))))
+            .collect()
+    }
+
+    fn create_dir(&self, path: &Path) -> io::Result<()> {
+        std::fs::create_dir(path)
+    }
+
+    fn copy_file(&self, from: &Path, to: &Path) -> io::Result<()> {
+        std::fs::copy(from, to).map(drop)
+    }
+
+    #[cfg(unix)]
+    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
+        std::os::unix::fs::symlink(target, link)
+    }
+
+    #[cfg(not(unix))]
+    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
+        super::host::copy_tree(self, target, link)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        std::fs::write(path, bytes)
+    }
+
+    fn remove_all(&self, path: &Path) {
+        let _ = std::fs::remove_dir_all(path);
+    }
+
+    fn now_ms(&self) -> f64 {
+        crate::memory::cached::system_clock_ms()
+    }
+
+    fn hashing<T>(&self, total_bytes: u64, f: impl FnOnce() -> T) -> T {
+        if self.progress == Progress::Off || total_bytes < LARGE_INPUT {
+            return f();
+        }
+        spin(Duration::ZERO, format!("hashing {} of inputs", human_bytes(total_bytes)), f)
+    }
 }
 
 /// Runs `argv` in `work` with `environ` added to this process's environment.
-pub(super) fn execute(
-    argv: &[String],
-    environ: &[(String, String)],
-    work: &Path,
-    redirect_x: bool,
-    interface: &str,
-) -> Result<Done> {
-    let mut full: Vec<&str> = argv.iter().map(String::as_str).collect();
-    if redirect_x {
-        if which("xvfb-run").is_none() {
-            return Err(Error::new(
-                ErrorKind::Run,
-                format!(
-                    "{interface}: the tool needs an X display (redirect_x) and xvfb-run is not installed \
-                     (Debian/Ubuntu: apt-get install xvfb)"
-                ),
-            ));
-        }
-        full.splice(0..0, ["xvfb-run", "--auto-servernum"]);
-    }
-    let (program, args) =
-        full.split_first().ok_or_else(|| Error::new(ErrorKind::Run, format!("{interface}: empty command line")))?;
+fn execute(argv: &[String], environ: &[(String, String)], work: &Path) -> Result<Done, String> {
+    let (program, args) = argv.split_first().ok_or("empty command line")?;
     let started = Instant::now();
     let mut child = Command::new(program)
         .args(args)
@@ -59,15 +102,18 @@ pub(super) fn execute(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| Error::new(ErrorKind::Run, format!("{interface}: cannot start {program:?}: {e}")))?;
+        .map_err(|e| format!("cannot start {program:?}: {e}"))?;
     let out = child.stdout.take().expect("piped");
     let err = child.stderr.take().expect("piped");
     let err_reader = std::thread::spawn(move || read_capped(err));
     let stdout = read_capped(out);
     let stderr = err_reader.join().unwrap_or_default();
-    let status =
-        child.wait().map_err(|e| Error::new(ErrorKind::Run, format!("{interface}: waiting for {program:?}: {e}")))?;
-    Ok(Done { status, stdout, stderr, duration: started.elapsed() })
+    let status = child.wait().map_err(|e| format!("waiting for {program:?}: {e}"))?;
+    #[cfg(unix)]
+    let signal = std::os::unix::process::ExitStatusExt::signal(&status);
+    #[cfg(not(unix))]
+    let signal = None;
+    Ok(Done { exit: status.code(), signal, stdout, stderr, duration_ms: started.elapsed().as_secs_f64() * 1e3 })
 }
 
 /// Reads a stream to its end, keeping its last [`LOG_CAP`] bytes.
@@ -87,23 +133,6 @@ fn read_capped(mut r: impl Read) -> Vec<u8> {
     }
 }
 
-fn which(program: &str) -> Option<std::path::PathBuf> {
-    std::env::var_os("PATH")
-        .and_then(|paths| std::env::split_paths(&paths).map(|d| d.join(program)).find(|p| p.is_file()))
-}
-
-/// "exited with status 1", "was killed by signal 9".
-pub(super) fn describe(status: &ExitStatus) -> String {
-    #[cfg(unix)]
-    if let Some(sig) = std::os::unix::process::ExitStatusExt::signal(status) {
-        return format!("was killed by signal {sig}");
-    }
-    match status.code() {
-        Some(c) => format!("exited with status {c}"),
-        None => "ended abnormally".to_string(),
-    }
-}
-
 /// Whether and where to show progress.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Progress {
@@ -120,41 +149,13 @@ const LARGE_INPUT: u64 = 64 << 20;
 const SLOW_RUN: Duration = Duration::from_secs(1);
 
 impl Progress {
-    /// Runs `f` (which hashes `bound`'s input files) with a spinner when the
-    /// inputs are large.
-    pub(super) fn while_hashing<T>(&self, bound: &Bound, cwd: &Path, f: impl FnOnce() -> T) -> T {
-        if *self == Progress::Off {
-            return f();
-        }
-        let total: u64 =
-            input_files(bound).iter().filter_map(|p| std::fs::metadata(cwd.join(p)).ok()).map(|m| m.len()).sum();
-        if total < LARGE_INPUT {
-            return f();
-        }
-        spin(Duration::ZERO, format!("hashing {} of inputs", human_bytes(total)), f)
-    }
-
     /// Runs `f` (the tool) with a spinner once it has taken a second.
-    pub(super) fn while_running<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
+    fn while_running<T>(&self, name: &str, f: impl FnOnce() -> T) -> T {
         match self {
             Progress::Off => f(),
             Progress::Stderr => spin(SLOW_RUN, format!("running {name}"), f),
         }
     }
-}
-
-/// Paths of the `File` inputs that are set (for sizing the hashing work).
-fn input_files(bound: &Bound) -> Vec<String> {
-    struct Collect(std::cell::RefCell<Vec<String>>);
-    impl FileHasher for Collect {
-        fn identify(&self, path: &str, _: crate::fingerprint::HashMethod) -> Result<FileId> {
-            self.0.borrow_mut().push(path.to_string());
-            Ok(FileId::PathOnly)
-        }
-    }
-    let c = Collect(Default::default());
-    let _ = crate::fingerprint::interface_key(bound, &c, Default::default());
-    c.0.into_inner()
 }
 
 /// Runs `f` while a spinner with `message` turns on standard error, shown only

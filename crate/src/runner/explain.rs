@@ -26,20 +26,51 @@ pub enum Difference {
 #[derive(Debug, Clone)]
 pub struct Explanation {
     pub key: InterfaceKey,
+    /// The command line the run has.
+    pub cmdline: String,
     pub stored: bool,
     /// The nearest stored run's key and the differences, if there is one.
     pub nearest: Option<(String, Vec<Difference>)>,
 }
 
+impl Explanation {
+    /// The one shape of `explain` (see `memory::explanation`), with whether a
+    /// run is stored under the key and how the nearest stored run differs.
+    pub fn to_json(&self, name: &str) -> serde_json::Value {
+        let mut j = crate::memory::explain_run(&self.key, name, &self.cmdline);
+        j["stored"] = self.stored.into();
+        j["nearest"] = match &self.nearest {
+            None => serde_json::Value::Null,
+            Some((k, d)) => {
+                serde_json::json!({"key": k, "differences": d.iter().map(Difference::to_json).collect::<Vec<_>>()})
+            }
+        };
+        j
+    }
+}
+
+impl Difference {
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Difference::Spec => serde_json::json!({"part": "spec"}),
+            Difference::Input { name, now, stored } => {
+                serde_json::json!({"part": "input", "name": name, "now": now, "stored": stored})
+            }
+        }
+    }
+}
+
 impl Runner {
     /// Explains whether `iface` with `inputs` would hit, and why not.
     pub fn explain(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<Explanation> {
-        let key = self.key(iface, inputs, opts)?;
-        let store = self.memory.store();
-        let stored = block_on(self.memory.contains(iface.name(), &key.key))?;
+        let prepared = super::prepare(&super::StdHost::default(), iface, inputs, opts)?;
+        let cmdline = prepared.bound.cmdline()?;
+        let key = prepared.key;
+        let store = self.memory().store();
+        let stored = block_on(self.memory().contains(iface.name(), &key.key))?;
         let mut nearest: Option<(String, Vec<Difference>)> = None;
         if !stored {
-            for meta in block_on(self.memory.entries())?.into_iter().filter(|m| m.name == iface.name()) {
+            for meta in block_on(self.memory().entries())?.into_iter().filter(|m| m.name == iface.name()) {
                 let Some(entry) = block_on(crate::memory::Store::get(store, &meta.name, &meta.key))? else { continue };
                 let Ok(record) = RunRecord::from_bytes(&entry.value) else { continue };
                 let diffs = differences(&key, &record);
@@ -48,7 +79,7 @@ impl Runner {
                 }
             }
         }
-        Ok(Explanation { key, stored, nearest })
+        Ok(Explanation { key, cmdline, stored, nearest })
     }
 }
 

@@ -1,4 +1,5 @@
-//! Running real tools, cached: nipype's `Memory.cache(Interface)` natively.
+//! Running real tools, cached: nipype's `Memory.cache(Interface)`, natively
+//! and under Node.
 //!
 //! A run goes spec → validate → render → fingerprint → store, like everything
 //! else in the crate, with two steps added in the middle: the inputs are
@@ -9,7 +10,11 @@
 //! names as the spec derives them, each with a stamp of its content, plus the
 //! command line, exit status, logs and duration.
 //!
-//! The working folder is assembled in the filesystem store's staging area and
+//! The policy is written once, over two seams: a [`Host`] (processes and
+//! files: `std` natively, `node:child_process`/`node:fs` under Node) and the
+//! store contract (the working folder is a staged folder of the store, which
+//! only stores with folders have). The cached call itself is `Memory::call`,
+//! the same as for cached functions. The working folder is
 //! published with the entry in one rename, so the cache holds whole runs or
 //! nothing: `<location>/<Interface>/<kk>/<key>/work/` holds the tool's files,
 //! beside the entry's `value` (the run record, JSON), `meta.json` and sidecar.
@@ -21,30 +26,35 @@
 //! templated) that is absolute or climbs out with `..` is refused before
 //! anything runs.
 
+#[cfg(feature = "native")]
 mod exec;
+#[cfg(feature = "native")]
 mod explain;
+#[cfg(feature = "native")]
+mod folder;
+pub mod host;
 mod record;
 #[cfg(feature = "redis")]
 mod share;
 mod stage;
 
-pub use exec::{human_bytes, Progress};
+pub use crate::memory::{OutputStamp, RunRecord};
+#[cfg(feature = "native")]
+pub use exec::{human_bytes, Progress, StdHost};
+#[cfg(feature = "native")]
 pub use explain::{Difference, Explanation};
-pub use record::{OutputStamp, RunRecord};
+#[cfg(feature = "native")]
+pub use folder::{new_run_id, RunMemory, RunStore, Runner};
+pub use host::{Done, Host, Stat};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::fingerprint::{interface_key, HashMethod, InterfaceKey, RealFileHasher};
-pub use crate::memory::cached::new_run_id;
-use crate::memory::cached::{block_on, system_clock_ms};
-use crate::memory::{sidecar, FsStore, Kind, Limits, Memory, NewEntry, StdDisk};
-use crate::path::RealFilesystem;
+use crate::fingerprint::{interface_key, FileHasher, FileId, HashMethod, InterfaceKey};
+use crate::memory::{format, Fresh, Memory, Meta, Request, Store, Verdict};
 use crate::{Bound, Interface};
 use serde_json::Value as Json;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// The cache a runner keeps its runs in.
-pub type RunMemory = Memory<FsStore<StdDisk>, Vec<u8>>;
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -55,9 +65,11 @@ pub struct RunOptions {
     pub hash_method: HashMethod,
     /// Run even when a stored run exists (and replace it).
     pub force: bool,
+    /// The cache folder: failed runs leave crash records in its `.crashes/`.
+    pub cache_root: Option<PathBuf>,
 }
 
-/// What a call to [`Runner::run`] did.
+/// What a call to [`run`] did.
 #[derive(Debug, Clone)]
 pub struct Outcome {
     pub key: InterfaceKey,
@@ -76,276 +88,199 @@ pub struct Outcome {
     pub outputs: BTreeMap<String, PathBuf>,
 }
 
-/// Runs interfaces with a cache in a folder.
-pub struct Runner {
-    memory: RunMemory,
-    progress: Progress,
-    /// A store shared with other machines, behind the local cache.
-    #[cfg(feature = "redis")]
-    shared: Option<crate::memory::RedisStore>,
+/// How a store's values hold a run record: bytes natively, a `Uint8Array` in JS.
+pub trait RunValue: Sized {
+    fn from_record(bytes: Vec<u8>) -> Self;
+    /// The record's bytes, when the value is one.
+    fn record_bytes(&self) -> Option<Cow<'_, [u8]>>;
 }
 
-impl Runner {
-    /// A runner over the cache folder `location` (created if needed), as a
-    /// run of its own.
-    pub fn open(location: &Path, limits: Limits) -> Result<Runner> {
-        Runner::open_run(location, limits, new_run_id())
+impl RunValue for Vec<u8> {
+    fn from_record(bytes: Vec<u8>) -> Self {
+        bytes
     }
-
-    /// A runner that counts as part of the run `run` (what
-    /// `clear_previous_runs` keeps): processes of one pipeline share an id.
-    pub fn open_run(location: &Path, limits: Limits, run: String) -> Result<Runner> {
-        let store = FsStore::open(location)?;
-        let memory = Memory::new(store, limits, run, Box::new(system_clock_ms));
-        Ok(Runner {
-            memory,
-            progress: Progress::Off,
-            #[cfg(feature = "redis")]
-            shared: None,
-        })
+    fn record_bytes(&self) -> Option<Cow<'_, [u8]>> {
+        Some(Cow::Borrowed(self))
     }
+}
 
-    /// Shows progress on standard error (spinners while hashing large inputs
-    /// and while a tool runs longer than a second).
-    pub fn with_progress(mut self, progress: Progress) -> Runner {
-        self.progress = progress;
-        self
-    }
+/// A run about to be looked up or executed: validated, rendered, keyed.
+pub struct Prepared<'s> {
+    pub bound: Bound<'s>,
+    pub key: InterfaceKey,
+}
 
-    /// Shares runs through `shared` (Redis): a local miss looks there before
-    /// running, runs are claimed there so that only one machine computes a
-    /// key, and new runs are published there too.
-    #[cfg(feature = "redis")]
-    pub fn with_shared(mut self, shared: crate::memory::RedisStore) -> Runner {
-        self.shared = Some(shared);
-        self
-    }
+/// Validates `inputs`, refuses output names that leave the working folder, and
+/// computes the run's key (input files as `opts.hash_method` says).
+pub fn prepare<'s, H: Host>(host: &H, iface: &'s Interface, inputs: &Json, opts: &RunOptions) -> Result<Prepared<'s>> {
+    let files = host::Probe { host, base: &opts.cwd };
+    let bound = iface.bind(inputs, &files)?;
+    stage::check_output_names(&bound)?;
+    let total = input_bytes(host, &bound, &opts.cwd);
+    let key = host.hashing(total, || interface_key(&bound, &files, opts.hash_method))?;
+    Ok(Prepared { bound, key })
+}
 
-    pub fn memory(&self) -> &RunMemory {
-        &self.memory
-    }
-
-    /// The key a run of `iface` with `inputs` has, and its parts (for `explain`).
-    pub fn key(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<InterfaceKey> {
-        let bound = iface.bind(inputs, &RealFilesystem { base: Some(opts.cwd.clone()) })?;
-        self.key_of(&bound, opts)
-    }
-
-    fn key_of(&self, bound: &Bound, opts: &RunOptions) -> Result<InterfaceKey> {
-        let hasher = RealFileHasher { base: Some(opts.cwd.clone()) };
-        self.progress.while_hashing(bound, &opts.cwd, || interface_key(bound, &hasher, opts.hash_method))
-    }
-
-    /// Validates and renders, then returns the stored run or runs the tool.
-    pub fn run(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<Outcome> {
-        let bound = iface.bind(inputs, &RealFilesystem { base: Some(opts.cwd.clone()) })?;
-        stage::check_output_names(&bound)?;
-        let key = self.key_of(&bound, opts)?;
-        let name = iface.name();
-        let mut stale = None;
-        if !opts.force {
-            if let Some(value) = block_on(self.memory.lookup(name, &key.key, |_| true))? {
-                let dir = self.memory.store().entry_dir(name, &key.key);
-                match RunRecord::from_bytes(&value).and_then(|r| r.check_outputs(&dir.join("work"), opts.hash_method)) {
-                    Ok(record) => {
-                        let outputs = record.absolute_outputs(&dir.join("work"));
-                        let note = self.report_use(name, &key.key);
-                        return Ok(Outcome {
-                            key,
-                            cached: true,
-                            stale: None,
-                            from_shared: false,
-                            note,
-                            dir,
-                            record,
-                            outputs,
-                        });
-                    }
-                    Err(why) => {
-                        block_on(self.memory.remove(name, &key.key))?;
-                        stale = Some(why);
-                    }
-                }
-            }
+/// Bytes of the set `File` inputs (for sizing the hashing work).
+fn input_bytes<H: Host>(host: &H, bound: &Bound, cwd: &Path) -> u64 {
+    struct Collect(std::cell::RefCell<Vec<String>>);
+    impl FileHasher for Collect {
+        fn identify(&self, path: &str, _: HashMethod) -> Result<FileId> {
+            self.0.borrow_mut().push(path.to_string());
+            Ok(FileId::PathOnly)
         }
-        #[cfg(feature = "redis")]
-        let _flight = match &self.shared {
-            Some(shared) if !opts.force => {
-                if let Some(found) = self.fetch_shared(shared, name, &key, stale.clone())? {
-                    return Ok(found);
-                }
-                let flight = shared.claim_blocking(name, &key.key)?;
-                if matches!(flight, crate::memory::Flight::Ready) {
-                    if let Some(found) = self.fetch_shared(shared, name, &key, stale.clone())? {
-                        return Ok(found);
-                    }
-                }
-                Some(flight)
-            }
-            _ => None,
-        };
-        let store = self.memory.store();
-        let staged = store.stage(name)?;
-        let ran = self.run_in(iface, inputs, &bound, &key, &staged, opts);
-        let (record, bytes) = match ran {
-            Ok(done) => done,
-            Err(e) => {
-                store.discard_staged(&staged);
-                return Err(e);
-            }
-        };
-        let new = NewEntry {
-            key: key.key,
-            kind: Kind::Interface,
-            name: name.to_string(),
-            bytes,
-            duration_ms: record.duration_ms,
-            code: Some(format!("spec:{}", key.spec.hex())),
-            args: None,
-            sidecar: serde_json::json!({"inputs": sidecar(&key.data), "cmdline": record.cmdline}),
-        };
-        let value = record.to_bytes();
-        let meta = self.memory.new_meta(NewEntry { bytes: bytes + value.len() as u64, ..new });
-        let entry = crate::memory::Entry { meta, value };
-        let dir = store.publish_staged(&staged, &entry)?;
-        block_on(self.memory.enforce_limits())?;
-        #[allow(unused_mut)]
-        let mut note = None;
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            note = self.share(shared, entry.meta, &record, &dir.join("work"))?;
-        }
-        let outputs = record.absolute_outputs(&dir.join("work"));
-        Ok(Outcome { key, cached: false, stale, from_shared: false, note, dir, record, outputs })
     }
+    let c = Collect(Default::default());
+    let _ = interface_key(bound, &c, HashMethod::Content);
+    c.0.into_inner().iter().filter_map(|p| host.stat(&host::absolute(cwd, p), true)).map(|s| s.size).sum()
+}
 
-    /// Reports a local hit to the shared store, whose eviction would otherwise
-    /// take a run used every day on machines that keep their own copy for an
-    /// idle one. The hit is served either way: a shared store that cannot be
-    /// told gives a note, not an error.
-    fn report_use(&self, _name: &str, _key: &crate::fingerprint::Key) -> Option<String> {
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            use crate::memory::Store;
-            if let Err(e) = block_on(shared.record_use(_name, _key, self.memory.now(), self.memory.run_id())) {
-                return Some(format!("the shared store was not told of this use: {}", e.message));
-            }
+/// What the runner makes of a stored run: a record of the `run/1` format whose
+/// outputs are all in `folder/work` as stamped. A run whose outputs changed is
+/// stale; anything else (another format, a JS run function's result, no
+/// folder) is not for the runner.
+pub fn judge<'h, H: Host, V: RunValue>(
+    host: &'h H,
+    folder: Option<&Path>,
+    method: HashMethod,
+) -> impl FnMut(&Meta, &V) -> Verdict<RunRecord> + 'h {
+    let work = folder.map(|f| f.join("work"));
+    move |meta, value| {
+        if meta.format != format::RUN && meta.format != format::LEGACY {
+            return Verdict::Unusable(format!("it is in format '{}', not a tool run", meta.format));
         }
-        None
-    }
-
-    /// The run of `key` from the shared store, made a local entry; `None` when
-    /// it is not there.
-    #[cfg(feature = "redis")]
-    fn fetch_shared(
-        &self,
-        shared: &crate::memory::RedisStore,
-        name: &str,
-        key: &InterfaceKey,
-        stale: Option<String>,
-    ) -> Result<Option<Outcome>> {
-        use crate::memory::Store;
-        let Some(entry) = block_on(shared.get(name, &key.key))? else { return Ok(None) };
-        let store = self.memory.store();
-        let staged = store.stage(name)?;
-        let work = staged.join("work");
-        let unpacked = std::fs::create_dir(&work)
-            .map_err(|e| store_err("create", &work, e))
-            .and_then(|()| share::unpack(&entry.value, &work))
-            .and_then(|r| {
-                r.check_outputs(&work, HashMethod::Content)
-                    .map_err(|why| Error::new(ErrorKind::Store, format!("{name}: a shared run is damaged: {why}")))
-            });
-        let record = match unpacked {
-            Ok(r) => r,
-            Err(e) => {
-                store.discard_staged(&staged);
-                return Err(e);
-            }
+        let Some(bytes) = value.record_bytes() else {
+            return Verdict::Unusable("its value is not a run record".to_string());
         };
-        let m = &entry.meta;
-        let value = record.to_bytes();
-        let meta = self.memory.new_meta(NewEntry {
-            key: m.key,
-            kind: m.kind,
-            name: name.to_string(),
-            bytes: m.bytes,
-            duration_ms: m.duration_ms,
-            code: m.code.clone(),
-            args: m.args,
-            sidecar: m.sidecar.clone(),
-        });
-        let dir = store.publish_staged(&staged, &crate::memory::Entry { meta, value })?;
-        let mut used = entry.meta;
-        used.hits += 1;
-        used.last_access_ms = self.memory.now();
-        block_on(shared.set_meta(&used))?;
-        let outputs = record.absolute_outputs(&dir.join("work"));
-        Ok(Some(Outcome { key: key.clone(), cached: true, stale, from_shared: true, note: None, dir, record, outputs }))
-    }
-
-    /// Publishes a new run to the shared store; a note when it is too large to.
-    #[cfg(feature = "redis")]
-    fn share(
-        &self,
-        shared: &crate::memory::RedisStore,
-        meta: crate::memory::Meta,
-        record: &RunRecord,
-        work: &Path,
-    ) -> Result<Option<String>> {
-        use crate::memory::Store;
-        let packed = share::pack(record, work)?;
-        if packed.len() as u64 > shared.max_value_bytes() {
-            return Ok(Some(format!(
-                "not shared: the run's outputs ({}) exceed the shared store's limit ({}); it is cached on this machine only",
-                human_bytes(packed.len() as u64),
-                human_bytes(shared.max_value_bytes())
-            )));
-        }
-        block_on(shared.put(crate::memory::Entry { meta, value: packed }))?;
-        Ok(None)
-    }
-
-    /// Stages, executes and collects in `staged`; the record and the size of the
-    /// working files. A failure leaves a crash record.
-    fn run_in(
-        &self,
-        iface: &Interface,
-        inputs: &Json,
-        bound: &Bound,
-        key: &InterfaceKey,
-        staged: &Path,
-        opts: &RunOptions,
-    ) -> Result<(RunRecord, u64)> {
-        let work = staged.join("work");
-        std::fs::create_dir(&work).map_err(|e| store_err("create", &work, e))?;
-        let run_inputs = stage::stage_inputs(bound, inputs, &opts.cwd, &work)?;
-        let run_bound = iface.bind(&run_inputs, &RealFilesystem { base: Some(work.clone()) })?;
-        let argv = run_bound.argv()?;
-        let cmdline = run_bound.cmdline()?;
-        let environ = stage::environ(&run_bound);
-        let started = std::time::SystemTime::now();
-        let done = self.progress.while_running(iface.name(), || {
-            exec::execute(&argv, &environ, &work, iface.spec().redirect_x, iface.name())
-        })?;
-        let mut record = RunRecord::new(key, iface.name(), &cmdline, &argv, &environ, started, &done);
-        let crash = |why: String, record: &RunRecord| -> Error {
-            let at = record::write_crash(self.memory.store().root(), key, record, &work, &why);
-            let at =
-                at.map_or_else(|e| format!("(no crash record: {e})"), |p| format!("crash record: {}", p.display()));
-            Error::new(ErrorKind::Run, format!("{}: {why}\n{at}", iface.name()))
+        let record = match RunRecord::from_bytes(&bytes) {
+            Ok(r) if r.result.is_none() => r,
+            Ok(_) => return Verdict::Unusable("it was made by a JS run function, not by running the tool".into()),
+            Err(why) => return Verdict::Unusable(why),
         };
-        if !done.status.success() {
-            let why = format!("`{cmdline}` {}{}", exec::describe(&done.status), record::stderr_tail(&record.stderr));
-            return Err(crash(why, &record));
-        }
-        match record.collect_outputs(&run_bound, &work) {
-            Ok(()) => Ok((record, record::folder_size(&work))),
-            Err(why) => Err(crash(why, &record)),
+        let Some(work) = &work else {
+            return Verdict::Unusable("its files are not in this store".to_string());
+        };
+        match record.check_outputs(host, work, method) {
+            Ok(()) => Verdict::Use(record),
+            Err(why) => Verdict::Stale(why),
         }
     }
 }
 
-fn store_err(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
+/// Runs `iface` with `inputs` through `mem`: the stored run if there is a
+/// usable one, else the tool, run in a folder staged in the store and
+/// published with the entry.
+pub async fn run<S: Store<V>, V: RunValue, H: Host>(
+    mem: &Memory<S, V>,
+    host: &H,
+    iface: &Interface,
+    inputs: &Json,
+    opts: &RunOptions,
+) -> Result<Outcome> {
+    let prepared = prepare(host, iface, inputs, opts)?;
+    let name = iface.name();
+    let req = Request { name, key: prepared.key.key, force: opts.force, expires_ms: None };
+    let folder = mem.store().folder(name, &prepared.key.key).await?;
+    let judged = judge(host, folder.as_deref(), opts.hash_method);
+    let called = mem.call(&req, judged, execute(mem, host, iface, inputs, &prepared, opts)).await?;
+    finish(mem, prepared.key, called.result, called.cached, called.refused).await
+}
+
+/// The outcome of a run whose record is in `mem`: its folder and outputs.
+pub async fn finish<S: Store<V>, V>(
+    mem: &Memory<S, V>,
+    key: InterfaceKey,
+    record: RunRecord,
+    cached: bool,
+    stale: Option<String>,
+) -> Result<Outcome> {
+    let dir = mem.store().folder(&record.interface, &key.key).await?.ok_or_else(|| {
+        Error::new(
+            ErrorKind::Store,
+            format!("{}: the run's entry was removed as soon as it was stored", record.interface),
+        )
+    })?;
+    let outputs = record.absolute_outputs(&dir.join("work"));
+    Ok(Outcome { key, cached, stale, from_shared: false, note: None, dir, record, outputs })
+}
+
+/// Stages, executes and collects a run in a folder staged in `mem`'s store:
+/// what [`Memory::call`] stores on a miss. A failure discards the folder and
+/// leaves a crash record.
+pub async fn execute<S: Store<V>, V: RunValue, H: Host>(
+    mem: &Memory<S, V>,
+    host: &H,
+    iface: &Interface,
+    inputs: &Json,
+    prepared: &Prepared<'_>,
+    opts: &RunOptions,
+) -> Result<Fresh<RunRecord, V>> {
+    let staged = mem.store().stage(iface.name()).await?;
+    match execute_in(host, iface, inputs, prepared, opts, &staged).await {
+        Ok(record) => {
+            let value = record.to_bytes();
+            let files = host::folder_size(host, &staged.join("work"));
+            let new = record.new_entry(&prepared.key, iface.name(), value.len(), files);
+            Ok(Fresh { result: record, store: Some((new, V::from_record(value))), staged: Some(staged) })
+        }
+        Err(e) => {
+            host.remove_all(&staged);
+            Err(e)
+        }
+    }
+}
+
+async fn execute_in<H: Host>(
+    host: &H,
+    iface: &Interface,
+    inputs: &Json,
+    prepared: &Prepared<'_>,
+    opts: &RunOptions,
+    staged: &Path,
+) -> Result<RunRecord> {
+    let name = iface.name();
+    let store_err = |what: &str, path: &Path, e: std::io::Error| {
+        Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
+    };
+    let work = staged.join("work");
+    host.create_dir(&work).map_err(|e| store_err("create", &work, e))?;
+    let run_inputs = stage::stage_inputs(host, &prepared.bound, inputs, &opts.cwd, &work)?;
+    let run_bound = iface.bind(&run_inputs, &host::Probe { host, base: &work })?;
+    let mut argv = run_bound.argv()?;
+    let cmdline = run_bound.cmdline()?;
+    let environ = stage::environ(&run_bound);
+    if iface.spec().redirect_x {
+        if !host.has_program("xvfb-run") {
+            return Err(Error::new(
+                ErrorKind::Run,
+                format!(
+                    "{name}: the tool needs an X display (redirect_x) and xvfb-run is not installed \
+                     (Debian/Ubuntu: apt-get install xvfb)"
+                ),
+            ));
+        }
+        argv.splice(0..0, ["xvfb-run".to_string(), "--auto-servernum".to_string()]);
+    }
+    let mut record = RunRecord::new(&prepared.key, name, &cmdline, host.now_ms());
+    let done = host
+        .execute(&argv, &environ, &work)
+        .await
+        .map_err(|why| Error::new(ErrorKind::Run, format!("{name}: {why}")))?;
+    record.executed(&argv, &environ, &done);
+    let crash = |why: String, record: &RunRecord| -> Error {
+        let at = match &opts.cache_root {
+            Some(dir) => record::write_crash(host, dir, &prepared.key, record, &work, &why)
+                .map_or_else(|e| format!("(no crash record: {e})"), |p| format!("crash record: {}", p.display())),
+            None => "(no crash record: no cache folder)".to_string(),
+        };
+        Error::new(ErrorKind::Run, format!("{name}: {why}\n{at}"))
+    };
+    if !done.success() {
+        let why = format!("`{cmdline}` {}{}", done.describe(), record::stderr_tail(&record.stderr));
+        return Err(crash(why, &record));
+    }
+    match record.collect_outputs(host, &run_bound, &work) {
+        Ok(()) => Ok(record),
+        Err(why) => Err(crash(why, &record)),
+    }
 }

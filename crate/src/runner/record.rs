@@ -1,106 +1,35 @@
-//! The record of a run: what ran, what it said, what it produced.
+//! Filling in and checking a run's record ([`RunRecord`], the `run/1` entry
+//! format of `memory::run`) against the files of its working folder.
 //!
-//! Stored as the entry's value (JSON, readable with any tool) and, for a failed
-//! run, written as plain text into `<location>/.crashes/`. Each output carries a
-//! stamp — size, modification time and sha256 — so a hit can tell that an
-//! output was deleted or changed since: by timestamp when asked and it agrees,
-//! else by content.
+//! Each output carries a stamp — size, modification time and sha256 — so a hit
+//! can tell that an output was deleted or changed since: by timestamp when asked
+//! and it agrees, else by content. A failed run is written as plain text into
+//! `<location>/.crashes/`.
 
-use super::exec::Done;
-use crate::fingerprint::{hex, FileHasher, FileId, HashMethod, InterfaceKey, RealFileHasher};
+use super::host::{Done, Host};
+use crate::fingerprint::{hex, FileId, HashMethod, InterfaceKey};
+use crate::memory::{OutputStamp, RunRecord};
 use crate::Bound;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// The version of the record's format.
-const RECORD_VERSION: u32 = 1;
-
-/// One run of a tool.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RunRecord {
-    pub record: u32,
-    pub interface: String,
-    pub cmdline: String,
-    pub argv: Vec<String>,
-    /// Variables added to the environment.
-    pub environ: BTreeMap<String, String>,
-    /// Start, in milliseconds since the epoch.
-    pub started: f64,
-    pub duration_ms: f64,
-    /// The exit status (`None` when killed by a signal).
-    pub exit: Option<i32>,
-    pub stdout: String,
-    pub stderr: String,
-    /// Each output's name relative to the working folder.
-    pub outputs: BTreeMap<String, String>,
-    pub stamps: BTreeMap<String, OutputStamp>,
-    /// The key of the spec, and of each effective input: what `explain`
-    /// compares to tell why another call misses.
-    pub spec_key: String,
-    pub input_keys: BTreeMap<String, String>,
-}
-
-/// What an output file was when the run ended.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OutputStamp {
-    pub size: u64,
-    pub mtime_ns: i128,
-    pub sha256: String,
-}
 
 impl RunRecord {
-    pub(super) fn new(
-        key: &InterfaceKey,
-        interface: &str,
-        cmdline: &str,
-        argv: &[String],
-        environ: &[(String, String)],
-        started: SystemTime,
-        done: &Done,
-    ) -> RunRecord {
-        RunRecord {
-            record: RECORD_VERSION,
-            interface: interface.to_string(),
-            cmdline: cmdline.to_string(),
-            argv: argv.to_vec(),
-            environ: environ.iter().cloned().collect(),
-            started: millis(started),
-            duration_ms: done.duration.as_secs_f64() * 1e3,
-            exit: done.status.code(),
-            stdout: String::from_utf8_lossy(&done.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&done.stderr).into_owned(),
-            outputs: BTreeMap::new(),
-            stamps: BTreeMap::new(),
-            spec_key: key.spec.hex(),
-            input_keys: key.inputs.iter().map(|(n, k)| (n.clone(), k.hex())).collect(),
-        }
-    }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec_pretty(self).expect("a record is JSON")
-    }
-
-    /// A stored record; why not, when it is not one this version reads.
-    pub fn from_bytes(b: &[u8]) -> Result<RunRecord, String> {
-        let r: RunRecord = serde_json::from_slice(b).map_err(|e| format!("its run record does not parse: {e}"))?;
-        if r.record != RECORD_VERSION {
-            return Err(format!("its run record has version {}, this toolmemo reads {RECORD_VERSION}", r.record));
-        }
-        Ok(r)
+    /// What an execution said, into the record.
+    pub(super) fn executed(&mut self, argv: &[String], environ: &[(String, String)], done: &Done) {
+        self.argv = argv.to_vec();
+        self.environ = environ.iter().cloned().collect();
+        self.duration_ms = done.duration_ms;
+        self.exit = done.exit;
+        self.stdout = String::from_utf8_lossy(&done.stdout).into_owned();
+        self.stderr = String::from_utf8_lossy(&done.stderr).into_owned();
     }
 
     /// Finds the declared outputs in `work` and stamps them; why not, when one
     /// is missing.
-    pub(super) fn collect_outputs(&mut self, bound: &Bound, work: &Path) -> Result<(), String> {
+    pub(super) fn collect_outputs<H: Host>(&mut self, host: &H, bound: &Bound, work: &Path) -> Result<(), String> {
         let names = bound.output_names().map_err(|e| e.message)?;
         for (output, name) in names {
             let Some(name) = name else { continue };
-            let path = work.join(&name);
-            let stamp = stamp(&path)
+            let stamp = stamp(host, &work.join(&name))
                 .ok_or_else(|| format!("the tool did not produce the declared output '{output}' ({name})"))?;
             self.outputs.insert(output.clone(), name);
             self.stamps.insert(output, stamp);
@@ -108,47 +37,33 @@ impl RunRecord {
         Ok(())
     }
 
-    /// This record if every output in `work` is as it was stamped; else why not.
-    pub(super) fn check_outputs(self, work: &Path, method: HashMethod) -> Result<RunRecord, String> {
+    /// Whether every output in `work` is as it was stamped; why not, else.
+    pub(super) fn check_outputs<H: Host>(&self, host: &H, work: &Path, method: HashMethod) -> Result<(), String> {
         for (output, name) in &self.outputs {
             let path = work.join(name);
             let was = self.stamps.get(output).ok_or_else(|| format!("output '{output}' has no stamp"))?;
-            let Ok(meta) = std::fs::metadata(&path) else {
+            let Some(now) = host.stat(&path, true) else {
                 return Err(format!("output '{output}' ({}) was deleted", path.display()));
             };
-            if meta.len() != was.size && !meta.is_dir() {
+            if now.size != was.size && !now.dir {
                 return Err(format!("output '{output}' ({}) changed size", path.display()));
             }
-            if method == HashMethod::Timestamp && mtime_ns(&meta) == was.mtime_ns {
+            if method == HashMethod::Timestamp && now.mtime_ns == was.mtime_ns {
                 continue;
             }
-            if stamp(&path).map(|s| s.sha256) != Some(was.sha256.clone()) {
+            if stamp(host, &path).map(|s| s.sha256) != Some(was.sha256.clone()) {
                 return Err(format!("output '{output}' ({}) changed", path.display()));
             }
         }
-        Ok(self)
+        Ok(())
     }
-
-    /// Each output as an absolute path under `work`.
-    pub fn absolute_outputs(&self, work: &Path) -> BTreeMap<String, PathBuf> {
-        self.outputs.iter().map(|(k, v)| (k.clone(), work.join(v))).collect()
-    }
-}
-
-fn millis(t: SystemTime) -> f64 {
-    t.duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
-}
-
-fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
-    meta.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos() as i128)
 }
 
 /// An output's stamp, or `None` when it does not exist.
-fn stamp(path: &Path) -> Option<OutputStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    let id = RealFileHasher::default().identify(&path.to_string_lossy(), HashMethod::Content).ok()?;
-    let FileId::Content { size, digest } = id else { return None };
-    Some(OutputStamp { size, mtime_ns: mtime_ns(&meta), sha256: hex(&digest) })
+fn stamp<H: Host>(host: &H, path: &Path) -> Option<OutputStamp> {
+    let st = host.stat(path, true)?;
+    let FileId::Content { size, digest } = host.file_id(path, HashMethod::Content).ok()? else { return None };
+    Some(OutputStamp { size, mtime_ns: st.mtime_ns, sha256: hex(&digest) })
 }
 
 /// "; stderr ends with: …" from the last lines of `stderr`, or nothing.
@@ -161,21 +76,28 @@ pub(super) fn stderr_tail(stderr: &str) -> String {
     format!("; stderr ends with:\n  {}", tail.join("\n  "))
 }
 
-/// Bytes of the files under `dir`, links counted as themselves.
-pub(super) fn folder_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
-    entries
-        .filter_map(|e| e.ok())
-        .map(|e| match e.path().symlink_metadata() {
-            Ok(m) if m.is_dir() => folder_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
+/// `YYYY-MM-DDTHHMMSS.mmmZ` (UTC) for milliseconds since the epoch: a file
+/// name that sorts by time.
+fn timestamp(ms: f64) -> String {
+    let ms = ms.max(0.0) as i64;
+    let (days, rest) = (ms.div_euclid(86_400_000), ms.rem_euclid(86_400_000));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (h, mi, s, milli) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}{mi:02}{s:02}.{milli:03}Z")
 }
 
 /// Writes a failed run as text into `<root>/.crashes/`; the file written.
-pub(super) fn write_crash(
+pub(super) fn write_crash<H: Host>(
+    host: &H,
     root: &Path,
     key: &InterfaceKey,
     record: &RunRecord,
@@ -183,10 +105,12 @@ pub(super) fn write_crash(
     why: &str,
 ) -> std::io::Result<PathBuf> {
     let dir = root.join(".crashes");
-    std::fs::create_dir_all(&dir)?;
-    let stamp = humantime::format_rfc3339_millis(SystemTime::now()).to_string().replace(':', "");
+    if host.stat(&dir, true).is_none() {
+        host.create_dir(&dir).or_else(|e| if host.stat(&dir, true).is_some() { Ok(()) } else { Err(e) })?;
+    }
     let safe: String = record.interface.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-    let path = dir.join(format!("{safe}-{stamp}-{}-{}.txt", &key.key.hex()[..12], std::process::id()));
+    let unique = hex(&crate::fingerprint::sha256(format!("{}-{why}", host.now_ms()).as_bytes())[..4]);
+    let path = dir.join(format!("{safe}-{}-{}-{unique}.txt", timestamp(host.now_ms()), &key.key.hex()[..12]));
     let env: Vec<String> = record.environ.iter().map(|(k, v)| format!("  {k}={v}")).collect();
     let text = format!(
         "toolmemo crash record\n\
@@ -203,6 +127,15 @@ pub(super) fn write_crash(
         record.stdout,
         record.stderr,
     );
-    std::fs::write(&path, text)?;
+    host.write(&path, text.as_bytes())?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn crash_file_names_carry_utc_time() {
+        assert_eq!(super::timestamp(0.0), "1970-01-01T000000.000Z");
+        assert_eq!(super::timestamp(1_780_000_000_123.0), "2026-05-28T202640.123Z");
+    }
 }

@@ -13,8 +13,12 @@
 //! a local hit. Only the declared outputs travel; a run whose outputs exceed
 //! the shared store's size limit stays local, and the caller is told so.
 
-use super::record::RunRecord;
+use super::folder::RunMemory;
+use super::{human_bytes, Outcome, StdHost};
 use crate::error::{Error, ErrorKind, Result};
+use crate::fingerprint::{HashMethod, Key};
+use crate::memory::cached::block_on;
+use crate::memory::{Entry, Fresh, NewEntry, RedisStore, RunRecord, Store};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"TMr1";
@@ -104,4 +108,68 @@ impl<'a> Reader<'a> {
     fn u64(&mut self) -> Option<u64> {
         Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
     }
+}
+
+/// The run of `key` from the shared store, unpacked into a staged folder of
+/// the local store, ready to be published there; `None` when it is not shared.
+pub(super) fn fetch(
+    local: &RunMemory,
+    host: &StdHost,
+    shared: &RedisStore,
+    name: &str,
+    key: &Key,
+) -> Result<Option<Fresh<RunRecord, Vec<u8>>>> {
+    let Some(entry) = block_on(shared.get(name, key))? else { return Ok(None) };
+    let staged = block_on(local.store().stage(name))?;
+    let work = staged.join("work");
+    let unpacked = std::fs::create_dir(&work)
+        .map_err(|e| Error::new(ErrorKind::Store, format!("cannot create {}: {e}", work.display())))
+        .and_then(|()| unpack(&entry.value, &work))
+        .and_then(|r| {
+            r.check_outputs(host, &work, HashMethod::Content)
+                .map(|()| r)
+                .map_err(|why| Error::new(ErrorKind::Store, format!("{name}: a shared run is damaged: {why}")))
+        });
+    let record = match unpacked {
+        Ok(r) => r,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+    };
+    let m = &entry.meta;
+    let value = record.to_bytes();
+    let new = NewEntry {
+        key: m.key,
+        kind: m.kind,
+        name: name.to_string(),
+        bytes: m.bytes,
+        duration_ms: m.duration_ms,
+        code: m.code.clone(),
+        args: m.args,
+        sidecar: m.sidecar.clone(),
+        format: crate::memory::format::RUN,
+    };
+    let mut used = entry.meta;
+    used.hits += 1;
+    used.last_access_ms = local.now();
+    block_on(shared.set_meta(&used))?;
+    Ok(Some(Fresh { result: record, store: Some((new, value)), staged: Some(staged) }))
+}
+
+/// Publishes a new run to the shared store; a note when it is too large to.
+pub(super) fn publish(shared: &RedisStore, local: &RunMemory, out: &Outcome) -> Result<Option<String>> {
+    let packed = pack(&out.record, &out.dir.join("work"))?;
+    if packed.len() as u64 > shared.max_value_bytes() {
+        return Ok(Some(format!(
+            "not shared: the run's outputs ({}) exceed the shared store's limit ({}); it is cached on this machine only",
+            human_bytes(packed.len() as u64),
+            human_bytes(shared.max_value_bytes())
+        )));
+    }
+    let Some(meta) = block_on(local.store().get(&out.record.interface, &out.key.key))?.map(|e| e.meta) else {
+        return Ok(None);
+    };
+    block_on(shared.put(Entry { meta, value: packed }))?;
+    Ok(None)
 }

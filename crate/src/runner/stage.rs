@@ -8,6 +8,7 @@
 //! *name outputs* (`genfile`, `name_source`, `output_name`) are left alone: their
 //! names are relative to the working folder, and must stay inside it.
 
+use super::host::{absolute, copy_tree, Host};
 use crate::error::{Error, ErrorKind, Result};
 use crate::spec::{Input, Type};
 use crate::value::Value;
@@ -89,7 +90,7 @@ pub(super) fn stays_inside(name: &str) -> bool {
 }
 
 /// The inputs as the tool sees them from `work`: staged or absolute paths.
-pub(super) fn stage_inputs(bound: &Bound, inputs: &Json, cwd: &Path, work: &Path) -> Result<Json> {
+pub(super) fn stage_inputs<H: Host>(host: &H, bound: &Bound, inputs: &Json, cwd: &Path, work: &Path) -> Result<Json> {
     let spec = bound.spec();
     let Some(given) = inputs.as_object() else { return Ok(inputs.clone()) };
     let mut staged = HashMap::new();
@@ -103,44 +104,44 @@ pub(super) fn stage_inputs(bound: &Bound, inputs: &Json, cwd: &Path, work: &Path
             let source = absolute(cwd, p);
             match input.copyfile {
                 None => Ok(source.to_string_lossy().into_owned()),
-                Some(copy) => stage_file(&source, copy, work, &input.name, &mut staged, &spec.name),
+                Some(copy) => stage_file(host, &source, copy, work, &input.name, &mut staged, &spec.name),
             }
         };
-        map_paths(&input.ty, value, cwd, &mut place)?;
+        let exists = |p: &str| host.stat(&absolute(cwd, p), true).is_some();
+        map_paths(&input.ty, value, &exists, &mut place)?;
     }
     Ok(Json::Object(out))
 }
 
-fn absolute(cwd: &Path, p: &str) -> PathBuf {
-    let joined = cwd.join(p);
-    PathBuf::from(crate::path::normalize(&joined.to_string_lossy()))
-}
-
 /// Rewrites every string of `value` that `ty` says is a path.
-fn map_paths(ty: &Type, value: &mut Json, cwd: &Path, place: &mut dyn FnMut(&str) -> Result<String>) -> Result<()> {
+fn map_paths(
+    ty: &Type,
+    value: &mut Json,
+    exists: &dyn Fn(&str) -> bool,
+    place: &mut dyn FnMut(&str) -> Result<String>,
+) -> Result<()> {
     match (ty, value) {
         (Type::File { .. } | Type::Directory { .. }, Json::String(p)) => *p = place(p)?,
         (Type::List { item, .. } | Type::MultiPath(item), Json::Array(items)) => {
             for x in items {
-                map_paths(item, x, cwd, place)?;
+                map_paths(item, x, exists, place)?;
             }
         }
         // nipype accepts one value for a MultiPath: it is a list of one.
-        (Type::MultiPath(item), v @ Json::String(_)) => map_paths(item, v, cwd, place)?,
+        (Type::MultiPath(item), v @ Json::String(_)) => map_paths(item, v, exists, place)?,
         (Type::Tuple(types), Json::Array(items)) => {
             for (t, x) in types.iter().zip(items) {
-                map_paths(t, x, cwd, place)?;
+                map_paths(t, x, exists, place)?;
             }
         }
         (Type::Dict(item), Json::Object(map)) => {
             for x in map.values_mut() {
-                map_paths(item, x, cwd, place)?;
+                map_paths(item, x, exists, place)?;
             }
         }
         // A string that an Either's path branch could mean is a path when it names one.
         (Type::Either(branches), Json::String(p))
-            if branches.iter().any(|b| matches!(b, Type::File { .. } | Type::Directory { .. }))
-                && cwd.join(p.as_str()).exists() =>
+            if branches.iter().any(|b| matches!(b, Type::File { .. } | Type::Directory { .. })) && exists(p) =>
         {
             *p = place(p)?
         }
@@ -150,7 +151,8 @@ fn map_paths(ty: &Type, value: &mut Json, cwd: &Path, place: &mut dyn FnMut(&str
 }
 
 /// Copies (`copy`) or links `source` into `work` under its base name; the name.
-fn stage_file(
+fn stage_file<H: Host>(
+    host: &H,
     source: &Path,
     copy: bool,
     work: &Path,
@@ -177,7 +179,7 @@ fn stage_file(
         ));
     }
     let target = work.join(&base);
-    let result = if copy { copy_tree(source, &target) } else { link(source, &target) };
+    let result = if copy { copy_tree(host, source, &target) } else { host.symlink(source, &target) };
     result.map_err(|e| {
         Error::input(
             ErrorKind::Path,
@@ -192,29 +194,6 @@ fn stage_file(
     })?;
     staged.insert(base.clone(), source.to_path_buf());
     Ok(base)
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    if from.is_dir() {
-        std::fs::create_dir(to)?;
-        for entry in std::fs::read_dir(from)? {
-            let entry = entry?;
-            copy_tree(&entry.path(), &to.join(entry.file_name()))?;
-        }
-        Ok(())
-    } else {
-        std::fs::copy(from, to).map(drop)
-    }
-}
-
-#[cfg(unix)]
-fn link(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(from, to)
-}
-
-#[cfg(not(unix))]
-fn link(from: &Path, to: &Path) -> std::io::Result<()> {
-    copy_tree(from, to)
 }
 
 /// The spec's `environ` input: variables added to the tool's environment.

@@ -215,3 +215,112 @@ impl crate::memory::Disk for NodeDisk {
         writer_seed()
     }
 }
+
+// The runner's host under Node (cargo feature `node-fs`).
+#[cfg(feature = "node-fs")]
+#[wasm_bindgen(module = "/src/wasm/node_host.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = runTool)]
+    fn run_tool(argv: Array, env: Array, cwd: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = hostStat)]
+    fn host_stat(path: &str, follow: bool) -> JsValue;
+    #[wasm_bindgen(js_name = hostCopyFile, catch)]
+    fn host_copy_file(from: &str, to: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = hostSymlink, catch)]
+    fn host_symlink(target: &str, link: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = hostWrite, catch)]
+    fn host_write(path: &str, bytes: &[u8]) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = hostRemoveAll)]
+    fn host_remove_all(path: &str);
+    #[wasm_bindgen(js_name = hostHasProgram)]
+    fn host_has_program(name: &str) -> bool;
+    #[wasm_bindgen(js_name = hostCwd)]
+    pub(super) fn host_cwd() -> String;
+}
+
+/// `node:child_process` and `node:fs` as the runner's [`Host`](crate::runner::Host).
+#[cfg(feature = "node-fs")]
+pub(super) struct NodeHost;
+
+#[cfg(feature = "node-fs")]
+impl crate::runner::Host for NodeHost {
+    async fn execute(
+        &self,
+        argv: &[String],
+        environ: &[(String, String)],
+        cwd: &std::path::Path,
+    ) -> Result<crate::runner::Done, String> {
+        let args: Array = argv.iter().map(|a| JsValue::from_str(a)).collect();
+        let env: Array = environ.iter().flat_map(|(k, v)| [JsValue::from_str(k), JsValue::from_str(v)]).collect();
+        let done = wasm_bindgen_futures::JsFuture::from(run_tool(args, env, text(cwd)))
+            .await
+            .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
+        let get = |k: &str| Reflect::get(&done, &k.into()).unwrap_or(JsValue::UNDEFINED);
+        let bytes = |k: &str| get(k).dyn_into::<js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+        Ok(crate::runner::Done {
+            exit: get("exit").as_f64().map(|c| c as i32),
+            signal: get("signal").as_f64().map(|s| s as i32),
+            stdout: bytes("stdout"),
+            stderr: bytes("stderr"),
+            duration_ms: get("ms").as_f64().unwrap_or(0.0),
+        })
+    }
+
+    fn has_program(&self, program: &str) -> bool {
+        host_has_program(program)
+    }
+
+    fn file_id(
+        &self,
+        path: &std::path::Path,
+        method: crate::fingerprint::HashMethod,
+    ) -> crate::Result<crate::fingerprint::FileId> {
+        use crate::fingerprint::FileHasher;
+        HostFiles.identify(text(path), method)
+    }
+
+    fn stat(&self, path: &std::path::Path, follow: bool) -> Option<crate::runner::Stat> {
+        let s = host_stat(text(path), follow);
+        if !Array::is_array(&s) {
+            return None;
+        }
+        let s: Array = s.unchecked_into();
+        Some(crate::runner::Stat {
+            size: s.get(0).as_f64().unwrap_or(0.0) as u64,
+            mtime_ns: s.get(1).as_string().and_then(|t| t.parse().ok()).unwrap_or(0),
+            dir: s.get(2).is_truthy(),
+        })
+    }
+
+    fn list(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
+        crate::memory::Disk::list_dir(&NodeDisk, path)
+    }
+
+    fn create_dir(&self, path: &std::path::Path) -> std::io::Result<()> {
+        disk_mkdir(text(path), false).map_err(io)
+    }
+
+    fn copy_file(&self, from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        host_copy_file(text(from), text(to)).map_err(io)
+    }
+
+    fn symlink(&self, target: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+        host_symlink(text(target), text(link)).map_err(io)
+    }
+
+    fn write(&self, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+        host_write(text(path), bytes).map_err(io)
+    }
+
+    fn remove_all(&self, path: &std::path::Path) {
+        host_remove_all(text(path))
+    }
+
+    fn now_ms(&self) -> f64 {
+        now_ms()
+    }
+
+    fn hashing<T>(&self, _total_bytes: u64, f: impl FnOnce() -> T) -> T {
+        f()
+    }
+}

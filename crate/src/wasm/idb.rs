@@ -223,9 +223,9 @@ impl Store<JsValue> for IdbStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &JsValue) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> Result<Option<JsValue>> {
+    ) -> Result<bool> {
         // Read, check and update in one transaction.
         let tx = self.transaction(&[META, VALUES], TransactionMode::ReadWrite).await?;
         let k = id(name, key);
@@ -235,23 +235,44 @@ impl Store<JsValue> for IdbStore {
         let value = values.get(k.clone()).await.map_err(|e| idb_err("read", e))?;
         let out = match (meta, value) {
             (Some(mut meta), Some(value)) => {
-                if accept(&meta) {
+                if accept(&meta, &value) {
                     refresh(&mut meta);
                     metas.put(&meta_record(&meta)?, None).await.map_err(|e| idb_err("update metadata", e))?;
-                    Some(value)
+                    true
                 } else {
-                    None
+                    false
                 }
             }
             (Some(_), None) | (None, Some(_)) => {
                 // Half an entry: repaired in the same transaction.
                 metas.delete(k.clone()).await.map_err(|e| idb_err("repair", e))?;
                 values.delete(k).await.map_err(|e| idb_err("repair", e))?;
-                None
+                false
             }
-            _ => None,
+            _ => false,
         };
         committed(tx, "a hit").await?;
         Ok(out)
+    }
+
+    async fn claim(&self, _name: &str, _key: &Key) -> Result<crate::memory::Flight> {
+        // One tab's callers are de-duplicated by the JS Memory; tabs may compute twice.
+        Ok(crate::memory::Flight::free())
+    }
+
+    async fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> Result<()> {
+        Ok(())
+    }
+
+    async fn stage(&self, name: &str) -> Result<std::path::PathBuf> {
+        crate::memory::no_folders(name)
+    }
+
+    async fn publish(&self, _staged: &std::path::Path, entry: Entry<JsValue>) -> Result<()> {
+        crate::memory::no_folders(&entry.meta.name)
+    }
+
+    async fn folder(&self, _name: &str, _key: &Key) -> Result<Option<std::path::PathBuf>> {
+        Ok(None)
     }
 }

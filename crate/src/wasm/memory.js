@@ -292,3 +292,12 @@ export function defaultCacheDir() {
   else base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, ".cache");
   return path.join(base, "toolmemo");
 }
+
+/** JSON text (bytes) as a JS value; `undefined` when it does not parse. */
+export function parseJsonBytes(bytes) {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return undefined;
+  }
+}

@@ -103,7 +103,13 @@ pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
-    let runner = runner(&Place { store: None, prefix: place.prefix.clone(), cache: place.cache.clone(), ..*place })?;
+    let runner = runner(&Place {
+        store: None,
+        prefix: place.prefix.clone(),
+        cache: place.cache.clone(),
+        read_only: Vec::new(),
+        ..*place
+    })?;
     let prefix = a.key.to_ascii_lowercase();
     if prefix.len() < 4 || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(Error::new(ErrorKind::Input, format!("'{}' is not a key or a key prefix of 4+ hex digits", a.key)));
@@ -123,13 +129,14 @@ pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
     let store = runner.memory().store();
     let entry = block_on(store.get(&meta.name, &meta.key))?
         .ok_or_else(|| Error::new(ErrorKind::Store, format!("entry {prefix} was removed or is damaged")))?;
-    let dir = store.entry_dir(&meta.name, &meta.key);
+    let dir = block_on(store.folder(&meta.name, &meta.key))?
+        .unwrap_or_else(|| store.writable.entry_dir(&meta.name, &meta.key));
     let record = RunRecord::from_bytes(&entry.value).ok();
     if a.json {
         let mut v = json!({"meta": meta.to_json(), "dir": dir.to_string_lossy()});
         match &record {
             Some(r) => {
-                v["run"] = serde_json::to_value(r).expect("JSON");
+                v["run"] = r.to_json();
                 v["outputs"] = json!(r.absolute_outputs(&dir.join("work")));
             }
             None => v["value"] = json!(preview(&entry.value)),

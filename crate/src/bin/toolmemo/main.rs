@@ -39,6 +39,10 @@ struct Cli {
     /// `evict` and `clear` then act on it.
     #[arg(long, global = true, env = "TOOLMEMO_STORE", value_name = "URL")]
     store: Option<String>,
+    /// A read-only extra cache folder (a lab's precomputed runs): `run` takes hits from it,
+    /// never writes to it. Repeat for several; they are tried in order after the cache folder.
+    #[arg(long = "read-only", global = true, value_name = "DIR")]
+    read_only: Vec<PathBuf>,
     /// The namespace of this cache in the shared store.
     #[arg(long, global = true, env = "TOOLMEMO_REDIS_PREFIX", default_value = "toolmemo")]
     redis_prefix: String,
@@ -97,14 +101,22 @@ pub struct Place {
     pub prefix: String,
     pub lease_ms: f64,
     pub max_value: u64,
+    pub read_only: Vec<PathBuf>,
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
-    let (dir, store, prefix) = (cli.cache_dir, cli.store, cli.redis_prefix);
+    let (dir, store, prefix, read_only) = (cli.cache_dir, cli.store, cli.redis_prefix, cli.read_only);
     let lease_ms = toolmemo::memory::parse_duration_ms(&cli.redis_lease)?;
     let max_value = toolmemo::memory::parse_size(&cli.redis_max_value)?;
     let place = || -> Result<Place, Error> {
-        Ok(Place { cache: cache_dir(dir.clone())?, store: store.clone(), prefix: prefix.clone(), lease_ms, max_value })
+        Ok(Place {
+            cache: cache_dir(dir.clone())?,
+            store: store.clone(),
+            prefix: prefix.clone(),
+            lease_ms,
+            max_value,
+            read_only: read_only.clone(),
+        })
     };
     match cli.command {
         Command::Run(a) => run::run(&place()?, a),

@@ -63,7 +63,7 @@ fn options(h: Hashing, force: bool) -> Result<RunOptions, Error> {
         Hashing::Content => HashMethod::Content,
         Hashing::Timestamp => HashMethod::Timestamp,
     };
-    Ok(RunOptions { cwd, hash_method, force })
+    Ok(RunOptions { cwd, hash_method, force, cache_root: None })
 }
 
 fn run_id() -> String {
@@ -73,7 +73,7 @@ fn run_id() -> String {
 /// The runner over the local cache, sharing through the shared store if one
 /// is named; `TOOLMEMO_RUN_ID` makes the processes of one pipeline one run.
 pub fn runner(place: &Place) -> Result<Runner, Error> {
-    let runner = Runner::open_run(&place.cache, Limits::default(), run_id())?;
+    let runner = Runner::open_run(&place.cache, Limits::default(), run_id())?.with_read_only(&place.read_only)?;
     match &place.store {
         None => Ok(runner),
         #[cfg(feature = "redis")]
@@ -221,25 +221,8 @@ pub fn explain(place: &Place, a: ExplainArgs) -> Result<ExitCode, Error> {
     let (iface, inputs) = a.inputs.load()?;
     let opts = options(a.hash_method, false)?;
     let x = runner(place)?.explain(&iface, &inputs, &opts)?;
-    let diffs = |d: &[Difference]| -> Vec<serde_json::Value> {
-        d.iter()
-            .map(|d| match d {
-                Difference::Spec => json!({"part": "spec"}),
-                Difference::Input { name, now, stored } => {
-                    json!({"part": "input", "name": name, "now": now, "stored": stored})
-                }
-            })
-            .collect()
-    };
     if a.json {
-        let v = json!({
-            "key": x.key.key.hex(),
-            "stored": x.stored,
-            "spec": x.key.spec.hex(),
-            "inputs": x.key.inputs.iter().map(|(n, k)| (n.clone(), json!(k.hex()))).collect::<serde_json::Map<_, _>>(),
-            "nearest": x.nearest.as_ref().map(|(k, d)| json!({"key": k, "differences": diffs(d)})),
-        });
-        println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        println!("{}", serde_json::to_string_pretty(&x.to_json(iface.name())).expect("JSON"));
         return Ok(ExitCode::SUCCESS);
     }
     println!("key    {}", x.key.key.hex());

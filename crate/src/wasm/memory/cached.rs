@@ -99,18 +99,21 @@ impl CachedState {
         Ok(out)
     }
 
-    /// Whether a stored entry may be used: not expired, and `validate` agrees.
-    fn accepts(&self, meta: &Meta) -> bool {
-        if self.expires_ms.is_some_and(|e| now_ms() - meta.created_ms > e) {
-            return false;
+    /// What this function makes of a stored value: `validate` must agree, and
+    /// the value must be one a JS function stored (see [`judge_js`]).
+    fn judge(&self, meta: &Meta, value: &JsValue) -> Verdict<JsValue> {
+        if let Some(v) = &self.validate {
+            let ok =
+                from_json(&meta.to_json()).and_then(|m| v.call1(&JsValue::UNDEFINED, &m)).is_ok_and(|r| r.is_truthy());
+            if !ok {
+                return Verdict::Stale("validate refused it".to_string());
+            }
         }
-        match &self.validate {
-            None => true,
-            Some(v) => match from_json(&meta.to_json()).and_then(|m| v.call1(&JsValue::UNDEFINED, &m)) {
-                Ok(r) => r.is_truthy(),
-                Err(_) => false,
-            },
-        }
+        judge_js(meta, value)
+    }
+
+    fn request(&self, key: Key, force: bool) -> Request<'_> {
+        Request { name: &self.name, key, force, expires_ms: self.expires_ms }
     }
 
     /// joblib: on its first call, a function whose code changed drops the
@@ -180,15 +183,15 @@ pub(super) fn deduplicated(
 async fn restore(st: &CachedState, stored: JsValue) -> Result<JsValue, JsValue> {
     match &st.load {
         Some(load) => call_user(load, &Array::of1(&stored)).await,
-        None => fresh(&stored),
+        None => fresh(stored),
     }
 }
 
-fn fresh(stored: &JsValue) -> Result<JsValue, JsValue> {
+fn fresh(stored: JsValue) -> Result<JsValue, JsValue> {
     if stored.is_object() {
-        clone_value(stored).map_err(|e| err(ErrorKind::Input, e))
+        clone_value(&stored).map_err(|e| err(ErrorKind::Input, e))
     } else {
-        Ok(stored.clone())
+        Ok(stored)
     }
 }
 
@@ -197,6 +200,33 @@ fn on_hit(st: &CachedState, value: &JsValue) {
     if let Some(cb) = &st.callback {
         let _ = cb.call1(&JsValue::UNDEFINED, value);
     }
+}
+
+/// A stored value as a JS function's result: JS values as they are (`js`, and
+/// `v8` from the filesystem), JSON text (`json`: the Rust API's) parsed, and
+/// entries from before formats were recorded as whichever they are. Anything
+/// else (a tool run) is not a function's result.
+pub(super) fn judge_js(meta: &Meta, value: &JsValue) -> Verdict<JsValue> {
+    use crate::memory::format;
+    let bytes = || value.dyn_ref::<js_sys::Uint8Array>().map(|b| b.to_vec());
+    match meta.format.as_str() {
+        format::JS | format::V8 => Verdict::Use(value.clone()),
+        format::JSON | format::LEGACY => match bytes() {
+            Some(b) => match parse_json_bytes(&b) {
+                v if v.is_undefined() => Verdict::Unusable("its value is not JSON".to_string()),
+                v => Verdict::Use(v),
+            },
+            None if meta.format == format::LEGACY => Verdict::Use(value.clone()),
+            None => Verdict::Unusable("its JSON value is not bytes".to_string()),
+        },
+        other => Verdict::Unusable(format!("it is in format '{other}', not a function's result")),
+    }
+}
+
+/// Keeps a JS exception aside while the core unwinds with a placeholder error.
+pub(super) fn rethrow(slot: &RefCell<Option<JsValue>>, e: JsValue) -> Error {
+    *slot.borrow_mut() = Some(e);
+    Error::new(ErrorKind::Run, "the function threw")
 }
 
 fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
@@ -217,9 +247,13 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     // pending request would leave the browser calling freed callbacks.)
     let mut looked_up = false;
     if !forced && state.code_checked.get() && state.load.is_none() && state.mem.core.store().answers_at_once() {
-        if let Some(found) = now_or_never(state.mem.core.lookup(&state.name, &key, |m| state.accepts(m))) {
+        let lookup = state.mem.core.lookup(&state.name, &key, state.expires_ms, |m, v| state.judge(m, v));
+        if let Some(found) = now_or_never(lookup) {
             looked_up = true;
-            match found.map_err(to_js_error).and_then(|v| v.map(|v| fresh(&v)).transpose()) {
+            match found.map_err(to_js_error).and_then(|l| match l {
+                Looked::Hit(v) => fresh(v).map(Some),
+                Looked::Miss(_) => Ok(None),
+            }) {
                 Ok(Some(value)) => {
                     on_hit(&state, &value);
                     return Promise::resolve(&value);
@@ -233,47 +267,58 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     deduplicated(&state.mem, key, async move {
         st.drop_stale_code().await?;
         let mem = &st.mem;
-        if !forced && !looked_up {
-            if let Some(stored) = mem.core.lookup(&st.name, &key, |m| st.accepts(m)).await.map_err(to_js_error)? {
-                let value = restore(&st, stored).await?;
-                on_hit(&st, &value);
-                return Ok(value);
-            }
-        }
-        st.misses.set(st.misses.get() + 1);
-        let started = now_ms();
-        let result = call_user(&st.f, &args).await?;
-        let duration_ms = now_ms() - started;
-        let stored = match &st.save {
-            Some(save) => call_user(save, &Array::of1(&result)).await.map_err(|e| format!("{e:?}")),
-            None => clone_value(&result),
-        };
-        match stored {
-            Ok(stored) => {
-                let new = NewEntry {
-                    key,
-                    kind: Kind::Function,
-                    name: st.name.clone(),
-                    bytes: estimate_size(&stored, 0),
-                    duration_ms,
-                    code: Some(st.code.clone()),
-                    args: Some(st.keyer.args_key(&named)),
-                    sidecar: sidecar(&named),
-                };
-                let evicted = mem.core.insert(new, stored).await.map_err(to_js_error)?;
-                if mem.verbose && !evicted.is_empty() {
-                    console_warn(&format!("toolmemo: evicted {} entr(ies) to keep within limits", evicted.len()));
+        // A call whose lookup already missed goes straight to computing.
+        let req = st.request(key, forced || looked_up);
+        // What the function throws reaches the caller as it was thrown.
+        let thrown = RefCell::new(None);
+        let compute = async {
+            st.misses.set(st.misses.get() + 1);
+            let started = now_ms();
+            let result = call_user(&st.f, &args).await.map_err(|e| rethrow(&thrown, e))?;
+            let duration_ms = now_ms() - started;
+            let stored = match &st.save {
+                Some(save) => call_user(save, &Array::of1(&result)).await.map_err(|e| format!("{e:?}")),
+                None => clone_value(&result),
+            };
+            let store = match stored {
+                Ok(stored) => Some((
+                    NewEntry {
+                        key,
+                        kind: Kind::Function,
+                        name: st.name.clone(),
+                        bytes: estimate_size(&stored, 0),
+                        duration_ms,
+                        code: Some(st.code.clone()),
+                        args: Some(st.keyer.args_key(&named)),
+                        sidecar: sidecar(&named),
+                        format: crate::memory::format::JS,
+                    },
+                    stored,
+                )),
+                Err(why) => {
+                    console_warn(&format!(
+                        "toolmemo: the result of '{}' cannot be stored ({why}); it is returned uncached",
+                        st.name
+                    ));
+                    None
                 }
-            }
-            Err(why) => console_warn(&format!(
-                "toolmemo: the result of '{}' cannot be stored ({why}); it is returned uncached",
-                st.name
-            )),
+            };
+            Ok(Fresh { result, store, staged: None })
+        };
+        let called = mem.core.call(&req, |m, v| st.judge(m, v), compute).await;
+        let called = called.map_err(|e| thrown.take().unwrap_or_else(|| to_js_error(e)))?;
+        if mem.verbose && !called.evicted.is_empty() {
+            console_warn(&format!("toolmemo: evicted {} entr(ies) to keep within limits", called.evicted.len()));
+        }
+        if called.cached {
+            let value = restore(&st, called.result).await?;
+            on_hit(&st, &value);
+            return Ok(value);
         }
         if let Some(cb) = &st.callback {
-            let _ = cb.call1(&JsValue::UNDEFINED, &result);
+            let _ = cb.call1(&JsValue::UNDEFINED, &called.result);
         }
-        Ok(result)
+        Ok(called.result)
     })
 }
 

@@ -16,7 +16,8 @@ use crate::fingerprint::{interface_key, Datum, HashMethod, Key, KeyMap};
 use crate::memory::cached::now_or_never;
 use crate::memory::FunctionKeyer;
 use crate::memory::{
-    code_id, parse_duration_ms, parse_size, sidecar, Kind, Limits, Memory, MemoryStore, Meta, NewEntry, Store,
+    code_id, parse_duration_ms, parse_size, sidecar, Fresh, Kind, Limits, Looked, Memory, MemoryStore, Meta, NewEntry,
+    Request, Store, Verdict,
 };
 use crate::Interface;
 use js_sys::{Array, Function, Object, Promise, Reflect};
@@ -43,6 +44,8 @@ extern "C" {
     fn param_names(f: &Function) -> Array;
     #[wasm_bindgen(js_name = installSugar)]
     fn install_sugar(memory: &JsValue);
+    #[wasm_bindgen(js_name = parseJsonBytes)]
+    fn parse_json_bytes(bytes: &[u8]) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -333,15 +336,23 @@ impl JsMemory {
     }
 
     /// nipype's `Memory.cache(Interface)`: `await pf(inputs)` validates, renders,
-    /// and runs `run(inputs, cmdline)` on a miss; it resolves to
-    /// `{outputs, cmdline, cached, durationMs, key}`.
+    /// and on a miss runs the tool (under Node, with the filesystem store: the
+    /// same runs as `toolmemo run`'s) or, when given, `run(inputs, cmdline)`;
+    /// it resolves to `{outputs, cmdline, cached, durationMs, key}` (and the
+    /// tool's `stdout`, `stderr`, `exit` and entry `dir` when it ran the tool).
     #[wasm_bindgen(js_name = cacheInterface)]
     pub fn cache_interface(
         &self,
         iface: &JsInterface,
-        run: Function,
+        run: JsValue,
         options: Option<Object>,
     ) -> Result<JsValue, JsValue> {
+        let run = match run {
+            r if r.is_undefined() || r.is_null() => None,
+            r => Some(r.dyn_into::<Function>().map_err(|_| {
+                err(ErrorKind::Input, "cacheInterface(iface, run): run must be a function (inputs, cmdline) => outputs, or left out to run the tool")
+            })?),
+        };
         let o = options.unwrap_or_default();
         check_keys(&o, &["files", "name"], "cacheInterface")?;
         let name = get(&o, "name").as_string().unwrap_or_else(|| iface.inner.name().to_string());
@@ -388,8 +399,9 @@ impl JsMemory {
         })
     }
 
-    /// The stored value of entry `key` of `name` (a fresh copy), or `undefined`;
-    /// an inspection, not a use: it counts no hit and refreshes nothing.
+    /// The stored value of entry `key` of `name` (a fresh copy; a tool run's
+    /// record, or JSON, as the object it holds), or `undefined`; an
+    /// inspection, not a use: it counts no hit and refreshes nothing.
     pub fn peek(&self, name: JsValue, key: JsValue) -> Promise {
         let s = self.shared.clone();
         spawn(async move {
@@ -397,6 +409,14 @@ impl JsMemory {
             let entry = s.core.store().get(&name, &key).await.map_err(to_js_error)?;
             match entry {
                 None => Ok(JsValue::UNDEFINED),
+                // JSON text (a run record, a Rust function's result) as the object it holds.
+                Some(e) if e.value.is_instance_of::<js_sys::Uint8Array>() => {
+                    let bytes = js_sys::Uint8Array::new(&e.value).to_vec();
+                    match parse_json_bytes(&bytes) {
+                        v if v.is_undefined() => Ok(e.value),
+                        v => Ok(v),
+                    }
+                }
                 Some(e) => cached::clone_value(&e.value).map_err(|why| err(ErrorKind::Store, why)),
             }
         })

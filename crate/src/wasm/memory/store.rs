@@ -5,6 +5,8 @@ use super::*;
 use crate::memory::{Entry, FsStore, WithReadOnly};
 #[cfg(feature = "node-fs")]
 use crate::wasm::host::{deserialize_value, serialize_value, NodeDisk};
+#[cfg(feature = "node-fs")]
+use wasm_bindgen::JsCast;
 
 /// Where a JS Memory keeps entries.
 pub(super) enum JsStore {
@@ -26,10 +28,9 @@ impl Store<JsValue> for JsStore {
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.get(name, key).await,
             #[cfg(feature = "node-fs")]
-            JsStore::Fs(s) => Ok(s.get(name, key).await?.and_then(|e| {
-                let value = decoded(s, e.meta.clone(), &e.value)?;
-                Some(Entry { meta: e.meta, value })
-            })),
+            JsStore::Fs(s) => {
+                Ok(s.get(name, key).await?.map(|e| Entry { value: decode(&e.meta, &e.value), meta: e.meta }))
+            }
             JsStore::Off => Ok(None),
         }
     }
@@ -39,15 +40,7 @@ impl Store<JsValue> for JsStore {
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.put(entry).await,
             #[cfg(feature = "node-fs")]
-            JsStore::Fs(s) => {
-                let bytes = serialize_value(&entry.value).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Store,
-                        format!("'{}': the value cannot be serialized: {e:?}", entry.meta.name),
-                    )
-                })?;
-                s.put(Entry { meta: entry.meta, value: bytes.to_vec() }).await
-            }
+            JsStore::Fs(s) => s.put(encode(entry)?).await,
             JsStore::Off => Ok(()),
         }
     }
@@ -85,31 +78,69 @@ impl Store<JsValue> for JsStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta) -> bool,
+        accept: impl FnOnce(&Meta, &JsValue) -> bool,
         refresh: impl FnOnce(&mut Meta),
-    ) -> crate::Result<Option<JsValue>> {
+    ) -> crate::Result<bool> {
         match self {
             JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
             #[cfg(feature = "indexeddb")]
             JsStore::Idb(s) => s.hit(name, key, accept, refresh).await,
             #[cfg(feature = "node-fs")]
             JsStore::Fs(s) => {
-                // The entry's metadata, for removing it if its value does not decode
-                // (seen by `accept`, which every store layer calls).
-                let meta = std::cell::RefCell::new(None);
-                let bytes = s
-                    .hit(
-                        name,
-                        key,
-                        |m| {
-                            *meta.borrow_mut() = Some(m.clone());
-                            accept(m)
-                        },
-                        refresh,
-                    )
-                    .await?;
-                Ok(bytes.zip(meta.into_inner()).and_then(|(b, m)| decoded(s, m, &b)))
+                // Decoded inside the store's acceptance (what cannot be decoded
+                // is the front end's to refuse, never removed here).
+                s.hit(name, key, |m, bytes| accept(m, &decode(m, bytes)), refresh).await
             }
+            JsStore::Off => Ok(false),
+        }
+    }
+    async fn claim(&self, name: &str, key: &Key) -> crate::Result<crate::memory::Flight> {
+        match self {
+            JsStore::Memory(s) => s.claim(name, key).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.claim(name, key).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.claim(name, key).await,
+            JsStore::Off => Ok(crate::memory::Flight::free()),
+        }
+    }
+    async fn record_use(&self, name: &str, key: &Key, at_ms: f64, run: &str) -> crate::Result<()> {
+        match self {
+            JsStore::Memory(s) => s.record_use(name, key, at_ms, run).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.record_use(name, key, at_ms, run).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.record_use(name, key, at_ms, run).await,
+            JsStore::Off => Ok(()),
+        }
+    }
+    async fn stage(&self, name: &str) -> crate::Result<std::path::PathBuf> {
+        match self {
+            JsStore::Memory(s) => s.stage(name).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.stage(name).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.stage(name).await,
+            JsStore::Off => crate::memory::no_folders(name),
+        }
+    }
+    async fn publish(&self, staged: &std::path::Path, entry: crate::memory::Entry<JsValue>) -> crate::Result<()> {
+        match self {
+            JsStore::Memory(s) => s.publish(staged, entry).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.publish(staged, entry).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.publish(staged, encode(entry)?).await,
+            JsStore::Off => crate::memory::no_folders(&entry.meta.name),
+        }
+    }
+    async fn folder(&self, name: &str, key: &Key) -> crate::Result<Option<std::path::PathBuf>> {
+        match self {
+            JsStore::Memory(s) => s.folder(name, key).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.folder(name, key).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.folder(name, key).await,
             JsStore::Off => Ok(None),
         }
     }
@@ -140,15 +171,41 @@ impl JsStore {
     }
 }
 
-/// A stored value back as a JS value; one that no longer deserializes is a
-/// damaged entry: removed, and a miss.
+/// A value for the filesystem: a JS value (`js`) as V8's serialization
+/// (`v8`); the other formats are bytes already (a `Uint8Array`).
 #[cfg(feature = "node-fs")]
-fn decoded(store: &impl Store<Vec<u8>>, meta: Meta, bytes: &[u8]) -> Option<JsValue> {
-    match deserialize_value(bytes) {
-        Ok(v) => Some(v),
-        Err(_) => {
-            let _ = crate::memory::cached::now_or_never(store.remove(&meta.name, &meta.key));
-            None
+fn encode(entry: Entry<JsValue>) -> crate::Result<Entry<Vec<u8>>> {
+    use crate::memory::format;
+    let Entry { mut meta, value } = entry;
+    let bytes = if meta.format == format::JS {
+        meta.format = format::V8.to_string();
+        serialize_value(&value).map(|b| b.to_vec()).map_err(|e| {
+            Error::new(ErrorKind::Store, format!("'{}': the value cannot be serialized: {e:?}", meta.name))
+        })?
+    } else {
+        match value.dyn_ref::<js_sys::Uint8Array>() {
+            Some(b) => b.to_vec(),
+            None => {
+                return Err(Error::new(
+                    ErrorKind::Store,
+                    format!("'{}': a value of format '{}' must be bytes", meta.name, meta.format),
+                ))
+            }
+        }
+    };
+    Ok(Entry { meta, value: bytes })
+}
+
+/// Stored bytes as a JS value: `v8` (and entries from before formats were
+/// recorded, where they deserialize) as the value; anything else as its
+/// bytes, for the front end to read or refuse. Nothing is judged here.
+#[cfg(feature = "node-fs")]
+fn decode(meta: &Meta, bytes: &[u8]) -> JsValue {
+    use crate::memory::format;
+    if meta.format == format::V8 || meta.format == format::LEGACY {
+        if let Ok(v) = deserialize_value(bytes) {
+            return v;
         }
     }
+    js_sys::Uint8Array::from(bytes).into()
 }

@@ -1,0 +1,152 @@
+//! Every wrapper of a store forwards every method of the contract: an `Rc`,
+//! read-only layers, tiers. A spy store records what reaches it; a wrapper
+//! that swallowed a method (as an `Rc` once swallowed `claim`, losing Redis
+//! single-flight) fails here. The contract has no default bodies, so a new
+//! method cannot be forgotten silently either: this test must then name it.
+
+#![cfg(all(feature = "native", not(target_arch = "wasm32")))]
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use toolmemo::fingerprint::Key;
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Store, Tiered, WithReadOnly};
+use toolmemo::Result;
+
+/// A memory store that logs each method called on it.
+#[derive(Default)]
+struct Spy {
+    inner: MemoryStore<Vec<u8>>,
+    calls: RefCell<Vec<&'static str>>,
+}
+
+impl Spy {
+    fn saw(&self, what: &'static str) {
+        self.calls.borrow_mut().push(what);
+    }
+    fn calls(&self) -> Vec<&'static str> {
+        self.calls.borrow().clone()
+    }
+}
+
+impl Store<Vec<u8>> for Spy {
+    async fn get(&self, name: &str, key: &Key) -> Result<Option<Entry<Vec<u8>>>> {
+        self.saw("get");
+        self.inner.get(name, key).await
+    }
+    async fn put(&self, entry: Entry<Vec<u8>>) -> Result<()> {
+        self.saw("put");
+        self.inner.put(entry).await
+    }
+    async fn set_meta(&self, meta: &Meta) -> Result<()> {
+        self.saw("set_meta");
+        self.inner.set_meta(meta).await
+    }
+    async fn remove(&self, name: &str, key: &Key) -> Result<bool> {
+        self.saw("remove");
+        self.inner.remove(name, key).await
+    }
+    async fn list(&self) -> Result<Vec<Meta>> {
+        self.saw("list");
+        self.inner.list().await
+    }
+    async fn hit(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> Result<bool> {
+        self.saw("hit");
+        self.inner.hit(name, key, accept, refresh).await
+    }
+    async fn claim(&self, _name: &str, _key: &Key) -> Result<Flight> {
+        self.saw("claim");
+        Ok(Flight::free())
+    }
+    async fn record_use(&self, _name: &str, _key: &Key, _at_ms: f64, _run: &str) -> Result<()> {
+        self.saw("record_use");
+        Ok(())
+    }
+    async fn stage(&self, _name: &str) -> Result<PathBuf> {
+        self.saw("stage");
+        Ok(PathBuf::from("/staged"))
+    }
+    async fn publish(&self, _staged: &Path, entry: Entry<Vec<u8>>) -> Result<()> {
+        self.saw("publish");
+        self.inner.put(entry).await
+    }
+    async fn folder(&self, _name: &str, _key: &Key) -> Result<Option<PathBuf>> {
+        self.saw("folder");
+        Ok(Some(PathBuf::from("/entry")))
+    }
+}
+
+fn entry() -> Entry<Vec<u8>> {
+    let key = function_key("f", "v:1", &[]).key;
+    let mut meta = Meta::blank(key);
+    meta.name = "f".into();
+    meta.kind = Kind::Function;
+    meta.format = format::JSON.into();
+    Entry { meta, value: b"1".to_vec() }
+}
+
+/// Calls every method of the contract once on `store`.
+fn every_method<S: Store<Vec<u8>>>(store: &S) {
+    let e = entry();
+    let (name, key) = (e.meta.name.clone(), e.meta.key);
+    block_on(store.put(e.clone())).unwrap();
+    block_on(store.get(&name, &key)).unwrap();
+    block_on(store.set_meta(&e.meta)).unwrap();
+    block_on(store.hit(&name, &key, |_, _| true, |_| {})).unwrap();
+    block_on(store.list()).unwrap();
+    drop(block_on(store.claim(&name, &key)).unwrap());
+    block_on(store.record_use(&name, &key, 1.0, "r")).unwrap();
+    block_on(store.stage(&name)).unwrap();
+    block_on(store.publish(Path::new("/staged"), e.clone())).unwrap();
+    block_on(store.folder(&name, &key)).unwrap();
+    block_on(store.remove(&name, &key)).unwrap();
+}
+
+const ALL: [&str; 11] =
+    ["put", "get", "set_meta", "hit", "list", "claim", "record_use", "stage", "publish", "folder", "remove"];
+
+fn has_all(calls: &[&str], which: &[&str], wrapper: &str) {
+    for m in which {
+        assert!(calls.contains(m), "{wrapper} did not forward `{m}` (saw {calls:?})");
+    }
+}
+
+#[test]
+fn an_rc_forwards_every_method() {
+    let spy = Rc::new(Spy::default());
+    every_method(&spy);
+    has_all(&spy.calls(), &ALL, "Rc");
+}
+
+#[test]
+fn read_only_layers_forward_every_method_to_the_writable_store() {
+    let layered = WithReadOnly::new(Spy::default(), vec![Spy::default()]);
+    every_method(&layered);
+    has_all(&layered.writable.calls(), &ALL, "WithReadOnly");
+    // Nothing that writes ever reaches a read-only location.
+    let ro = layered.read_only[0].calls();
+    for w in ["put", "set_meta", "remove", "publish", "stage", "claim", "record_use"] {
+        assert!(!ro.contains(&w), "a read-only location got `{w}`");
+    }
+}
+
+#[test]
+fn tiers_forward_each_method_to_the_tier_that_owns_it() {
+    let tiered = Tiered::new(Spy::default(), Spy::default());
+    every_method(&tiered);
+    // Values and metadata go to both; single-flight and uses elsewhere are the
+    // shared tier's; folders (a run's files) the local tier's.
+    has_all(
+        &tiered.local.calls(),
+        &["put", "get", "set_meta", "hit", "list", "stage", "publish", "folder", "remove"],
+        "Tiered (local)",
+    );
+    has_all(&tiered.shared.calls(), &["put", "set_meta", "list", "claim", "record_use", "remove"], "Tiered (shared)");
+}
