@@ -1,7 +1,9 @@
 // The cost of a Memory hit from JS (issue 3), against the named peers, in one run:
 //
 //   small     `await cached(1, 2)` (a hit) vs lru-cache's `get` (with the key string
-//             built as a caller must) and a memoizee-memoized function call;
+//             built as a caller must), a memoizee-memoized function call and
+//             `await` of a p-memoize hit of an async function of the same two args
+//             (keyed by both, as its default key is the first argument alone);
 //   64 MiB    a hit whose argument is a 64 MiB Uint8Array (a fresh copy before each
 //             call, so its content is really hashed; the copy is not timed) vs hashing
 //             the same bytes with hash-wasm and with node:crypto.
@@ -11,6 +13,7 @@ import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import pMemoize from "p-memoize"; // ESM only
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
@@ -64,12 +67,15 @@ const lru = new LRUCache({ max: 1000 });
 lru.set("1,2", 3);
 const memo = memoize((a, b) => a + b);
 memo(1, 2);
+const pmemo = pMemoize(async (a, b) => a + b, { cacheKey: ([a, b]) => `${a},${b}` });
+await pmemo(1, 2);
 
 let a = 1, b = 2; // keep the key building honest
 const small = {
   toolmemo_hit_ns: await perCallNs(() => add(a, b)),
   lru_cache_get_ns: perCallNsSync(() => lru.get(`${a},${b}`)),
   memoizee_hit_ns: perCallNsSync(() => memo(a, b)),
+  p_memoize_hit_ns: await perCallNs(() => pmemo(a, b)),
 };
 
 const SIZE = 64 << 20;

@@ -29,10 +29,13 @@ fn hits<S: toolmemo::memory::Store<Vec<u8>>>(store: S) -> (f64, f64) {
         code: None,
         args: None,
         sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON,
     };
     block_on(mem.insert(new, value)).unwrap();
-    let big =
-        per_call_us(|| _ = std::hint::black_box(block_on(mem.lookup("blob", &key, |_| true)).unwrap().unwrap()), 2.0);
+    let big = per_call_us(
+        || _ = std::hint::black_box(block_on(mem.lookup_value("blob", &key, |_| true)).unwrap().unwrap()),
+        2.0,
+    );
     (small, big)
 }
 

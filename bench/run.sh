@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: renders the same sampled conformance cases with nipype (the
 # peer), the native build and the wasm build in Node, times Memory hits against
-# lru-cache, memoizee, hash-wasm and node:crypto, the IndexedDB store against
+# lru-cache, memoizee, p-memoize, hash-wasm and node:crypto, a cached tool
+# run's hit from Node against nipype's PipeFunc, the IndexedDB store against
 # raw IndexedDB in Chromium, the native stores against joblib, all in one run,
 # and rewrites the results tables of bench/README.md with the ratios.
 #
@@ -25,8 +26,11 @@ echo "== native"
 cargo bench --quiet --features native --bench render > "$OUT/native.json"
 echo "== wasm in Node"
 node bench/render.mjs > "$OUT/wasm.json"
-echo "== Memory hits in Node (vs lru-cache, memoizee, hash-wasm, node:crypto)"
+echo "== Memory hits in Node (vs lru-cache, memoizee, p-memoize, hash-wasm, node:crypto)"
 node bench/memory.mjs > "$OUT/memory.json"
+echo "== a cached tool run's hit (cp, 1.3 MB): toolmemo from Node vs nipype's PipeFunc"
+NIPYPE_NO_ET=1 .venv-peers/bin/python bench/peer/bench_pipefunc.py > "$OUT/pipefunc.json"
+node bench/hit.mjs "$OUT/pipefunc.json" > "$OUT/hit.json"
 echo "== the IndexedDB store in Chromium vs raw IndexedDB"
 node bench/idb.mjs > "$OUT/idb.json"
 echo "== the native filesystem store vs joblib.Memory"

@@ -45,6 +45,7 @@ fn reduce_ms(n: usize) -> f64 {
             code: None,
             args: None,
             sidecar: serde_json::Value::Null,
+            format: toolmemo::memory::format::JSON,
         };
         block_on(mem.insert(new, (i as u64).to_le_bytes().to_vec())).unwrap();
     }
