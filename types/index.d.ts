@@ -310,6 +310,13 @@ export interface MemoryOptions extends Limits {
   name?: string;
   /** Compress stored values (`'fs'`): `true` (zlib level 3) or a level. */
   compress?: boolean | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+  /**
+   * With the `'fs'` store: sync every file before publishing an entry (the
+   * default, `true`), or not (`false`, as joblib writes: several times faster
+   * to insert; a power cut may lose recent entries, never give a wrong value,
+   * since every read checks the value's sha256).
+   */
+  durable?: boolean;
   /** Shared cache folders consulted after one's own, never written (`'fs'`). */
   readOnly?: readonly string[];
   /** Recompute instead of using the cache: everything, or the named functions. */

@@ -3,11 +3,12 @@
 
 - a hit of a cached function with two small integers;
 - a hit whose argument is 1 MB, as a numpy array and as bytes (joblib hashes both);
-- reduce_size to half of 10,000 entries (items_limit).
+- reduce_size to half of 10,000, 20,000 and 100,000 entries (items_limit).
 
 Prints one JSON object (µs for hits, ms for eviction).
 """
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -42,6 +43,21 @@ def per_call_us(fn, seconds=2.0, min_calls=20):
     return statistics.median(samples)
 
 
+def reduce(n):
+    """ms for reduce_size(items_limit=n // 2) on n entries (issue 15's peer figure)."""
+    rd = tempfile.mkdtemp(prefix="joblib-reduce-")
+    try:
+        rmem = joblib.Memory(rd, verbose=0)
+        cid = rmem.cache(ident)
+        for i in range(n):
+            cid(i)
+        t = time.perf_counter()
+        rmem.reduce_size(items_limit=n // 2)
+        return (time.perf_counter() - t) * 1e3
+    finally:
+        shutil.rmtree(rd, ignore_errors=True)
+
+
 def main():
     d = tempfile.mkdtemp(prefix="joblib-bench-")
     try:
@@ -57,21 +73,16 @@ def main():
         clen(raw)
         mb_bytes = per_call_us(lambda: clen(raw), seconds=1.0, min_calls=5)
 
-        rd = tempfile.mkdtemp(prefix="joblib-reduce-")
-        rmem = joblib.Memory(rd, verbose=0)
-        cid = rmem.cache(ident)
-        for i in range(10_000):
-            cid(i)
-        t = time.perf_counter()
-        rmem.reduce_size(items_limit=5_000)
-        reduce_ms = (time.perf_counter() - t) * 1e3
-        shutil.rmtree(rd, ignore_errors=True)
+        reduce_ms = reduce(10_000)
+        reduce_20k_ms = reduce(20_000)
+        # 100,000 entries take minutes to write; BENCH_SKIP_100K=1 skips them.
+        reduce_100k_ms = None if os.environ.get("BENCH_SKIP_100K") else reduce(100_000)
     finally:
         shutil.rmtree(d, ignore_errors=True)
     print(json.dumps({
         "peer": "joblib " + joblib.__version__, "python": sys.version.split()[0],
         "small_hit_us": small, "mb_numpy_hit_us": mb_numpy, "mb_bytes_hit_us": mb_bytes,
-        "reduce_10k_ms": reduce_ms,
+        "reduce_10k_ms": reduce_ms, "reduce_20k_ms": reduce_20k_ms, "reduce_100k_ms": reduce_100k_ms,
     }))
 
 

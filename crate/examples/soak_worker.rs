@@ -6,6 +6,10 @@
 //!         up to CALLS cached calls (or SECS seconds) over KEYS keys, with random
 //!         eviction (reduce_size to a random item count, single removals) unless
 //!         READONLY=1 (then only lookups); prints one JSON line of counts.
+//!     soak_worker limited DIR START COUNT ITEMS
+//!         inserts entries START..START+COUNT with an item limit of ITEMS, and
+//!         prints one JSON line: the indices whose insert returned, and those
+//!         its own evictions removed (tests/eviction_index.rs).
 //!     soak_worker log DIR LOG START
 //!         publishes entries wSTART, wSTART+1, ... and appends each index to LOG
 //!         once its insert returned: what a SIGKILL must never lose.
@@ -54,6 +58,23 @@ fn main() {
         Box::new(toolmemo::memory::cached::system_clock_ms),
     );
     match a[1].as_str() {
+        "limited" => {
+            let (start, count, items): (u64, u64, usize) =
+                (a[3].parse().expect("start"), a[4].parse().expect("count"), a[5].parse().expect("items"));
+            let store = FsStore::open(&a[2]).expect("open the store").durable(false);
+            let clock = Box::new(toolmemo::memory::cached::system_clock_ms);
+            let limited = Memory::new(store, Limits { items: Some(items), ..Limits::default() }, "l".into(), clock);
+            let (mut inserted, mut evicted) = (Vec::new(), Vec::new());
+            for i in start..start + count {
+                let args = [("i".to_string(), Datum::Int(i as i64))];
+                let value = compute(i);
+                for m in block_on(limited.insert(entry("soak", &args, value.len()), value)).expect("insert") {
+                    evicted.push(m.key.hex());
+                }
+                inserted.push(i);
+            }
+            println!("{}", serde_json::json!({"inserted": inserted, "evicted": evicted}));
+        }
         "log" => {
             let mut log = std::fs::OpenOptions::new().create(true).append(true).open(&a[3]).expect("open the log");
             let start: u64 = a[4].parse().expect("a start index");

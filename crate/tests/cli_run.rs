@@ -376,8 +376,11 @@ fn the_cache_verbs_list_show_explain_evict_and_clear() {
     assert_eq!(explain_hit["stored"], true);
 
     let stats: Json = serde_json::from_slice(&lab.toolmemo(&["stats", "--json"]).stdout).unwrap();
-    assert_eq!(stats["entries"], 3);
-    assert_eq!(stats["byName"]["Upper"]["hits"], 1);
+    assert_eq!(stats["entries"], 3, "from the index");
+    let by_name: Json = serde_json::from_slice(&lab.toolmemo(&["stats", "--json", "--by-name"]).stdout).unwrap();
+    assert_eq!(by_name["entries"], 3);
+    assert_eq!(by_name["bytes"], stats["bytes"], "the index's totals are the walk's");
+    assert_eq!(by_name["byName"]["Upper"]["hits"], 1);
 
     let dry: Json =
         serde_json::from_slice(&lab.toolmemo(&["evict", "--items", "1", "--dry-run", "--json"]).stdout).unwrap();

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use toolmemo::fingerprint::Key;
 use toolmemo::memory::cached::block_on;
-use toolmemo::memory::{format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Store, Tiered, WithReadOnly};
+use toolmemo::memory::{
+    format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Store, Tiered, Usage, WithReadOnly,
+};
 use toolmemo::Result;
 
 /// A memory store that logs each method called on it.
@@ -50,6 +52,14 @@ impl Store<Vec<u8>> for Spy {
     async fn list(&self) -> Result<Vec<Meta>> {
         self.saw("list");
         self.inner.list().await
+    }
+    async fn usage(&self) -> Result<Usage> {
+        self.saw("usage");
+        self.inner.usage().await
+    }
+    async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
+        self.saw("oldest");
+        self.inner.oldest(n).await
     }
     async fn hit(
         &self,
@@ -101,6 +111,8 @@ fn every_method<S: Store<Vec<u8>>>(store: &S) {
     block_on(store.set_meta(&e.meta)).unwrap();
     block_on(store.hit(&name, &key, |_, _| true, |_| {})).unwrap();
     block_on(store.list()).unwrap();
+    block_on(store.usage()).unwrap();
+    block_on(store.oldest(4)).unwrap();
     drop(block_on(store.claim(&name, &key)).unwrap());
     block_on(store.record_use(&name, &key, 1.0, "r")).unwrap();
     block_on(store.stage(&name)).unwrap();
@@ -109,8 +121,21 @@ fn every_method<S: Store<Vec<u8>>>(store: &S) {
     block_on(store.remove(&name, &key)).unwrap();
 }
 
-const ALL: [&str; 11] =
-    ["put", "get", "set_meta", "hit", "list", "claim", "record_use", "stage", "publish", "folder", "remove"];
+const ALL: [&str; 13] = [
+    "put",
+    "get",
+    "set_meta",
+    "hit",
+    "list",
+    "usage",
+    "oldest",
+    "claim",
+    "record_use",
+    "stage",
+    "publish",
+    "folder",
+    "remove",
+];
 
 fn has_all(calls: &[&str], which: &[&str], wrapper: &str) {
     for m in which {
@@ -148,5 +173,9 @@ fn tiers_forward_each_method_to_the_tier_that_owns_it() {
         &["put", "get", "set_meta", "hit", "list", "stage", "publish", "folder", "remove"],
         "Tiered (local)",
     );
-    has_all(&tiered.shared.calls(), &["put", "set_meta", "list", "claim", "record_use", "remove"], "Tiered (shared)");
+    has_all(
+        &tiered.shared.calls(),
+        &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "remove"],
+        "Tiered (shared)",
+    );
 }

@@ -28,6 +28,38 @@ pub trait Disk {
         let _ = self.remove_dir_all(path);
     }
     fn remove_file(&self, path: &Path) -> io::Result<()>;
+    /// Removes a folder if it is empty.
+    fn remove_empty_dir(&self, path: &Path) -> io::Result<()>;
+    /// Runs `f` holding the lock `path` among every process sharing the
+    /// folder. By default a lock folder created and removed (atomic on every
+    /// filesystem, NFS included), taken over once ten seconds old (its holder
+    /// died); hosts with file locks lock a file instead.
+    fn locked<T>(&self, path: &Path, f: impl FnOnce() -> T) -> io::Result<T> {
+        let held = path.with_extension("held");
+        let mut tries = 0u64;
+        loop {
+            match self.create_dir(&held, false) {
+                Ok(()) => break,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    if self.age_secs(&held).is_some_and(|a| a > 10.0) {
+                        let _ = self.remove_empty_dir(&held);
+                    }
+                    tries += 1;
+                    if tries > 10_000_000 {
+                        return Err(io::Error::new(
+                            io::ErrorKind::TimedOut,
+                            format!("{} stays locked", held.display()),
+                        ));
+                    }
+                    std::hint::spin_loop();
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let out = f();
+        let _ = self.remove_empty_dir(&held);
+        Ok(out)
+    }
     /// A folder's entries as (name, is a folder).
     fn list_dir(&self, path: &Path) -> io::Result<Vec<(String, bool)>>;
     /// Seconds since `path` was last modified, if it exists.
@@ -141,6 +173,24 @@ impl Disk for StdDisk {
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {
         std::fs::remove_file(path)
+    }
+
+    fn remove_empty_dir(&self, path: &Path) -> io::Result<()> {
+        std::fs::remove_dir(path)
+    }
+
+    /// `flock` on the lock file: released by the kernel if the process dies.
+    #[cfg(all(unix, feature = "native"))]
+    fn locked<T>(&self, path: &Path, f: impl FnOnce() -> T) -> io::Result<T> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+        // SAFETY: a valid open descriptor; flock only reads it.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let out = f();
+        drop(file); // closing releases the lock
+        Ok(out)
     }
 
     fn list_dir(&self, path: &Path) -> io::Result<Vec<(String, bool)>> {

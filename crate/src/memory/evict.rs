@@ -48,3 +48,16 @@ pub fn select(metas: &[Meta], limits: &Limits, now_ms: f64) -> Vec<Meta> {
     }
     order[keep..].iter().rev().map(|m| (*m).clone()).collect()
 }
+
+/// An entry's place in the order of last use, least recently used first (ties
+/// to the older entry, then the key): the walk's order in [`select`], as a
+/// sortable value for stores that keep the order as an index.
+pub fn lru_rank(m: &Meta) -> (i64, i64, crate::fingerprint::Key) {
+    (total_order(m.last_access_ms), total_order(m.created_ms), m.key)
+}
+
+/// An f64 as an i64 that sorts as `f64::total_cmp` does.
+fn total_order(f: f64) -> i64 {
+    let bits = f.to_bits() as i64;
+    bits ^ (((bits >> 63) as u64) >> 1) as i64
+}

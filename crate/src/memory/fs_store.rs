@@ -19,7 +19,8 @@ use super::disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
-use super::store::{hit_by_get, Flight, Store};
+use super::fs_index::Index;
+use super::store::{hit_by_get, Flight, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use serde_json::{json, Value as Json};
@@ -44,6 +45,8 @@ pub struct FsStore<D: Disk> {
     compression: Option<u8>,
     /// Sync files before publishing them (see [`FsStore::durable`]).
     durable: bool,
+    /// Totals and the order of last use, without a walk (`fs_index`).
+    index: Index,
 }
 
 fn io_err(what: &str, path: &Path, e: io::Error) -> Error {
@@ -82,6 +85,13 @@ impl<D: Disk> FsStore<D> {
         hex(&sha256(seed.as_bytes())[..10])
     }
 
+    /// Makes renames in `dir` durable, when this store writes durably.
+    fn sync_dir(&self, dir: &Path) {
+        if self.durable {
+            self.disk.sync_dir(dir);
+        }
+    }
+
     fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         self.disk.write(path, bytes, self.durable).map_err(|e| io_err("write", path, e))
     }
@@ -89,7 +99,8 @@ impl<D: Disk> FsStore<D> {
     /// Opens (creating if needed) a cache folder on `disk`.
     pub fn open_on(disk: D, root: impl Into<PathBuf>) -> Result<FsStore<D>> {
         let root = root.into();
-        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()), compression: None, durable: true };
+        let index = Index::new(&root);
+        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()), compression: None, durable: true, index };
         this.init()?;
         this.sweep(LEFTOVER_AGE);
         Ok(this)
@@ -186,15 +197,103 @@ impl<D: Disk> FsStore<D> {
 
     /// Moves an entry folder out of sight, then deletes it; whether it was there.
     fn discard(&self, name: &str, dir: &Path) -> Result<bool> {
+        let was = self.meta_at(dir);
         let trash = self.scratch(name, ".trash")?;
         match self.disk.rename(dir, &trash) {
             Ok(()) => {
                 self.disk.remove_dir_all_later(&trash);
+                if let Some(m) = was {
+                    self.unindex(&m, dir);
+                }
                 Ok(true)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(io_err("remove", dir, e)),
         }
+    }
+
+    /// An entry folder's metadata (with its last use), if it reads whole.
+    fn meta_at(&self, dir: &Path) -> Option<Meta> {
+        let text = self.disk.read(&dir.join("meta.json")).ok()?;
+        let meta = serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"]))?;
+        Some(self.with_access(dir, meta))
+    }
+
+    /// The name of the folder of entries of `name` (the one in their path).
+    fn folder_of(dir: &Path) -> String {
+        // <root>/<folder>/<kk>/<key>
+        dir.parent()
+            .and_then(Path::parent)
+            .and_then(Path::file_name)
+            .map_or_else(String::new, |f| f.to_string_lossy().into_owned())
+    }
+
+    /// The index hears that the entry `m`, in `dir`, is gone (now in `trash`).
+    fn unindex(&self, m: &Meta, dir: &Path) {
+        if self.index.remove(&self.disk, m, &Self::folder_of(dir)) {
+            self.adjust(-1, -(m.bytes as i64));
+        }
+    }
+
+    /// Adjusts the index's totals; rebuilds the index if it has none.
+    fn adjust(&self, entries: i64, bytes: i64) {
+        if !matches!(self.index.adjust(&self.disk, entries, bytes), Ok(true)) {
+            let _ = self.reindex();
+        }
+    }
+
+    /// Rebuilds the eviction index from a walk of the entries: for a cache
+    /// written before the index, or whose index was lost, damaged or has
+    /// drifted (a crash between publishing an entry and counting it).
+    pub fn reindex(&self) -> Result<Usage> {
+        let all: Vec<(Meta, String)> = self
+            .walk()?
+            .into_iter()
+            .map(|m| {
+                let folder = folder_name(&m.name);
+                (m, folder)
+            })
+            .collect();
+        let trash = self.root.join(".index").join(format!("old-{}", self.unique()));
+        self.index.rebuild(&self.disk, &all, &trash).map_err(|e| io_err("rebuild the index of", &self.root, e))
+    }
+
+    /// The index's totals, rebuilt first if missing or damaged.
+    fn usage_now(&self) -> Result<Usage> {
+        match self.index.usage(&self.disk) {
+            Some(u) => Ok(u),
+            None => self.reindex(),
+        }
+    }
+
+    /// The `n` least recently used entries, from the index.
+    fn oldest_now(&self, n: usize) -> Result<Vec<Meta>> {
+        if self.index.usage(&self.disk).is_none() {
+            self.reindex()?;
+        }
+        let mut out = Vec::with_capacity(n);
+        for marker in self.index.oldest(&self.disk, n) {
+            let k = marker.key.hex();
+            let dir = self.root.join(&marker.folder).join(&k[..2]).join(&k);
+            match self.meta_at(&dir) {
+                // The marker says the last use the entry has: it is in order.
+                Some(m) if m.last_access_ms == marker.last_ms => out.push(m),
+                // Used since by a writer that could not move the marker: move it.
+                Some(m) => {
+                    let mut was = m.clone();
+                    was.last_access_ms = marker.last_ms;
+                    self.index.used(&self.disk, &was, &m, &marker.folder);
+                }
+                // The entry is gone without its marker (a crash while removing
+                // it, a hand deletion): the marker goes, and the totals count it gone.
+                None => {
+                    if self.index.remove_by_marker(&self.disk, &marker).is_ok() {
+                        self.adjust(-1, -(marker.bytes as i64));
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Reads an entry; `Ok(None)` when absent or damaged (then reported and removed).
@@ -305,7 +404,7 @@ impl<D: Disk> FsStore<D> {
             }
             self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, &record))?;
             self.write_synced(&tmp.join("access"), &access::encode(meta))?;
-            self.disk.sync_dir(tmp);
+            self.sync_dir(tmp);
             Ok(())
         })();
         if let Err(e) = assembled {
@@ -324,14 +423,23 @@ impl<D: Disk> FsStore<D> {
         for _ in 0..ATTEMPTS {
             match self.disk.rename(tmp, &dir) {
                 Ok(()) => {
-                    self.disk.sync_dir(parent);
+                    self.sync_dir(parent);
+                    self.index.add(&self.disk, meta, &Self::folder_of(&dir));
+                    self.adjust(1, meta.bytes as i64);
                     return Ok(dir);
                 }
                 Err(e) if is_occupied(&e) => {
                     if self.disk.exchange(tmp, &dir).is_ok() {
                         // `tmp` now holds the entry we replaced: into the trash
                         // (which any opening empties), then deleted.
-                        self.disk.sync_dir(parent);
+                        self.sync_dir(parent);
+                        let folder = Self::folder_of(&dir);
+                        let replaced = self.meta_at(tmp);
+                        let old = replaced.filter(|old| self.index.remove(&self.disk, old, &folder));
+                        self.index.add(&self.disk, meta, &folder);
+                        let (n, b) =
+                            old.map_or((1, meta.bytes as i64), |old| (0, meta.bytes as i64 - old.bytes as i64));
+                        self.adjust(n, b);
                         let trash = self.scratch(&meta.name, ".trash")?;
                         match self.disk.rename(tmp, &trash) {
                             Ok(()) => self.disk.remove_dir_all_later(&trash),
@@ -354,9 +462,18 @@ impl<D: Disk> FsStore<D> {
     /// A hit: the entry's `access` record is rewritten in place (a rename would
     /// cost a flush on ext4; an in-place write of one small record does not).
     fn write_meta(&self, meta: &Meta) -> Result<()> {
-        let path = self.entry_dir(&meta.name, &meta.key).join("access");
+        let dir = self.entry_dir(&meta.name, &meta.key);
+        let path = dir.join("access");
+        let was = self.disk.read(&path).ok().and_then(|b| access::decode(&b));
         match self.disk.overwrite(&path, &access::encode(meta)) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                if let Some((last, ..)) = was {
+                    let mut old = meta.clone();
+                    old.last_access_ms = last;
+                    self.index.used(&self.disk, &old, meta, &folder_name(&meta.name));
+                }
+                Ok(())
+            }
             // Removed meanwhile, or written by a store without access records.
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_err("update", &path, e)),
@@ -426,6 +543,14 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
 
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(self.walk())
+    }
+
+    fn usage(&self) -> impl Future<Output = Result<Usage>> {
+        ready(self.usage_now())
+    }
+
+    fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(self.oldest_now(n))
     }
 
     fn hit(

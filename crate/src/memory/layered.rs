@@ -8,7 +8,7 @@
 //! only its entries.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store};
+use super::store::{Flight, Store, Usage};
 use crate::error::Result;
 use crate::fingerprint::Key;
 use std::path::{Path, PathBuf};
@@ -52,6 +52,14 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
 
     async fn list(&self) -> Result<Vec<Meta>> {
         self.writable.list().await
+    }
+
+    async fn usage(&self) -> Result<Usage> {
+        self.writable.usage().await
+    }
+
+    async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
+        self.writable.oldest(n).await
     }
 
     async fn claim(&self, name: &str, key: &Key) -> Result<Flight> {

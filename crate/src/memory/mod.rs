@@ -19,6 +19,8 @@ mod disk;
 mod entry;
 mod evict;
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
+mod fs_index;
+#[cfg(any(feature = "native", target_arch = "wasm32"))]
 mod fs_store;
 mod key;
 mod layered;
@@ -34,7 +36,7 @@ pub use disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 pub use disk::StdDisk;
 pub use entry::{format, Entry, Kind, Meta};
-pub use evict::{select as select_evictions, Limits};
+pub use evict::{lru_rank, select as select_evictions, Limits};
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
 pub use fs_store::{FsStore, LAYOUT_VERSION};
 pub use key::{code_id, explanation, function_key, sidecar, FunctionKey, FunctionKeyer};
@@ -42,7 +44,7 @@ pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
-pub use store::{hit_by_get, no_folders, Flight, MemoryStore, Store};
+pub use store::{hit_by_get, no_folders, Flight, MemoryStore, Store, Usage};
 pub use tiered::Tiered;
 pub use units::{parse_duration_ms, parse_size};
 
@@ -187,13 +189,56 @@ impl<S: Store<V>, V> Memory<S, V> {
 
     /// Removes the least recently used entries until `limits` hold.
     pub async fn reduce_size(&self, limits: &Limits) -> Result<Vec<Meta>> {
-        let doomed = self.preview_eviction(limits).await?;
-        self.remove_all(doomed).await
+        self.evict(limits, true).await
     }
 
     /// What [`Memory::reduce_size`] would remove now, least recently used first.
     pub async fn preview_eviction(&self, limits: &Limits) -> Result<Vec<Meta>> {
-        Ok(select_evictions(&self.store.list().await?, limits, self.now()))
+        self.evict(limits, false).await
+    }
+
+    /// Takes (or with `remove` false, only names) the least recently used
+    /// entries, from the store's index, until `limits` hold: the choice of
+    /// [`select_evictions`] (the most recently used entries kept while they
+    /// fit), at the cost of the entries removed, not of the entries kept.
+    async fn evict(&self, limits: &Limits, remove: bool) -> Result<Vec<Meta>> {
+        let now = self.now();
+        let mut usage = self.store.usage().await?;
+        let over =
+            |u: &Usage| limits.items.is_some_and(|n| u.entries > n as u64) || limits.bytes.is_some_and(|b| u.bytes > b);
+        let mut out = Vec::new();
+        if !over(&usage) && limits.age_ms.is_none() {
+            return Ok(out);
+        }
+        let mut tried = crate::fingerprint::KeyMap::default();
+        // An insert into a full store usually evicts one entry: ask for one,
+        // then for geometrically more (a reduction to half asks ~log n times).
+        let mut batch = 1;
+        loop {
+            // Removed entries leave the index; a preview reads past those it named.
+            let skip = if remove { 0 } else { out.len() };
+            let found = self.store.oldest(skip + batch).await?;
+            let mut progressed = false;
+            for m in found.into_iter().skip(skip) {
+                if tried.insert(m.key, ()).is_some() {
+                    continue;
+                }
+                progressed = true;
+                let too_old = limits.age_ms.is_some_and(|age| now - m.last_access_ms > age);
+                if !over(&usage) && !too_old {
+                    // Everything after this entry was used more recently.
+                    return Ok(out);
+                }
+                if !remove || self.store.remove(&m.name, &m.key).await? {
+                    usage = usage.without(&m);
+                    out.push(m);
+                }
+            }
+            if !progressed {
+                return Ok(out);
+            }
+            batch = (batch * 4).min(4096);
+        }
     }
 
     /// Removes every entry not used since this Memory was opened (nipype's
@@ -238,14 +283,15 @@ impl<S: Store<V>, V> Memory<S, V> {
         self.store.list().await
     }
 
-    /// Hits and misses of this Memory, entries and bytes of the store.
+    /// Hits and misses of this Memory, entries and bytes of the store (from
+    /// its index: no walk).
     pub async fn stats(&self) -> Result<Stats> {
-        let metas = self.store.list().await?;
+        let usage = self.store.usage().await?;
         Ok(Stats {
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
-            entries: metas.len() as u64,
-            bytes: metas.iter().map(|m| m.bytes).sum(),
+            entries: usage.entries,
+            bytes: usage.bytes,
         })
     }
 }

@@ -23,7 +23,7 @@
 //! died), then one of them takes over. Nobody waits forever on a dead host.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store};
+use super::store::{Flight, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use redis::{Commands, Connection, RedisResult};
@@ -263,8 +263,14 @@ impl RedisStore {
         }
         let ek = self.entry_key(&m.name, &m.key);
         let meta = serde_json::to_vec(&m.to_json()).expect("JSON");
+        // The running total of bytes: what this entry replaces is read first
+        // (a race with another writer of the key can make the total drift; a
+        // listing recounts it).
+        let old: Option<u64> = self.with("write an entry", |c| c.hget(&ek, "size"))?;
         let mut pipe = redis::pipe();
         pipe.atomic()
+            .hincr(self.stats_key(), "bytes", m.bytes as i64 - old.unwrap_or(0) as i64)
+            .ignore()
             .del(&ek)
             .ignore()
             .hset_multiple(
@@ -276,6 +282,7 @@ impl RedisStore {
                     ("last", m.last_access_ms.to_string().as_bytes()),
                     ("hits", m.hits.to_string().as_bytes()),
                     ("run", m.last_run.as_bytes()),
+                    ("size", m.bytes.to_string().as_bytes()),
                 ],
             )
             .ignore()
@@ -357,14 +364,36 @@ impl RedisStore {
 
     fn remove_entry(&self, name: &str, key: &Key) -> Result<bool> {
         let ek = self.entry_key(name, key);
+        let size: Option<u64> = self.with("remove an entry", |c| c.hget(&ek, "size"))?;
         let (n,): (u64,) = self.with("remove an entry", |c| {
             redis::pipe().atomic().del(&ek).zrem(self.index(), Self::member(name, key)).ignore().query(c)
         })?;
+        if n > 0 {
+            self.with("count a removal", |c| {
+                c.hincr::<_, _, _, i64>(self.stats_key(), "bytes", -(size.unwrap_or(0) as i64))
+            })?;
+        }
         Ok(n > 0)
     }
 
+    /// Entries (the index's length) and bytes (a running total).
+    fn usage_now(&self) -> Result<Usage> {
+        let (entries, bytes): (u64, Option<i64>) =
+            self.with("count entries", |c| redis::pipe().zcard(self.index()).hget(self.stats_key(), "bytes").query(c))?;
+        Ok(Usage { entries, bytes: bytes.unwrap_or(0).max(0) as u64 })
+    }
+
     fn walk(&self) -> Result<Vec<Meta>> {
-        let members: Vec<String> = self.with("list entries", |c| c.zrange(self.index(), 0, -1))?;
+        let all = self.walk_range(-1)?;
+        // A whole listing recounts the running total of bytes.
+        let bytes: u64 = all.iter().map(|m| m.bytes).sum();
+        self.with("recount bytes", |c| c.hset::<_, _, _, ()>(self.stats_key(), "bytes", bytes))?;
+        Ok(all)
+    }
+
+    /// The first `last + 1` entries in the order of last use (`-1`: all).
+    fn walk_range(&self, last: isize) -> Result<Vec<Meta>> {
+        let members: Vec<String> = self.with("list entries", |c| c.zrange(self.index(), 0, last))?;
         let mut out = Vec::with_capacity(members.len());
         let mut stale = Vec::new();
         for chunk in members.chunks(512) {
@@ -476,6 +505,16 @@ impl Store<Vec<u8>> for RedisStore {
 
     fn list(&self) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(self.walk())
+    }
+
+    fn usage(&self) -> impl Future<Output = Result<Usage>> {
+        ready(self.usage_now())
+    }
+
+    /// The index's first `n` members (by last use; ties by member, which is
+    /// not quite the walk's tie order: equal last uses are rare in Redis).
+    fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(if n == 0 { Ok(Vec::new()) } else { self.walk_range(n as isize - 1) })
     }
 
     fn hit(

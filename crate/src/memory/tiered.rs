@@ -10,7 +10,7 @@
 //! costs a round trip only that often. Single-flight is the shared tier's.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store};
+use super::store::{Flight, Store, Usage};
 use crate::error::Result;
 use crate::fingerprint::{Key, KeyMap};
 use std::path::{Path, PathBuf};
@@ -80,6 +80,15 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
         }
         all.extend(self.local.list().await?.into_iter().filter(|m| !seen.contains_key(&m.key)));
         Ok(all)
+    }
+
+    /// The shared tier's: it is the truth about what exists.
+    async fn usage(&self) -> Result<Usage> {
+        self.shared.usage().await
+    }
+
+    async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
+        self.shared.oldest(n).await
     }
 
     async fn hit(

@@ -136,6 +136,8 @@ extern "C" {
     fn disk_remove_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRemoveFile, catch)]
     fn disk_remove_file(path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskRemoveEmptyDir, catch)]
+    fn disk_remove_empty_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskList, catch)]
     fn disk_list(path: &str) -> Result<Array, JsValue>;
     #[wasm_bindgen(js_name = diskAge)]
@@ -198,6 +200,9 @@ impl crate::memory::Disk for NodeDisk {
     }
     fn remove_file(&self, path: &std::path::Path) -> std::io::Result<()> {
         disk_remove_file(text(path)).map_err(io)
+    }
+    fn remove_empty_dir(&self, path: &std::path::Path) -> std::io::Result<()> {
+        disk_remove_empty_dir(text(path)).map_err(io)
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
         let flat = disk_list(text(path)).map_err(io)?;

@@ -255,6 +255,20 @@ impl Store<JsValue> for IdbStore {
         Ok(out)
     }
 
+    /// From a listing: IndexedDB has no index of last use yet (a walk per
+    /// insert under limits; see bench/README.md).
+    async fn usage(&self) -> Result<crate::memory::Usage> {
+        let all = self.list().await?;
+        Ok(crate::memory::Usage { entries: all.len() as u64, bytes: all.iter().map(|m| m.bytes).sum() })
+    }
+
+    async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
+        let mut all = self.list().await?;
+        all.sort_by_key(crate::memory::lru_rank);
+        all.truncate(n);
+        Ok(all)
+    }
+
     async fn claim(&self, _name: &str, _key: &Key) -> Result<crate::memory::Flight> {
         // One tab's callers are de-duplicated by the JS Memory; tabs may compute twice.
         Ok(crate::memory::Flight::free())

@@ -242,6 +242,9 @@ export function diskRemoveDir(path) {
 export function diskRemoveFile(path) {
   fs.unlinkSync(path);
 }
+export function diskRemoveEmptyDir(path) {
+  fs.rmdirSync(path);
+}
 /** `[name, isDirectory, name, isDirectory, ...]` */
 export function diskList(path) {
   return fs.readdirSync(path, { withFileTypes: true }).flatMap((d) => [d.name, d.isDirectory()]);

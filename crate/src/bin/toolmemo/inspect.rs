@@ -52,6 +52,10 @@ pub struct ShowArgs {
 pub struct StatsArgs {
     #[arg(long)]
     json: bool,
+    /// Also entries, bytes and hits by name (a walk of every entry; the totals
+    /// alone come from the cache's index, at once whatever its size).
+    #[arg(long)]
+    by_name: bool,
 }
 
 pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
@@ -189,8 +193,21 @@ fn preview(value: &[u8]) -> String {
 }
 
 pub fn stats(place: &Place, a: StatsArgs) -> Result<ExitCode, Error> {
-    let metas = Cache::open(place)?.entries()?;
     let cache: &str = place.store.as_deref().unwrap_or(place.cache.to_str().unwrap_or("?"));
+    let opened = Cache::open(place)?;
+    if !a.by_name {
+        let u = opened.usage()?;
+        if a.json {
+            let v = json!({"location": cache, "entries": u.entries, "bytes": u.bytes});
+            println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
+        } else {
+            println!("cache     {cache}");
+            println!("entries   {}", u.entries);
+            println!("size      {}", human_bytes(u.bytes));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let metas = opened.entries()?;
     let mut by: std::collections::BTreeMap<&str, (u64, u64, u64)> = Default::default();
     for m in &metas {
         let e = by.entry(&m.name).or_default();

@@ -125,6 +125,16 @@ impl Cache {
         }
     }
 
+    /// Entries and bytes, from the store's index.
+    pub fn usage(&self) -> Result<toolmemo::memory::Usage, Error> {
+        use toolmemo::memory::{cached::block_on, Store};
+        match self {
+            Cache::Local(r) => block_on(r.memory().store().usage()),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.store().usage()),
+        }
+    }
+
     /// Removes (or with `dry_run` only selects) what `limits` do not allow.
     pub fn evict(&self, limits: &Limits, dry_run: bool) -> Result<Vec<toolmemo::memory::Meta>, Error> {
         use toolmemo::memory::cached::block_on;

@@ -228,6 +228,7 @@ const OPEN_KEYS: &[&str] = &[
     "maxmem",
     "compress",
     "readOnly",
+    "durable",
 ];
 
 #[wasm_bindgen(js_class = Memory)]
@@ -286,6 +287,9 @@ impl JsMemory {
         };
         if !get(&o, "compress").is_undefined() && location.is_none() {
             return Err(err(ErrorKind::Input, "compress applies to the 'fs' store"));
+        }
+        if !get(&o, "durable").is_undefined() && location.is_none() {
+            return Err(err(ErrorKind::Input, "durable applies to the 'fs' store"));
         }
         let mut limits = limits_option(&o)?;
         if let Some(share) = get(&o, "maxmem").as_f64() {

@@ -74,6 +74,26 @@ impl Store<JsValue> for JsStore {
             JsStore::Off => Ok(Vec::new()),
         }
     }
+    async fn usage(&self) -> crate::Result<crate::memory::Usage> {
+        match self {
+            JsStore::Memory(s) => s.usage().await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.usage().await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.usage().await,
+            JsStore::Off => Ok(crate::memory::Usage::default()),
+        }
+    }
+    async fn oldest(&self, n: usize) -> crate::Result<Vec<Meta>> {
+        match self {
+            JsStore::Memory(s) => s.oldest(n).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.oldest(n).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.oldest(n).await,
+            JsStore::Off => Ok(Vec::new()),
+        }
+    }
     async fn hit(
         &self,
         name: &str,

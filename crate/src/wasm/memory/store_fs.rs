@@ -15,6 +15,14 @@ pub(super) fn open(o: &Object, dir: &str) -> Result<JsStore, JsValue> {
     use super::super::host::NodeDisk;
     use crate::memory::{FsStore, WithReadOnly};
     let mut store = FsStore::open_on(NodeDisk, dir).map_err(to_js_error)?;
+    // `durable: false` publishes without syncing files first (as joblib
+    // writes): several times faster; a power cut may lose recent entries, and
+    // the sha256 checked on every read turns a torn one into a miss.
+    match get(o, "durable") {
+        d if d.is_undefined() || d.is_null() => {}
+        d if d.as_bool().is_some() => store = store.durable(d.as_bool().unwrap_or(true)),
+        _ => return Err(err(ErrorKind::Input, "durable is true or false")),
+    }
     // joblib's `compress`: true (level 3) or a zlib level 1–9.
     match get(o, "compress") {
         c if c.as_bool() == Some(true) => store = store.compress(3),

@@ -1,0 +1,50 @@
+// Eviction at the sizes caches reach (issue 15), from Node: the cost of a
+// cached call's miss (which inserts) into the filesystem store with
+// `itemsLimit` set, once the store is full (each insert evicts the least
+// recently used entry), at 400 and at 20,000 entries; and `reduceSize` to half
+// of 20,000 entries. The same Rust store as natively, over node:fs. Prints one
+// JSON object (µs per insert, ms); bench/eviction.rs is the native side.
+import { createRequire } from "node:module";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+const { Memory } = require(join(ROOT, "pkg/node/toolmemo.js"));
+
+async function filled(n, options = {}) {
+  const location = mkdtempSync(join(tmpdir(), "toolmemo-evict-"));
+  const fill = await Memory.open({ location, durable: false });
+  const ident = fill.cache(function ident(i) { return i; });
+  for (let i = 0; i < n; i++) await ident(i);
+  const mem = await Memory.open({ location, durable: false, ...options });
+  return { mem, location, ident: mem.cache(function ident(i) { return i; }) };
+}
+
+async function insertUs(n) {
+  const { location, ident } = await filled(n, { itemsLimit: n });
+  const calls = 1000;
+  const t = performance.now();
+  for (let i = n; i < n + calls; i++) await ident(i);
+  const us = ((performance.now() - t) * 1000) / calls;
+  rmSync(location, { recursive: true, force: true });
+  return us;
+}
+
+async function reduceMs(n) {
+  const { mem, location } = await filled(n);
+  const t = performance.now();
+  const removed = await mem.reduceSize({ itemsLimit: n / 2 });
+  const ms = performance.now() - t;
+  if (removed.length !== n / 2) throw new Error(`removed ${removed.length}, not ${n / 2}`);
+  rmSync(location, { recursive: true, force: true });
+  return ms;
+}
+
+console.log(JSON.stringify({
+  insert_400_us: await insertUs(400),
+  insert_20k_us: await insertUs(20_000),
+  reduce_20k_ms: await reduceMs(20_000),
+}));

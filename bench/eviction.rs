@@ -1,0 +1,95 @@
+//! Eviction at the sizes caches reach (issue 15), natively: the cost of an
+//! insert into the filesystem store with an item limit, once the store is
+//! full (each insert evicts the least recently used entry), at 400, 20,000 and
+//! 100,000 entries; and `reduce_size` to half of 20,000 and 100,000 entries.
+//! Non-durable writes (`durable(false)`, as joblib writes). joblib's side is
+//! `bench/peer/bench_joblib.py`. Prints one JSON object (µs per insert, ms).
+//!
+//!   BENCH_SKIP_100K=1 skips the 100,000-entry figures (minutes to fill).
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Instant;
+use toolmemo::fingerprint::Datum;
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{format, function_key, FsStore, Kind, Limits, Memory, NewEntry, StdDisk};
+
+fn scratch(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("toolmemo-bench-evict-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn entry(i: u64) -> NewEntry {
+    NewEntry {
+        key: function_key("f", "v:1", &[("0".into(), Datum::Int(i as i64))]).key,
+        kind: Kind::Function,
+        name: "f".into(),
+        bytes: 8,
+        duration_ms: 0.0,
+        code: None,
+        args: None,
+        sidecar: serde_json::Value::Null,
+        format: format::JSON,
+    }
+}
+
+/// A store with `n` entries (each with its own last use) and a Memory over it with `limits`.
+fn filled(dir: &std::path::Path, n: u64, limits: Limits) -> (Memory<Rc<FsStore<StdDisk>>, Vec<u8>>, Rc<Cell<f64>>) {
+    let store = Rc::new(FsStore::open(dir).unwrap().durable(false));
+    let now = Rc::new(Cell::new(1.7e12));
+    let clock = now.clone();
+    let tick = Box::new(move || {
+        clock.set(clock.get() + 1.0);
+        clock.get()
+    });
+    let fill = Memory::new(store.clone(), Limits::default(), "b".into(), tick);
+    for i in 0..n {
+        block_on(fill.insert(entry(i), i.to_le_bytes().to_vec())).unwrap();
+    }
+    let clock = now.clone();
+    let tick = Box::new(move || {
+        clock.set(clock.get() + 1.0);
+        clock.get()
+    });
+    (Memory::new(store, limits, "b".into(), tick), now)
+}
+
+/// µs per insert into a full store of `n` entries with `itemsLimit = n`.
+fn insert_us(n: u64) -> f64 {
+    let dir = scratch(&format!("insert{n}"));
+    let (mem, _) = filled(&dir, n, Limits { items: Some(n as usize), ..Limits::default() });
+    let calls = 2000;
+    let t = Instant::now();
+    for i in 0..calls {
+        let evicted = block_on(mem.insert(entry(n + i), vec![1])).unwrap();
+        assert_eq!(evicted.len(), 1);
+    }
+    let us = t.elapsed().as_secs_f64() * 1e6 / calls as f64;
+    let _ = std::fs::remove_dir_all(&dir);
+    us
+}
+
+/// ms to reduce `n` entries to half.
+fn reduce_ms(n: u64) -> f64 {
+    let dir = scratch(&format!("reduce{n}"));
+    let (mem, _) = filled(&dir, n, Limits::default());
+    let t = Instant::now();
+    let removed = block_on(mem.reduce_size(&Limits { items: Some(n as usize / 2), ..Limits::default() })).unwrap();
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(removed.len() as u64, n - n / 2);
+    let _ = std::fs::remove_dir_all(&dir);
+    ms
+}
+
+fn main() {
+    let big = std::env::var_os("BENCH_SKIP_100K").is_none();
+    let out = serde_json::json!({
+        "insert_400_us": insert_us(400),
+        "insert_20k_us": insert_us(20_000),
+        "insert_100k_us": big.then(|| insert_us(100_000)),
+        "reduce_20k_ms": reduce_ms(20_000),
+        "reduce_100k_ms": big.then(|| reduce_ms(100_000)),
+    });
+    println!("{out}");
+}

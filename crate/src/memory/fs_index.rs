@@ -1,0 +1,313 @@
+//! The filesystem store's eviction index: its totals and its order of last
+//! use, kept as it is written, so that enforcing limits costs the same at
+//! 100,000 entries as at 100 (`docs/cache-layout.md`, "The index").
+//!
+//! `<root>/.index/` holds
+//!
+//! - `totals`: entries and bytes (two i64, little-endian) and 8 bytes of their
+//!   sha256, rewritten in place under the lock file `lock` (ccache's stats
+//!   files, one for the folder) by every publish and removal;
+//! - `lru/<bucket>/<marker>`: one empty file per entry, in the bucket (minute)
+//!   of its last use, named `<last use>-<created>-<key>-<bytes>-<folder>`
+//!   (times as 16 hex digits that sort as the numbers do), so that names sort
+//!   in the walk's order of eviction, exactly. A hit renames its entry's marker; listing the oldest
+//!   bucket gives the least recently used entries without reading one file.
+//!
+//! Every process keeps the oldest bucket's sorted names, and checks a name is
+//! still there (one `stat`) before it offers it: another process's hit renamed
+//! it away, another process's eviction removed it. A marker another process
+//! adds to that bucket is seen when this one lists the bucket again (when it
+//! has used up what it saw): it can only sort before names seen already if its
+//! time equals theirs or the writers' clocks disagree, and then it goes at most
+//! one listing late. A crash can lose an update
+//! (an entry published without its marker, a total not adjusted): such an
+//! entry is never evicted and the totals drift until the index is rebuilt, by
+//! a walk, when it is missing or damaged or when [`super::FsStore::reindex`]
+//! is called. The order is never wrong by more than that: a marker names the
+//! last use recorded with it.
+
+use super::disk::Disk;
+use super::entry::Meta;
+use super::store::Usage;
+use crate::fingerprint::{sha256, Key};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// A bucket spans this much time of last use.
+const BUCKET_MS: f64 = 60_000.0;
+
+/// The index of one cache folder.
+pub(super) struct Index {
+    dir: PathBuf,
+    /// This process's view of the oldest bucket: its name and sorted markers.
+    front: Mutex<Option<(String, Vec<String>)>>,
+}
+
+/// What a marker says of its entry.
+pub(super) struct Marker {
+    pub last_ms: f64,
+    pub created_ms: f64,
+    pub key: Key,
+    pub bytes: u64,
+    pub folder: String,
+}
+
+fn bucket_of(ms: f64) -> String {
+    format!("{:011}", (ms.max(0.0) / BUCKET_MS) as u64)
+}
+
+/// An f64 as 16 hex digits that sort as `f64::total_cmp` does (exact: the
+/// walk's order, ties and all).
+fn sortable(f: f64) -> String {
+    let bits = f.to_bits() as i64;
+    let ordered = bits ^ ((((bits >> 63) as u64) >> 1) as i64);
+    format!("{:016x}", (ordered as u64) ^ (1 << 63))
+}
+
+fn unsortable(hex: &str) -> Option<f64> {
+    let ordered = (u64::from_str_radix(hex, 16).ok()? ^ (1 << 63)) as i64;
+    let bits = ordered ^ ((((ordered >> 63) as u64) >> 1) as i64);
+    Some(f64::from_bits(bits as u64))
+}
+
+fn marker_name(m: &Meta, folder: &str) -> String {
+    format!("{}-{}-{}-{}-{folder}", sortable(m.last_access_ms), sortable(m.created_ms), m.key.hex(), m.bytes)
+}
+
+fn parse_marker(name: &str) -> Option<Marker> {
+    let mut parts = name.splitn(5, '-');
+    let last_ms = unsortable(parts.next()?)?;
+    let created_ms = unsortable(parts.next()?)?;
+    let key = Key::from_hex(parts.next()?)?;
+    let bytes = parts.next()?.parse().ok()?;
+    Some(Marker { last_ms, created_ms, key, bytes, folder: parts.next()?.to_string() })
+}
+
+fn encode_totals(u: Usage) -> Vec<u8> {
+    let mut b = Vec::with_capacity(24);
+    b.extend_from_slice(&u.entries.to_le_bytes());
+    b.extend_from_slice(&u.bytes.to_le_bytes());
+    let check = sha256(&b);
+    b.extend_from_slice(&check[..8]);
+    b
+}
+
+fn decode_totals(b: &[u8]) -> Option<Usage> {
+    if b.len() != 24 || sha256(&b[..16])[..8] != b[16..] {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| u64::from_le_bytes(b[r].try_into().expect("8 bytes"));
+    Some(Usage { entries: n(0..8), bytes: n(8..16) })
+}
+
+impl Index {
+    pub fn new(root: &Path) -> Index {
+        Index { dir: root.join(".index"), front: Mutex::new(None) }
+    }
+
+    fn lru(&self) -> PathBuf {
+        self.dir.join("lru")
+    }
+
+    fn marker_path(&self, m: &Meta, folder: &str) -> PathBuf {
+        self.lru().join(bucket_of(m.last_access_ms)).join(marker_name(m, folder))
+    }
+
+    /// The totals, if the index has whole ones.
+    pub fn usage<D: Disk>(&self, disk: &D) -> Option<Usage> {
+        disk.read(&self.dir.join("totals")).ok().and_then(|b| decode_totals(&b))
+    }
+
+    /// Adds `entries` and `bytes` (either may be negative) to the totals, under
+    /// the lock; `false` when there are no whole totals to adjust (rebuild).
+    pub fn adjust<D: Disk>(&self, disk: &D, entries: i64, bytes: i64) -> io::Result<bool> {
+        let path = self.dir.join("totals");
+        disk.locked(&self.dir.join("lock"), || {
+            let Some(u) = disk.read(&path).ok().and_then(|b| decode_totals(&b)) else { return Ok(false) };
+            let add = |v: u64, d: i64| (v as i64).saturating_add(d).max(0) as u64;
+            let next = Usage { entries: add(u.entries, entries), bytes: add(u.bytes, bytes) };
+            disk.overwrite(&path, &encode_totals(next)).map(|()| true)
+        })?
+    }
+
+    /// Records that the entry `m` (in `folder`) exists, used last at its `last_access_ms`.
+    pub fn add<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) {
+        let path = self.marker_path(m, folder);
+        if disk.write(&path, &[], false).is_err() {
+            if let Some(bucket) = path.parent() {
+                let _ = disk.create_dir(bucket, true);
+            }
+            let _ = disk.write(&path, &[], false);
+        }
+        self.seen(m, folder);
+    }
+
+    /// Keeps this process's view of the oldest bucket current with a marker it
+    /// wrote there (which may sort before names already seen: equal times).
+    fn seen(&self, m: &Meta, folder: &str) {
+        let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((bucket, names)) = front.as_mut() {
+            if *bucket == bucket_of(m.last_access_ms) {
+                let name = marker_name(m, folder);
+                if let Err(at) = names.binary_search(&name) {
+                    names.insert(at, name);
+                }
+            }
+        }
+    }
+
+    /// Records that the entry `m` is gone; whether its marker was there (the
+    /// process that removes a marker is the one that adjusts the totals).
+    pub fn remove<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
+        disk.remove_file(&self.marker_path(m, folder)).is_ok()
+    }
+
+    /// Removes the marker `m` (whose entry is gone); whether it was there.
+    pub fn remove_by_marker<D: Disk>(&self, disk: &D, m: &Marker) -> io::Result<()> {
+        let mut meta = Meta::blank(m.key);
+        meta.last_access_ms = m.last_ms;
+        meta.created_ms = m.created_ms;
+        meta.bytes = m.bytes;
+        disk.remove_file(&self.marker_path(&meta, &m.folder))
+    }
+
+    /// Records a new last use (and hits) of `was`, now `now`.
+    pub fn used<D: Disk>(&self, disk: &D, was: &Meta, now: &Meta, folder: &str) {
+        let (from, to) = (self.marker_path(was, folder), self.marker_path(now, folder));
+        if from == to {
+            return;
+        }
+        self.seen(now, folder);
+        match disk.rename(&from, &to) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                // The new bucket does not exist yet, or another process moved
+                // the marker first (then its name wins: it is as recent).
+                if disk.age_secs(&from).is_some() {
+                    if let Some(bucket) = to.parent() {
+                        let _ = disk.create_dir(bucket, true);
+                    }
+                    let _ = disk.rename(&from, &to);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+
+    /// The first markers in the order of eviction, at most `n`, each still in
+    /// place when looked at.
+    pub fn oldest<D: Disk>(&self, disk: &D, n: usize) -> Vec<Marker> {
+        let mut out = Vec::new();
+        let mut given = std::collections::HashSet::new();
+        let mut done: Vec<String> = Vec::new();
+        let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
+        let mut fresh = false;
+        while out.len() < n {
+            if front.is_none() {
+                *front = self.load_front(disk, &done);
+                fresh = true;
+                if front.is_none() {
+                    break;
+                }
+            }
+            let (bucket, names) = front.as_mut().expect("loaded");
+            let dir = self.lru().join(&*bucket);
+            // Names that are gone (renamed by a hit, removed) are dropped.
+            let mut i = 0;
+            while i < names.len() && out.len() < n {
+                if given.contains(&names[i]) {
+                    i += 1;
+                } else if disk.age_secs(&dir.join(&names[i])).is_some() {
+                    if let Some(m) = parse_marker(&names[i]) {
+                        out.push(m);
+                    }
+                    given.insert(names[i].clone());
+                    i += 1;
+                } else {
+                    names.remove(i);
+                }
+            }
+            if out.len() < n {
+                // What this process saw of the bucket is used up: look again
+                // (others may have added to it), then go on to the next one.
+                if fresh {
+                    if names.is_empty() {
+                        let _ = disk.remove_empty_dir(&dir);
+                    }
+                    done.push(bucket.clone());
+                }
+                *front = None;
+            }
+        }
+        out
+    }
+
+    /// The oldest bucket not in `skip`, with its markers sorted.
+    fn load_front<D: Disk>(&self, disk: &D, skip: &[String]) -> Option<(String, Vec<String>)> {
+        let mut buckets: Vec<String> =
+            disk.list_dir(&self.lru()).ok()?.into_iter().filter(|(_, dir)| *dir).map(|(b, _)| b).collect();
+        buckets.sort_unstable();
+        for bucket in buckets.into_iter().filter(|b| !skip.contains(b)) {
+            let mut names: Vec<String> =
+                disk.list_dir(&self.lru().join(&bucket)).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
+            if names.is_empty() {
+                let _ = disk.remove_empty_dir(&self.lru().join(&bucket));
+                continue;
+            }
+            names.sort_unstable();
+            return Some((bucket, names));
+        }
+        None
+    }
+
+    /// Rebuilds the index from `entries` (a walk): markers and totals anew.
+    pub fn rebuild<D: Disk>(&self, disk: &D, entries: &[(Meta, String)], trash: &Path) -> io::Result<Usage> {
+        disk.create_dir(&self.dir, true)?;
+        disk.locked(&self.dir.join("lock"), || {
+            if disk.rename(&self.lru(), trash).is_ok() {
+                disk.remove_dir_all_later(trash);
+            }
+            disk.create_dir(&self.lru(), true)?;
+            for (m, folder) in entries {
+                self.add(disk, m, folder);
+            }
+            let u = Usage { entries: entries.len() as u64, bytes: entries.iter().map(|(m, _)| m.bytes).sum() };
+            let path = self.dir.join("totals");
+            let tmp = self.dir.join("totals.new");
+            disk.write(&tmp, &encode_totals(u), false)?;
+            disk.rename(&tmp, &path)?;
+            *self.front.lock().unwrap_or_else(|p| p.into_inner()) = None;
+            Ok(u)
+        })?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers_sort_in_the_order_of_eviction_and_read_back() {
+        let mut a = Meta::blank(Key([1; 32]));
+        a.last_access_ms = 5_000.0;
+        a.created_ms = 10.0;
+        a.bytes = 42;
+        let mut b = a.clone();
+        b.last_access_ms = 40_000.0;
+        let mut c = a.clone();
+        c.key = Key([0; 32]);
+        let names = [marker_name(&b, "f"), marker_name(&a, "f"), marker_name(&c, "f_x-y")];
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(sorted, [names[2].clone(), names[1].clone(), names[0].clone()]);
+        let m = parse_marker(&names[2]).unwrap();
+        assert_eq!((m.key, m.bytes, m.folder.as_str(), m.last_ms), (c.key, 42, "f_x-y", 5_000.0));
+        assert_eq!(decode_totals(&encode_totals(Usage { entries: 3, bytes: 9 })), Some(Usage { entries: 3, bytes: 9 }));
+        assert_eq!(decode_totals(&[0; 24]), None);
+        for f in [0.0, 1.5, 1_780_000_000_123.456, -2.0, f64::MAX] {
+            assert_eq!(unsortable(&sortable(f)), Some(f));
+        }
+        assert!(sortable(1.25) < sortable(1.5) && sortable(-1.0) < sortable(0.0));
+    }
+}

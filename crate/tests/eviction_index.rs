@@ -1,0 +1,228 @@
+//! The stores' eviction indexes against the walk they replace: over random
+//! sequences of inserts, hits, removals and restarts, what `Memory` would evict
+//! from the index (`usage`, `oldest`) is exactly what `select_evictions` picks
+//! from a full listing, and the totals are the listing's. Then: a deleted or
+//! damaged index is rebuilt and the store keeps working.
+
+#![cfg(all(feature = "native", not(target_arch = "wasm32")))]
+
+use proptest::prelude::*;
+use std::cell::Cell;
+use std::path::PathBuf;
+use std::rc::Rc;
+use toolmemo::memory::cached::block_on;
+use toolmemo::memory::{
+    format, function_key, select_evictions, FsStore, Kind, Limits, Memory, MemoryStore, NewEntry, StdDisk, Store,
+};
+
+#[derive(Debug, Clone)]
+enum Op {
+    Insert { k: u8, bytes: u16 },
+    Hit { k: u8 },
+    Remove { k: u8 },
+    Tick { ms: u16 },
+    Restart,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (0u8..24, 1u16..500).prop_map(|(k, bytes)| Op::Insert { k, bytes }),
+        3 => (0u8..24).prop_map(|k| Op::Hit { k }),
+        1 => (0u8..24).prop_map(|k| Op::Remove { k }),
+        2 => (0u16..3).prop_map(|ms| Op::Tick { ms }),
+        1 => Just(Op::Restart),
+    ]
+}
+
+fn limits() -> impl Strategy<Value = Limits> {
+    (proptest::option::of(0usize..20), proptest::option::of(0u64..4000), proptest::option::of(0u16..40))
+        .prop_map(|(items, bytes, age)| Limits { items, bytes, age_ms: age.map(f64::from) })
+}
+
+fn name(k: u8) -> String {
+    // A few names, one with characters a folder name cannot hold.
+    ["f", "g", "h/x"][k as usize % 3].to_string()
+}
+
+fn new_entry(k: u8, bytes: u16) -> NewEntry {
+    let n = name(k);
+    NewEntry {
+        key: function_key(&n, "v:1", &[("k".into(), toolmemo::fingerprint::Datum::Int(k.into()))]).key,
+        kind: Kind::Function,
+        name: n,
+        bytes: bytes.into(),
+        duration_ms: 1.0,
+        code: Some("v:1".into()),
+        args: None,
+        sidecar: serde_json::Value::Null,
+        format: format::JSON,
+    }
+}
+
+/// Runs `ops` against the store `open` gives (again at each restart), checking
+/// after each step that the index agrees with the walk for `limits`.
+fn agrees<S: Store<Vec<u8>>>(open: impl Fn() -> S, ops: &[Op], checks: &[Limits]) -> Result<(), TestCaseError> {
+    let now = Rc::new(Cell::new(1_000.0));
+    let memory = |now: &Rc<Cell<f64>>| {
+        let clock = now.clone();
+        Memory::new(open(), Limits::default(), "run".into(), Box::new(move || clock.get()))
+    };
+    let mut mem = memory(&now);
+    for op in ops {
+        match op {
+            Op::Insert { k, bytes } => drop(block_on(mem.insert(new_entry(*k, *bytes), vec![*k]))?),
+            Op::Hit { k } => {
+                let e = new_entry(*k, 0);
+                block_on(mem.lookup_value(&e.name, &e.key, |_| true))?;
+            }
+            Op::Remove { k } => {
+                let e = new_entry(*k, 0);
+                block_on(mem.remove(&e.name, &e.key))?;
+            }
+            // Ties in last use are frequent: the order must break them as the walk does.
+            Op::Tick { ms } => now.set(now.get() + f64::from(*ms)),
+            Op::Restart => mem = memory(&now),
+        }
+        let all = block_on(mem.store().list())?;
+        let usage = block_on(mem.store().usage())?;
+        prop_assert_eq!(usage.entries, all.len() as u64, "entries after {:?}", op);
+        prop_assert_eq!(usage.bytes, all.iter().map(|m| m.bytes).sum::<u64>(), "bytes after {:?}", op);
+        for limits in checks {
+            let walk: Vec<_> = select_evictions(&all, limits, now.get()).into_iter().map(|m| m.key).collect();
+            let index: Vec<_> = block_on(mem.preview_eviction(limits))?.into_iter().map(|m| m.key).collect();
+            prop_assert_eq!(index, walk, "eviction for {:?} after {:?}", limits, op);
+        }
+    }
+    // And evicting for real leaves what the walk keeps.
+    let limits = checks[0];
+    let keep = {
+        let all = block_on(mem.store().list())?;
+        let gone: Vec<_> = select_evictions(&all, &limits, now.get()).into_iter().map(|m| m.key).collect();
+        let mut keep: Vec<_> = all.into_iter().map(|m| m.key).filter(|k| !gone.contains(k)).collect();
+        keep.sort();
+        keep
+    };
+    block_on(mem.reduce_size(&limits))?;
+    let mut left: Vec<_> = block_on(mem.store().list())?.into_iter().map(|m| m.key).collect();
+    left.sort();
+    prop_assert_eq!(left, keep);
+    Ok(())
+}
+
+fn scratch(name: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("toolmemo-index-{name}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_memory_stores_index_evicts_what_the_walk_would(
+        ops in proptest::collection::vec(op(), 1..60),
+        checks in proptest::collection::vec(limits(), 1..4),
+    ) {
+        // The memory store is gone at a restart: one store for the whole run.
+        let store = Rc::new(MemoryStore::<Vec<u8>>::default());
+        agrees(|| store.clone(), &ops, &checks)?;
+    }
+
+    #[test]
+    fn the_filesystem_stores_index_evicts_what_the_walk_would(
+        ops in proptest::collection::vec(op(), 1..60),
+        checks in proptest::collection::vec(limits(), 1..4),
+    ) {
+        let dir = scratch("prop");
+        let result = agrees(|| FsStore::open(&dir).unwrap(), &ops, &checks);
+        let _ = std::fs::remove_dir_all(&dir);
+        result?;
+    }
+}
+
+fn fill(store: &Rc<FsStore<StdDisk>>, n: u8) {
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 5.0));
+    for k in 0..n {
+        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+}
+
+#[test]
+fn a_deleted_or_damaged_index_is_rebuilt_and_the_store_keeps_working() {
+    let dir = scratch("rebuild");
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    fill(&store, 12);
+    assert_eq!(block_on(store.usage()).unwrap().entries, 12);
+    // Deleted: rebuilt from a walk on the next question.
+    std::fs::remove_dir_all(dir.join(".index")).unwrap();
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    assert_eq!(block_on(store.usage()).unwrap(), toolmemo::memory::Usage { entries: 12, bytes: 120 });
+    assert_eq!(block_on(store.oldest(100)).unwrap().len(), 12);
+    // Damaged totals: refused by their checksum, rebuilt.
+    std::fs::write(dir.join(".index/totals"), b"garbage of the wrong length").unwrap();
+    assert_eq!(block_on(store.usage()).unwrap().entries, 12);
+    // Drifted (a crash between publishing and counting): reindex recounts.
+    let mut bad = std::fs::read(dir.join(".index/totals")).unwrap();
+    bad[0] ^= 1;
+    std::fs::write(dir.join(".index/totals"), &bad).unwrap();
+    assert_eq!(store.reindex().unwrap().entries, 12);
+    // A marker whose entry is gone is dropped, never offered.
+    std::fs::remove_dir_all(store.entry_dir(&name(0), &new_entry(0, 0).key)).unwrap();
+    let oldest = block_on(store.oldest(100)).unwrap();
+    assert_eq!(oldest.len(), 11);
+    // And limits keep working on the rebuilt index.
+    let mem = Memory::new(store.clone(), Limits { items: Some(5), ..Limits::default() }, "r".into(), Box::new(|| 9.0));
+    block_on(mem.insert(new_entry(100, 10), vec![1])).unwrap();
+    assert_eq!(block_on(store.list()).unwrap().len(), 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[path = "common/soak.rs"]
+mod soak_common;
+
+#[test]
+#[cfg(unix)]
+fn four_processes_filling_one_folder_under_a_limit_keep_it_lose_nothing_and_never_hit_wrong() {
+    use std::process::{Command, Stdio};
+    let dir = scratch("four");
+    FsStore::open(&dir).unwrap();
+    let (per, items) = (600u64, 200usize);
+    let children: Vec<_> = (0..4u64)
+        .map(|w| {
+            Command::new(soak_common::worker())
+                .args(["limited", dir.to_str().unwrap(), &(w * per).to_string(), &per.to_string(), &items.to_string()])
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let (mut inserted, mut evicted) = (Vec::new(), std::collections::HashSet::new());
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        assert!(out.status.success(), "a worker failed: {}", String::from_utf8_lossy(&out.stderr));
+        let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        inserted.extend(j["inserted"].as_array().unwrap().iter().map(|i| i.as_u64().unwrap()));
+        evicted.extend(j["evicted"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_string()));
+    }
+    assert_eq!(inserted.len() as u64, 4 * per);
+    let store = FsStore::open(&dir).unwrap();
+    let all = block_on(store.list()).unwrap();
+    // The limit holds, within one in-flight insert per process.
+    assert!(all.len() <= items + 4, "{} entries left under a limit of {items}", all.len());
+    // The totals are the walk's (no update lost without a crash).
+    assert_eq!(block_on(store.usage()).unwrap().entries, all.len() as u64);
+    // Every entry whose insert returned is there, or some process evicted it;
+    // every entry there reads as its one correct value.
+    let present: std::collections::HashSet<String> = all.iter().map(|m| m.key.hex()).collect();
+    for i in inserted {
+        let key = function_key("soak", "v:1", &[("i".into(), toolmemo::fingerprint::Datum::Int(i as i64))]).key;
+        assert!(present.contains(&key.hex()) || evicted.contains(&key.hex()), "entry {i} was lost");
+        if present.contains(&key.hex()) {
+            let e = block_on(store.get("soak", &key)).unwrap().expect("present");
+            assert_eq!(e.value, soak_common::compute(i), "entry {i} reads wrong");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
