@@ -1,7 +1,9 @@
 //! Hits through the Redis store on loopback against the local filesystem store
 //! (`cargo bench --features redis --bench redis`; starts its own redis-server).
 //! Prints one JSON line: median µs per hit of a small function call and of a
-//! stored 1 MB value, each way, and of a bare PING round trip.
+//! stored 1 MB value, each way, and of a bare PING round trip; and (issue 15)
+//! µs per insert with an item limit into a full Redis store of 400 and of
+//! 20,000 entries (each insert evicts the least recently used).
 
 #[path = "common.rs"]
 mod common;
@@ -39,6 +41,44 @@ fn hits<S: toolmemo::memory::Store<Vec<u8>>>(store: S) -> (f64, f64) {
     (small, big)
 }
 
+/// µs per insert into a Redis store holding `n` entries, with `itemsLimit = n`.
+fn insert_us(url: &str, n: u64) -> f64 {
+    let opts = RedisOptions { prefix: format!("evict{n}"), ..RedisOptions::default() };
+    let entry = |i: u64| NewEntry {
+        key: toolmemo::memory::function_key("f", "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))])
+            .key,
+        kind: Kind::Function,
+        name: "f".into(),
+        bytes: 8,
+        duration_ms: 0.0,
+        code: None,
+        args: None,
+        sidecar: serde_json::Value::Null,
+        format: toolmemo::memory::format::JSON,
+    };
+    // One clock for both Memories, ticking at every reading.
+    let t = std::rc::Rc::new(std::cell::Cell::new(1.0e12));
+    let tick = move || {
+        let t = t.clone();
+        Box::new(move || {
+            t.set(t.get() + 1.0);
+            t.get()
+        }) as Box<dyn Fn() -> f64>
+    };
+    let fill = Memory::new(RedisStore::open(url, opts.clone()).unwrap(), Limits::default(), "b".into(), tick());
+    for i in 0..n {
+        block_on(fill.insert(entry(i), vec![1; 8])).unwrap();
+    }
+    let limits = Limits { items: Some(n as usize), ..Limits::default() };
+    let mem = Memory::new(RedisStore::open(url, opts).unwrap(), limits, "b".into(), tick());
+    let calls = 1000;
+    let started = std::time::Instant::now();
+    for i in n..n + calls {
+        assert_eq!(block_on(mem.insert(entry(i), vec![1; 8])).unwrap().len(), 1);
+    }
+    started.elapsed().as_secs_f64() * 1e6 / calls as f64
+}
+
 fn main() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut server = Command::new("redis-server")
@@ -55,6 +95,7 @@ fn main() {
     let mut conn = redis::Client::open(url.as_str()).unwrap().get_connection().unwrap();
     let ping = per_call_us(|| redis::cmd("PING").query::<String>(&mut conn).map(drop).unwrap(), 1.0);
     let redis = hits(RedisStore::open(&url, RedisOptions::default()).unwrap());
+    let (insert_400, insert_20k) = (insert_us(&url, 400), insert_us(&url, 20_000));
     let dir = std::env::temp_dir().join(format!("toolmemo-bench-redis-{}", std::process::id()));
     let fs = hits(FsStore::open(&dir).unwrap());
     let _ = std::fs::remove_dir_all(&dir);
@@ -62,6 +103,7 @@ fn main() {
     let _ = server.wait();
     println!(
         "{}",
-        serde_json::json!({"redis_ping_us": ping, "redis_small_hit_us": redis.0, "redis_mb_hit_us": redis.1, "fs_small_hit_us": fs.0, "fs_mb_hit_us": fs.1})
+        serde_json::json!({"redis_ping_us": ping, "redis_small_hit_us": redis.0, "redis_mb_hit_us": redis.1, "fs_small_hit_us": fs.0, "fs_mb_hit_us": fs.1,
+            "redis_insert_400_us": insert_400, "redis_insert_20k_us": insert_20k})
     );
 }

@@ -16,8 +16,11 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 
 // The full browser entry is over the 150 kB target (202 kB when this was
 // written; see bench/README.md, "Package size"). Until it is under, this
-// ceiling, about 4% above, stops it from growing unnoticed.
-const FULL_BROWSER_CEILING = 210_000;
+// ceiling stops it from growing unnoticed. Raised from 210 to 215 kB for two
+// features browsers carry since (measured: 199 -> 210.8 kB): the one cached-call
+// core with the run/1 entry format (+6 kB) and the eviction index of the memory
+// store, with limits enforced from usage/oldest (+6 kB).
+const FULL_BROWSER_CEILING = 215_000;
 
 test("the size report: every entry's wasm and JS, gzipped", (t) => {
   for (const e of entries) {

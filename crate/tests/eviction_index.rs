@@ -30,6 +30,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0u8..24).prop_map(|k| Op::Hit { k }),
         1 => (0u8..24).prop_map(|k| Op::Remove { k }),
         2 => (0u16..3).prop_map(|ms| Op::Tick { ms }),
+        // Across the filesystem index's buckets (a second each) too.
+        1 => (500u16..2500).prop_map(|ms| Op::Tick { ms }),
         1 => Just(Op::Restart),
     ]
 }

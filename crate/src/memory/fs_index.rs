@@ -7,7 +7,7 @@
 //! - `totals`: entries and bytes (two i64, little-endian) and 8 bytes of their
 //!   sha256, rewritten in place under the lock file `lock` (ccache's stats
 //!   files, one for the folder) by every publish and removal;
-//! - `lru/<bucket>/<marker>`: one empty file per entry, in the bucket (minute)
+//! - `lru/<bucket>/<marker>`: one empty file per entry, in the bucket (second)
 //!   of its last use, named `<last use>-<created>-<key>-<bytes>-<folder>`
 //!   (times as 16 hex digits that sort as the numbers do), so that names sort
 //!   in the walk's order of eviction, exactly. A hit renames its entry's marker; listing the oldest
@@ -34,8 +34,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// A bucket spans this much time of last use.
-const BUCKET_MS: f64 = 60_000.0;
+/// A bucket spans this much time of last use: a second keeps a bucket's
+/// folder small (a full cache written at ~1,000 entries a second puts 50,000
+/// markers in a one-minute bucket, and ext4 slows down in folders that large).
+const BUCKET_MS: f64 = 1_000.0;
 
 /// The index of one cache folder.
 pub(super) struct Index {
@@ -114,9 +116,11 @@ impl Index {
         self.lru().join(bucket_of(m.last_access_ms)).join(marker_name(m, folder))
     }
 
-    /// The totals, if the index has whole ones.
+    /// The totals, if the index has whole ones. Read under the lock: a read
+    /// racing a rewrite in place would fail the checksum and rebuild for nothing.
     pub fn usage<D: Disk>(&self, disk: &D) -> Option<Usage> {
-        disk.read(&self.dir.join("totals")).ok().and_then(|b| decode_totals(&b))
+        let path = self.dir.join("totals");
+        disk.locked(&self.dir.join("lock"), || disk.read(&path).ok().and_then(|b| decode_totals(&b))).ok().flatten()
     }
 
     /// Adds `entries` and `bytes` (either may be negative) to the totals, under
@@ -240,6 +244,11 @@ impl Index {
                 *front = None;
             }
         }
+        // A call that went past a bucket may have offered names of it that
+        // its caller did not take: the next call starts from a fresh listing.
+        if !done.is_empty() {
+            *front = None;
+        }
         out
     }
 
@@ -261,23 +270,32 @@ impl Index {
         None
     }
 
-    /// Rebuilds the index from `entries` (a walk): markers and totals anew.
-    pub fn rebuild<D: Disk>(&self, disk: &D, entries: &[(Meta, String)], trash: &Path) -> io::Result<Usage> {
-        disk.create_dir(&self.dir, true)?;
+    /// Rebuilds the index from a walk (`entries` calls it under the lock):
+    /// markers for every entry (those already there are kept: another process
+    /// may be adding its own right now), and totals anew. Unless `force`d, an
+    /// index another process finished meanwhile is kept as it is.
+    pub fn rebuild<D: Disk>(
+        &self,
+        disk: &D,
+        force: bool,
+        entries: impl FnOnce() -> io::Result<Vec<(Meta, String)>>,
+    ) -> io::Result<Usage> {
+        disk.create_dir(&self.lru(), true)?;
+        let path = self.dir.join("totals");
         disk.locked(&self.dir.join("lock"), || {
-            if disk.rename(&self.lru(), trash).is_ok() {
-                disk.remove_dir_all_later(trash);
+            if !force {
+                if let Some(u) = disk.read(&path).ok().and_then(|b| decode_totals(&b)) {
+                    return Ok(u);
+                }
             }
-            disk.create_dir(&self.lru(), true)?;
-            for (m, folder) in entries {
+            let entries = entries()?;
+            for (m, folder) in &entries {
                 self.add(disk, m, folder);
             }
             let u = Usage { entries: entries.len() as u64, bytes: entries.iter().map(|(m, _)| m.bytes).sum() };
-            let path = self.dir.join("totals");
             let tmp = self.dir.join("totals.new");
             disk.write(&tmp, &encode_totals(u), false)?;
             disk.rename(&tmp, &path)?;
-            *self.front.lock().unwrap_or_else(|p| p.into_inner()) = None;
             Ok(u)
         })?
     }

@@ -103,6 +103,13 @@ impl<D: Disk> FsStore<D> {
         let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()), compression: None, durable: true, index };
         this.init()?;
         this.sweep(LEFTOVER_AGE);
+        // The index, built now if the folder has none (a new cache, or one
+        // written before the index): not in the middle of other processes'
+        // first writes. A folder this process may not write (a read-only
+        // location) is only read, and needs none.
+        if this.index.usage(&this.disk).is_none() {
+            let _ = this.rebuild(false);
+        }
         Ok(this)
     }
 
@@ -235,41 +242,47 @@ impl<D: Disk> FsStore<D> {
         }
     }
 
-    /// Adjusts the index's totals; rebuilds the index if it has none.
+    /// Adjusts the index's totals; rebuilds the index if it has none (then
+    /// the walk has counted this change already).
     fn adjust(&self, entries: i64, bytes: i64) {
         if !matches!(self.index.adjust(&self.disk, entries, bytes), Ok(true)) {
-            let _ = self.reindex();
+            let _ = self.rebuild(false);
         }
     }
 
     /// Rebuilds the eviction index from a walk of the entries: for a cache
-    /// written before the index, or whose index was lost, damaged or has
-    /// drifted (a crash between publishing an entry and counting it).
+    /// whose index drifted (a crash between publishing an entry and counting
+    /// it). A missing or damaged index is rebuilt without being asked.
     pub fn reindex(&self) -> Result<Usage> {
-        let all: Vec<(Meta, String)> = self
-            .walk()?
-            .into_iter()
-            .map(|m| {
-                let folder = folder_name(&m.name);
-                (m, folder)
-            })
-            .collect();
-        let trash = self.root.join(".index").join(format!("old-{}", self.unique()));
-        self.index.rebuild(&self.disk, &all, &trash).map_err(|e| io_err("rebuild the index of", &self.root, e))
+        self.rebuild(true)
+    }
+
+    fn rebuild(&self, force: bool) -> Result<Usage> {
+        let walk = || {
+            let all = self.walk().map_err(|e| io::Error::other(e.message))?;
+            Ok(all
+                .into_iter()
+                .map(|m| {
+                    let folder = folder_name(&m.name);
+                    (m, folder)
+                })
+                .collect())
+        };
+        self.index.rebuild(&self.disk, force, walk).map_err(|e| io_err("rebuild the index of", &self.root, e))
     }
 
     /// The index's totals, rebuilt first if missing or damaged.
     fn usage_now(&self) -> Result<Usage> {
         match self.index.usage(&self.disk) {
             Some(u) => Ok(u),
-            None => self.reindex(),
+            None => self.rebuild(false),
         }
     }
 
     /// The `n` least recently used entries, from the index.
     fn oldest_now(&self, n: usize) -> Result<Vec<Meta>> {
         if self.index.usage(&self.disk).is_none() {
-            self.reindex()?;
+            self.rebuild(false)?;
         }
         let mut out = Vec::with_capacity(n);
         for marker in self.index.oldest(&self.disk, n) {
