@@ -7,31 +7,19 @@
 //!
 //!   BENCH_SKIP_100K=1 skips the 100,000-entry figures (minutes to fill).
 
+#[path = "common.rs"]
+mod common;
+use common::int_entry as entry;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Instant;
-use toolmemo::fingerprint::Datum;
 use toolmemo::memory::cached::block_on;
-use toolmemo::memory::{format, function_key, FsStore, Kind, Limits, Memory, NewEntry, StdDisk};
+use toolmemo::memory::{FsStore, Limits, Memory, StdDisk};
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("toolmemo-bench-evict-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-fn entry(i: u64) -> NewEntry {
-    NewEntry {
-        key: function_key("f", "v:1", &[("0".into(), Datum::Int(i as i64))]).key,
-        kind: Kind::Function,
-        name: "f".into(),
-        bytes: 8,
-        duration_ms: 0.0,
-        code: None,
-        args: None,
-        sidecar: serde_json::Value::Null,
-        format: format::JSON,
-    }
 }
 
 /// A store with `n` entries (each with its own last use) and a Memory over it with `limits`.

@@ -7,7 +7,7 @@
 
 #[path = "common.rs"]
 mod common;
-use common::per_call_us;
+use common::{int_entry as entry, per_call_us};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use toolmemo::memory::cached::block_on;
@@ -44,18 +44,6 @@ fn hits<S: toolmemo::memory::Store<Vec<u8>>>(store: S) -> (f64, f64) {
 /// µs per insert into a Redis store holding `n` entries, with `itemsLimit = n`.
 fn insert_us(url: &str, n: u64) -> f64 {
     let opts = RedisOptions { prefix: format!("evict{n}"), ..RedisOptions::default() };
-    let entry = |i: u64| NewEntry {
-        key: toolmemo::memory::function_key("f", "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))])
-            .key,
-        kind: Kind::Function,
-        name: "f".into(),
-        bytes: 8,
-        duration_ms: 0.0,
-        code: None,
-        args: None,
-        sidecar: serde_json::Value::Null,
-        format: toolmemo::memory::format::JSON,
-    };
     // One clock for both Memories, ticking at every reading.
     let t = std::rc::Rc::new(std::cell::Cell::new(1.0e12));
     let tick = move || {

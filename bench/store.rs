@@ -15,7 +15,7 @@ use common::per_call_us;
 use std::cell::Cell;
 use std::time::Instant;
 use toolmemo::memory::cached::{block_on, Bytes};
-use toolmemo::memory::{FsStore, Kind, Limits, Memory, NewEntry};
+use toolmemo::memory::{FsStore, Limits, Memory};
 
 fn scratch(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("toolmemo-bench-{name}-{}", std::process::id()));
@@ -33,20 +33,7 @@ fn reduce_ms(n: usize) -> f64 {
     });
     let mem = Memory::new(FsStore::open(&dir).unwrap().durable(false), Limits::default(), "b".into(), clock);
     for i in 0..n {
-        let key =
-            toolmemo::memory::function_key("f", "v:1", &[("0".into(), toolmemo::fingerprint::Datum::Int(i as i64))])
-                .key;
-        let new = NewEntry {
-            key,
-            kind: Kind::Function,
-            name: "f".into(),
-            bytes: 8,
-            duration_ms: 0.0,
-            code: None,
-            args: None,
-            sidecar: serde_json::Value::Null,
-            format: toolmemo::memory::format::JSON,
-        };
+        let new = common::int_entry(i as u64);
         block_on(mem.insert(new, (i as u64).to_le_bytes().to_vec())).unwrap();
     }
     let t = Instant::now();

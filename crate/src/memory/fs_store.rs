@@ -20,7 +20,7 @@ use super::disk::Disk;
 use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
 use super::fs_index::Index;
-use super::store::{hit_by_get, Flight, Store, Usage};
+use super::store::{Flight, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use serde_json::{json, Value as Json};
@@ -475,15 +475,23 @@ impl<D: Disk> FsStore<D> {
     /// A hit: the entry's `access` record is rewritten in place (a rename would
     /// cost a flush on ext4; an in-place write of one small record does not).
     fn write_meta(&self, meta: &Meta) -> Result<()> {
-        let dir = self.entry_dir(&meta.name, &meta.key);
-        let path = dir.join("access");
-        let was = self.disk.read(&path).ok().and_then(|b| access::decode(&b));
-        match self.disk.overwrite(&path, &access::encode(meta)) {
+        let path = self.entry_dir(&meta.name, &meta.key).join("access");
+        let was = self.disk.read(&path).ok().and_then(|b| access::decode(&b)).map(|(last, ..)| {
+            let mut old = meta.clone();
+            old.last_access_ms = last;
+            old
+        });
+        self.record_use(was.as_ref(), meta)
+    }
+
+    /// Rewrites `now`'s access record and moves its marker from where `was`
+    /// (its metadata before this use, when known) put it.
+    fn record_use(&self, was: Option<&Meta>, now: &Meta) -> Result<()> {
+        let path = self.entry_dir(&now.name, &now.key).join("access");
+        match self.disk.overwrite(&path, &access::encode(now)) {
             Ok(()) => {
-                if let Some((last, ..)) = was {
-                    let mut old = meta.clone();
-                    old.last_access_ms = last;
-                    self.index.used(&self.disk, &old, meta, &folder_name(&meta.name));
+                if let Some(old) = was {
+                    self.index.used(&self.disk, old, now, &folder_name(&now.name));
                 }
                 Ok(())
             }
@@ -491,6 +499,24 @@ impl<D: Disk> FsStore<D> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(io_err("update", &path, e)),
         }
+    }
+
+    /// A hit: one read of the entry (its access record included), then its
+    /// access record rewritten and its marker moved, without reading again.
+    fn hit_now(
+        &self,
+        name: &str,
+        key: &Key,
+        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        refresh: impl FnOnce(&mut Meta),
+    ) -> Result<bool> {
+        let Some((was, value)) = self.read(name, key, true)? else { return Ok(false) };
+        if !accept(&was, &value.unwrap_or_default()) {
+            return Ok(false);
+        }
+        let mut now = was.clone();
+        refresh(&mut now);
+        self.record_use(Some(&was), &now).map(|()| true)
     }
 
     /// Applies the entry's `access` record, when it reads whole, to `meta`.
@@ -573,7 +599,7 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
         accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>> {
-        hit_by_get(self, name, key, accept, refresh)
+        ready(self.hit_now(name, key, accept, refresh))
     }
 
     fn claim(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Flight>> {

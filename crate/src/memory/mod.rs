@@ -44,7 +44,7 @@ pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
-pub use store::{hit_by_get, no_folders, Flight, MemoryStore, Store, Usage};
+pub use store::{no_folders, Flight, MemoryStore, Store, Usage};
 pub use tiered::Tiered;
 pub use units::{parse_duration_ms, parse_size};
 

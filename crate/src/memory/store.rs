@@ -144,25 +144,6 @@ pub fn no_folders<T>(what: &str) -> Result<T> {
     ))
 }
 
-/// A hit as `get` then `set_meta`: for stores with nothing faster.
-pub async fn hit_by_get<V, S: Store<V> + ?Sized>(
-    store: &S,
-    name: &str,
-    key: &Key,
-    accept: impl FnOnce(&Meta, &V) -> bool,
-    refresh: impl FnOnce(&mut Meta),
-) -> Result<bool> {
-    match store.get(name, key).await? {
-        Some(entry) if accept(&entry.meta, &entry.value) => {
-            let mut meta = entry.meta;
-            refresh(&mut meta);
-            store.set_meta(&meta).await?;
-            Ok(true)
-        }
-        _ => Ok(false),
-    }
-}
-
 /// Entries in this process's memory (the default store): gone when it exits.
 /// The order of last use and the totals are kept beside the entries.
 pub struct MemoryStore<V> {
