@@ -37,6 +37,35 @@ export function memorySuite({ toolmemo, open, assert }) {
       assert.deepEqual(await mem.stats(), { hits: 1, misses: 1, entries: 1, bytes: (await mem.entries())[0].bytes });
       assert.equal(typeof add.wrapped, "function");
     }],
+    ['primitive arguments: every distinct value its own entry, each hit and miss counted once', async () => {
+      // Calls with a few primitives find their key by a handle kept beside the
+      // function (crate/src/wasm/memory.js); values a Map confuses must not share one.
+      const mem = await open();
+      const seen = [];
+      const echo = mem.cache(function echo(...xs) {
+        seen.push(xs);
+        return xs.map((x) => (Object.is(x, -0) ? "-0" : typeof x + ":" + String(x))).join("|");
+      });
+      const calls = [[1], ["1"], [true], [null], [undefined], [], [0], [-0], [NaN], [1, 2], [12], ["a", "b"], ["ab"], ["x".repeat(300)]];
+      const first = [];
+      for (const args of calls) first.push(await echo(...args));
+      for (const [i, args] of calls.entries()) assert.equal(await echo(...args), first[i], JSON.stringify(args));
+      // `f(undefined)` and `f()` are one call (trailing undefined arguments are
+      // dropped), and so are `f(0)` and `f(-0)` (a key holds numbers by value).
+      const distinct = calls.length - 2;
+      assert.equal(first[calls.findIndex((a) => Object.is(a[0], -0))], "number:0");
+      assert.equal(seen.length, distinct);
+      assert.deepEqual(await echo.cacheInfo(), { hits: 2 * calls.length - distinct, misses: distinct, currsize: distinct });
+      const stats = await mem.stats();
+      assert.deepEqual([stats.hits, stats.misses], [2 * calls.length - distinct, distinct]);
+      // An entry removed behind the handle is a miss again, counted once.
+      await echo.cacheClear();
+      assert.equal(await echo(1, 2), first[9]);
+      assert.equal(seen.length, distinct + 1);
+      assert.equal((await mem.stats()).misses, distinct + 1);
+      assert.equal(await echo(1, 2), first[9]);
+      assert.equal(seen.length, distinct + 1);
+    }],
     ['results come back unchanged, and callers cannot alter the cache', async () => {
       const mem = await open();
       const values = { obj: { a: [1, "x", null, true] }, str: "s", num: 1.5, nil: null, u8: new Uint8Array([1, 2, 3]), f64: new Float64Array([0.5]), buf: new Uint8Array([9, 8]).buffer };

@@ -89,22 +89,35 @@ impl<S: Store<V>, V> Memory<S, V> {
         expires_ms: Option<f64>,
         judge: impl FnOnce(&Meta, &V) -> Verdict<T>,
     ) -> Result<Looked<T>> {
+        self.lookup_at(self.now(), name, key, expires_ms, judge).await
+    }
+
+    /// [`lookup`](Self::lookup) at a time the caller already read from this
+    /// Memory's clock (JS reads it for less than a call out of wasm costs).
+    pub async fn lookup_at<T>(
+        &self,
+        now_ms: f64,
+        name: &str,
+        key: &Key,
+        expires_ms: Option<f64>,
+        judge: impl FnOnce(&Meta, &V) -> Verdict<T>,
+    ) -> Result<Looked<T>> {
         let mut judge = Some(judge);
         let mut once = |m: &Meta, v: &V| match judge.take() {
             Some(j) => j(m, v),
             None => Verdict::Unusable(String::new()),
         };
-        self.lookup_dyn(name, key, expires_ms, &mut once).await
+        self.lookup_dyn(now_ms, name, key, expires_ms, &mut once).await
     }
 
     async fn lookup_dyn<T>(
         &self,
+        now: f64,
         name: &str,
         key: &Key,
         expires_ms: Option<f64>,
         judge: &mut Judge<'_, V, T>,
     ) -> Result<Looked<T>> {
-        let now = self.now();
         let mut taken = None;
         let mut refused = None;
         let accept = |meta: &Meta, value: &V| {
@@ -186,7 +199,7 @@ impl<S: Store<V>, V> Memory<S, V> {
         let hit = |result| Called { result, cached: true, refused: None, evicted: Vec::new() };
         let mut refused = None;
         if !req.force {
-            match self.lookup_dyn(req.name, &req.key, req.expires_ms, judge).await? {
+            match self.lookup_dyn(self.now(), req.name, &req.key, req.expires_ms, judge).await? {
                 Looked::Hit(t) => return Ok(hit(t)),
                 Looked::Miss(why) => refused = why,
             }
@@ -196,7 +209,7 @@ impl<S: Store<V>, V> Memory<S, V> {
             // Another process computed it while we waited; this lookup was
             // part of the same call, so it does not count again.
             self.uncount(false);
-            if let Looked::Hit(t) = self.lookup_dyn(req.name, &req.key, req.expires_ms, judge).await? {
+            if let Looked::Hit(t) = self.lookup_dyn(self.now(), req.name, &req.key, req.expires_ms, judge).await? {
                 return Ok(hit(t));
             }
         }

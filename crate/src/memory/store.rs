@@ -178,8 +178,11 @@ impl<V> Held<V> {
         if let Some(e) = self.entries.get_mut(key) {
             let (rank, bytes) = (lru_rank(&e.meta), e.meta.bytes);
             f(&mut e.meta);
-            self.order.remove(&rank);
-            self.order.insert(lru_rank(&e.meta));
+            let moved = lru_rank(&e.meta);
+            if moved != rank {
+                self.order.remove(&rank);
+                self.order.insert(moved);
+            }
             self.bytes = self.bytes - bytes + e.meta.bytes;
         }
     }

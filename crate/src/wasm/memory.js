@@ -5,9 +5,73 @@
 // Only `export function` declarations and plain top-level code: scripts/build.sh
 // turns this file into CommonJS for the Node build.
 
-/** A cached function: callable like `fn`, with joblib's helpers attached. */
+const HANDLES_MAX = 10000;
+const END = Symbol("end of arguments");
+
+/**
+ * Whether `v` may name a handle: a primitive that a `Map` tells apart from
+ * every other the way keys do (not -0, which a `Map` takes for 0; not a long
+ * string, which would stay in memory).
+ */
+function primitive(v) {
+  switch (typeof v) {
+    case "number":
+      return !Object.is(v, -0);
+    case "string":
+      return v.length <= 256;
+    case "boolean":
+    case "undefined":
+      return true;
+    default:
+      return v === null;
+  }
+}
+
+/**
+ * A cached function: callable like `fn`, with joblib's helpers attached.
+ *
+ * A call with a few primitive arguments finds its key by a handle that the
+ * core made for them on their first call, in a tree of `Map`s with one level
+ * per argument: no conversion, no hashing, no allocation, so a hit costs one
+ * call into the core. Anything else takes `core.call`.
+ */
 export function makeCached(core, wrapped) {
-  const f = (...args) => core.call(args);
+  const [MISSED, SLOW] = core.markers();
+  let handles = new Map();
+  let count = 0;
+  const f = (...args) => {
+    let node = handles;
+    if (args.length > 8) return core.call(args);
+    for (let i = 0; i < args.length; i++) {
+      const v = args[i];
+      if (!primitive(v)) return core.call(args);
+      let next = node.get(v);
+      if (next === undefined) node.set(v, (next = new Map()));
+      node = next;
+    }
+    let h = node.get(END);
+    if (h === undefined) {
+      if (count >= HANDLES_MAX) {
+        handles = new Map();
+        count = 0;
+        core.forget();
+        return core.call(args);
+      }
+      h = core.intern(args);
+      node.set(END, h);
+      count++;
+    }
+    if (h < 0) return core.call(args);
+    let v;
+    try {
+      v = core.hit(h, Date.now());
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (v === MISSED) return core.callMissed(args);
+    if (v === SLOW) return core.call(args);
+    return Promise.resolve(v);
+  };
   f.checkCallInCache = (...args) => core.check(args);
   f.cacheInfo = () => core.info();
   f.cacheClear = () => core.clear();

@@ -35,6 +35,10 @@ pub(super) struct CachedState {
     hits: Cell<u64>,
     misses: Cell<u64>,
     code_checked: Cell<bool>,
+    /// Keys by handle (see [`CachedCore::intern`]).
+    handles: RefCell<Vec<Key>>,
+    /// What [`CachedCore::hit`] answers for a miss, and for "ask the slow path".
+    markers: (JsValue, JsValue),
 }
 
 const CACHE_KEYS: &[&str] = &["name", "ignore", "version", "validate", "expiresAfter", "save", "load", "callback"];
@@ -68,6 +72,8 @@ impl CachedState {
             hits: Cell::new(0),
             misses: Cell::new(0),
             code_checked: Cell::new(false),
+            handles: RefCell::new(Vec::new()),
+            markers: (Object::new().into(), Object::new().into()),
         })
     }
 
@@ -241,34 +247,63 @@ fn run_cached(state: Rc<CachedState>, args: Array) -> Promise {
     if let Some(p) = state.mem.inflight.borrow().get(&key) {
         return p.clone();
     }
-    let forced = state.mem.force.applies(&state.name);
-    // The fast path: a store that answers at once needs no task for a hit.
-    // (Never for IndexedDB: its lookup is pending at first, and a dropped
-    // pending request would leave the browser calling freed callbacks.)
-    let mut looked_up = false;
-    if !forced && state.code_checked.get() && state.load.is_none() && state.mem.core.store().answers_at_once() {
-        let lookup = state.mem.core.lookup(&state.name, &key, state.expires_ms, |m, v| state.judge(m, v));
-        if let Some(found) = now_or_never(lookup) {
-            looked_up = true;
-            match found.map_err(to_js_error).and_then(|l| match l {
-                Looked::Hit(v) => fresh(v).map(Some),
-                Looked::Miss(_) => Ok(None),
-            }) {
-                Ok(Some(value)) => {
-                    on_hit(&state, &value);
-                    return Promise::resolve(&value);
-                }
-                Ok(None) => {}
-                Err(e) => return Promise::reject(&e),
-            }
-        }
+    let skip_lookup = match fast_hit(&state, &key, state.mem.core.now()) {
+        Fast::Hit(value) => return Promise::resolve(&value),
+        Fast::Failed(e) => return Promise::reject(&e),
+        Fast::Missed => true,
+        Fast::Slow => state.mem.force.applies(&state.name),
+    };
+    compute_call(state, args, named, key, skip_lookup)
+}
+
+/// What the fast path made of a call.
+enum Fast {
+    /// A hit, counted: the caller's value.
+    Hit(JsValue),
+    /// Looked up and missed (counted): compute without looking again.
+    Missed,
+    /// Not tried (forced, a first call, `load`, a store that does not answer
+    /// at once, a computation in flight): the slow path decides.
+    Slow,
+    /// The lookup failed, or its value cannot be handed out.
+    Failed(JsValue),
+}
+
+/// A hit without a task, for a store that answers at once. (Never IndexedDB:
+/// its lookup is pending at first, and a dropped pending request would leave
+/// the browser calling freed callbacks.)
+fn fast_hit(state: &CachedState, key: &Key, now_ms: f64) -> Fast {
+    let usable = state.code_checked.get()
+        && !state.mem.force.applies(&state.name)
+        && state.load.is_none()
+        && state.mem.core.store().answers_at_once()
+        && !state.mem.inflight.borrow().contains_key(key);
+    if !usable {
+        return Fast::Slow;
     }
+    let lookup = state.mem.core.lookup_at(now_ms, &state.name, key, state.expires_ms, |m, v| state.judge(m, v));
+    match now_or_never(lookup) {
+        Some(Ok(Looked::Hit(v))) => match fresh(v) {
+            Ok(value) => {
+                on_hit(state, &value);
+                Fast::Hit(value)
+            }
+            Err(e) => Fast::Failed(e),
+        },
+        Some(Ok(Looked::Miss(_))) => Fast::Missed,
+        Some(Err(e)) => Fast::Failed(to_js_error(e)),
+        None => Fast::Slow,
+    }
+}
+
+/// The slow path: de-duplicated among concurrent callers, through the core.
+fn compute_call(state: Rc<CachedState>, args: Array, named: Vec<(String, Datum)>, key: Key, skip_lookup: bool) -> Promise {
     let st = state.clone();
     deduplicated(&state.mem, key, async move {
         st.drop_stale_code().await?;
         let mem = &st.mem;
-        // A call whose lookup already missed goes straight to computing.
-        let req = st.request(key, forced || looked_up);
+        // A forced call, or one whose lookup already missed, goes straight to computing.
+        let req = st.request(key, skip_lookup);
         // What the function throws reaches the caller as it was thrown.
         let thrown = RefCell::new(None);
         let compute = async {
@@ -332,6 +367,62 @@ pub struct CachedCore {
 impl CachedCore {
     pub fn call(&self, args: Array) -> Promise {
         run_cached(self.state.clone(), args)
+    }
+
+    /// A handle on the key of `args` (-1 when calls are not stored): `memory.js`
+    /// keeps one per list of primitive arguments, so that a repeated call skips
+    /// converting and hashing them. A handle stays valid until [`forget`].
+    pub fn intern(&self, args: Array) -> i32 {
+        let st = &self.state;
+        if matches!(st.mem.core.store(), JsStore::Off) {
+            return -1;
+        }
+        match st.named_args(&args) {
+            Ok(named) => {
+                let mut handles = st.handles.borrow_mut();
+                handles.push(st.keyer.key(&named));
+                handles.len() as i32 - 1
+            }
+            Err(_) => -1,
+        }
+    }
+
+    /// The value of a hit on `handle`'s key, or one of [`markers`]: the first
+    /// when it missed (then `callMissed`), the second when only the slow path
+    /// can tell (then `call`). `now_ms` is `Date.now()`, the Memory's clock.
+    /// Throws what the lookup failed with.
+    pub fn hit(&self, handle: u32, now_ms: f64) -> Result<JsValue, JsValue> {
+        let st = &self.state;
+        let key = st.handles.borrow().get(handle as usize).copied();
+        match key.map(|k| fast_hit(st, &k, now_ms)) {
+            Some(Fast::Hit(value)) => Ok(value),
+            Some(Fast::Missed) => Ok(st.markers.0.clone()),
+            Some(Fast::Failed(e)) => Err(e),
+            Some(Fast::Slow) | None => Ok(st.markers.1.clone()),
+        }
+    }
+
+    /// A call whose lookup (by [`hit`]) just missed.
+    #[wasm_bindgen(js_name = callMissed)]
+    pub fn call_missed(&self, args: Array) -> Promise {
+        let st = self.state.clone();
+        match st.named_args(&args) {
+            Ok(named) => {
+                let key = st.keyer.key(&named);
+                compute_call(st, args, named, key, true)
+            }
+            Err(e) => Promise::reject(&e),
+        }
+    }
+
+    /// `[missed, slow]`: the values of [`hit`] that are not hits.
+    pub fn markers(&self) -> Array {
+        Array::of2(&self.state.markers.0, &self.state.markers.1)
+    }
+
+    /// Drops every handle (the JS side's table of them is full).
+    pub fn forget(&self) {
+        self.state.handles.borrow_mut().clear();
     }
 
     /// Whether these arguments are cached (joblib's `check_call_in_cache`).
