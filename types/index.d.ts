@@ -126,8 +126,22 @@ export interface SpecInput {
   max_ver?: string | number;
   deprecated?: string | number;
   new_name?: string;
+  /** 1.1: names the spec makes for this input are prefixed with the rendering folder. */
+  absolute?: boolean;
+  /** 1.1: a value's text → its replacement before formatting (`null`: the empty argument). */
+  value_map?: { [value: string]: string | number | null };
+  /** 1.1: the name of this input when unset, from another input's base name. */
+  genfile_template?: { source: string; template: string };
   /** Keys starting with `x-` are yours; toolmemo ignores them. */
   [extension: `x-${string}`]: unknown;
+}
+
+/** 1.1: the extension of generated names, chosen by an input (FSL `output_type`, AFNI `outputtype`). */
+export interface OutputExtension {
+  input: string;
+  map: { [value: string]: string };
+  /** `append` (FSL, the default) or `replace` the generated name's own extension (AFNI). */
+  mode?: "append" | "replace";
 }
 
 /** One output of a spec. */
@@ -152,7 +166,8 @@ export interface Spec {
   command?: string;
   description?: string;
   version?: string;
-  output_extension?: string;
+  /** v1: a fixed extension; 1.1: the one an input's value selects. */
+  output_extension?: string | OutputExtension;
   /** The name of a parent spec (see {@link FromSpecOptions.parents}). */
   extends?: string;
   /** The tool needs an X display (the native runner starts it under xvfb-run). */
@@ -186,6 +201,9 @@ export interface NormalizedInput {
   readonly max_ver?: string;
   readonly deprecated?: string;
   readonly new_name?: string;
+  readonly absolute?: true;
+  readonly value_map?: { readonly [value: string]: string | number | null };
+  readonly genfile_template?: { readonly source: string; readonly template: string };
 }
 
 /** An output of {@link Interface.spec}. */
@@ -203,7 +221,7 @@ export interface NormalizedSpec {
   readonly name: string;
   readonly command: string;
   readonly version?: string;
-  readonly output_extension?: string;
+  readonly output_extension?: string | OutputExtension;
   readonly extends?: string;
   readonly redirect_x?: true;
   readonly inputs: readonly NormalizedInput[];

@@ -23,6 +23,8 @@ use std::cmp::Ordering;
 pub struct Bound<'s> {
     pub(crate) spec: &'s Spec,
     pub(crate) values: Vec<Option<Value>>,
+    /// The folder the command line is rendered in, if known (`absolute` names).
+    pub(crate) cwd: Option<String>,
 }
 
 impl<'s> Bound<'s> {
@@ -40,17 +42,18 @@ impl<'s> Bound<'s> {
         self.spec
     }
 
-    /// The checked values, to keep without borrowing the spec (the wasm edge).
+    /// The checked values and the rendering folder, to keep without borrowing
+    /// the spec (the wasm edge).
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn into_values(self) -> Vec<Option<Value>> {
-        self.values
+    pub(crate) fn into_parts(self) -> (Vec<Option<Value>>, Option<String>) {
+        (self.values, self.cwd)
     }
 
-    /// Values that `into_values` gave, with the same spec.
+    /// What `into_parts` gave, with the same spec.
     #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
-    pub(crate) fn from_values(spec: &'s Spec, values: Vec<Option<Value>>) -> Self {
+    pub(crate) fn from_parts(spec: &'s Spec, values: Vec<Option<Value>>, cwd: Option<String>) -> Self {
         debug_assert_eq!(values.len(), spec.inputs.len());
-        Bound { spec, values }
+        Bound { spec, values, cwd }
     }
 }
 
@@ -89,7 +92,11 @@ pub(crate) fn bind_into<'s>(
     probe: &dyn PathProbe,
     sink: &mut Sink,
 ) -> std::result::Result<Bound<'s>, Stop> {
-    let mut b = Bound { spec, values: spec.inputs.iter().map(|i| effective_default(spec, i)).collect() };
+    let mut b = Bound {
+        spec,
+        values: spec.inputs.iter().map(|i| effective_default(spec, i)).collect(),
+        cwd: if spec.makes_absolute_names() { probe.working_dir() } else { None },
+    };
     let Some(map) = inputs.as_object() else {
         sink.push(Error::new(
             ErrorKind::Input,

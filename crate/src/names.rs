@@ -7,11 +7,17 @@
 //! (`keep_extension`) or the spec's `output_extension`. When the source is itself
 //! an unset generated name, its whole generated name is the base (a chain).
 //! Nothing is generated while an `xor` partner is set or a `requires` is missing.
+//!
+//! Spec format 1.1 adds three things here: the extension may be chosen by an
+//! input (FSL's `output_type`, AFNI's `outputtype`), an unset input may be
+//! named by a `genfile_template` (nipype's `_gen_filename` idiom), and names an
+//! input asks to be `absolute` get the rendering folder in front.
 
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::split_filename;
 use crate::pyfmt::Template;
+use crate::spec::Extension;
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -23,6 +29,14 @@ impl Bound<'_> {
         let input = &spec.inputs[i];
         let current = self.values[i].as_ref();
         let unchanged = || Ok(current.map(Cow::Borrowed));
+        if let Some((source, template)) = &input.links.genfile {
+            if current.is_some() {
+                return unchanged();
+            }
+            return Ok(self
+                .from_genfile_template(*source, template, &|why| self.error(i, why))?
+                .map(|name| Cow::Owned(Value::Str(if input.absolute { self.absolute(name) } else { name }))));
+        }
         let template_value = match current {
             None => None,
             Some(v) if holds_template(v).map_err(|why| self.error(i, why))? => Some(v),
@@ -46,8 +60,51 @@ impl Bound<'_> {
             None => input.links.name_template.as_ref().expect("linked"),
         };
         match self.derive(template, source, input.keep_extension, &|why| self.error(i, why))? {
+            Some(name) if input.absolute => Ok(Some(Cow::Owned(Value::Str(self.absolute(name))))),
             Some(name) => Ok(Some(Cow::Owned(Value::Str(name)))),
             None => unchanged(),
+        }
+    }
+
+    /// `name` in the rendering folder (as it is where the folder is unknown).
+    pub(crate) fn absolute(&self, name: String) -> String {
+        match &self.cwd {
+            Some(cwd) => crate::path::abspath(cwd, &name),
+            None => name,
+        }
+    }
+
+    /// `template % base`, `base` being input `source`'s value (its first item)
+    /// without folder and extension; `None` when the source is not set.
+    fn from_genfile_template(
+        &self,
+        source: usize,
+        template: &Template,
+        fail: &dyn Fn(String) -> Error,
+    ) -> Result<Option<String>> {
+        let Some(mut v) = self.values[source].as_ref() else { return Ok(None) };
+        while let Value::List(items) = v {
+            match items.first() {
+                Some(first) => v = first,
+                None => return Ok(None),
+            }
+        }
+        let base = match v {
+            Value::Str(s) => Value::Str(split_filename(s).1.to_string()),
+            other => other.clone(),
+        };
+        template.apply(&base).map(Some).map_err(|e| fail(format!("genfile_template: {e}")))
+    }
+
+    /// The extension generated names get, and whether it replaces theirs.
+    fn extension(&self) -> Option<(&str, bool)> {
+        match self.spec.output_extension.as_ref()? {
+            Extension::Fixed(ext) => Some((ext, false)),
+            Extension::ByInput { input, map, replace } => {
+                let i = self.spec.input_index(input)?;
+                let text = value_text(self.values[i].as_ref()?);
+                map.iter().find(|(k, _)| *k == text).map(|(_, ext)| (ext.as_str(), *replace))
+            }
         }
     }
 
@@ -99,8 +156,18 @@ impl Bound<'_> {
             if ext_empty {
                 name.push_str(&source_ext);
             }
-        } else if let Some(ext) = &spec.output_extension {
-            name.push_str(ext);
+        } else if let Some((ext, replace)) = self.extension() {
+            if replace {
+                // AFNI: os.path.join(folder, base + ext) of split_filename(name).
+                let (dir, stem, _) = split_filename(&name);
+                name = match dir {
+                    "" => format!("{stem}{ext}"),
+                    d if d.ends_with('/') => format!("{d}{stem}{ext}"),
+                    d => format!("{d}/{stem}{ext}"),
+                };
+            } else {
+                name.push_str(ext);
+            }
         }
         Ok(Some(name))
     }
@@ -116,7 +183,10 @@ impl Bound<'_> {
         let mut out = Vec::with_capacity(spec.outputs.len());
         for o in &spec.outputs {
             let named_by = spec.inputs.iter().position(|inp| {
-                (inp.genfile || inp.name_source.is_some() || inp.output_name.is_some())
+                (inp.genfile
+                    || inp.name_source.is_some()
+                    || inp.genfile_template.is_some()
+                    || inp.output_name.is_some())
                     && inp.output_name.as_deref().unwrap_or(&inp.name) == o.name
             });
             let name = if let Some(i) = named_by {
@@ -152,6 +222,16 @@ impl Bound<'_> {
             name,
             format!("cannot generate a name for input '{name}': {why}"),
         )
+    }
+}
+
+/// A scalar value as `value_map` and `output_extension`'s `map` name it:
+/// `true`/`false`, a string itself, a number as Python prints it.
+pub(crate) fn value_text(v: &Value) -> Cow<'_, str> {
+    match v {
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::Str(s) => Cow::Borrowed(s),
+        other => Cow::Owned(other.py_str()),
     }
 }
 

@@ -18,6 +18,10 @@ pub enum PathKind {
 /// Answers whether a path exists; relative paths are relative to the current directory.
 pub trait PathProbe {
     fn kind(&self, path: &str) -> PathKind;
+
+    /// The folder relative names are rendered in, where there is one: names a
+    /// spec makes `absolute` are prefixed with it (`None`: they stay relative).
+    fn working_dir(&self) -> Option<String>;
 }
 
 /// A probe that sees nothing: every `exists` check passes.
@@ -26,6 +30,10 @@ pub struct NoFilesystem;
 impl PathProbe for NoFilesystem {
     fn kind(&self, _: &str) -> PathKind {
         PathKind::Unknown
+    }
+
+    fn working_dir(&self) -> Option<String> {
+        None
     }
 }
 
@@ -72,6 +80,10 @@ impl PathProbe for FileSet {
             PathKind::Missing
         }
     }
+
+    fn working_dir(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The real filesystem of this process, relative paths resolved against the
@@ -96,6 +108,33 @@ impl PathProbe for RealFilesystem {
             Err(_) => PathKind::Missing,
         }
     }
+
+    fn working_dir(&self) -> Option<String> {
+        let dir = match &self.base {
+            Some(b) if b.is_absolute() => b.clone(),
+            Some(b) => std::env::current_dir().ok()?.join(b),
+            None => std::env::current_dir().ok()?,
+        };
+        Some(dir.to_string_lossy().into_owned())
+    }
+}
+
+/// Python's `os.path.abspath(name)` with `cwd` as the current directory:
+/// joined, then normalized as `os.path.normpath` does (`..` removes a part).
+pub fn abspath(cwd: &str, name: &str) -> String {
+    let joined = if name.starts_with('/') { name.to_string() } else { format!("{cwd}/{name}") };
+    let root = if joined.starts_with("//") && !joined.starts_with("///") { "//" } else { "/" };
+    let mut parts: Vec<&str> = Vec::new();
+    for part in joined.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("{root}{}", parts.join("/"))
 }
 
 /// `str(pathlib.PurePosixPath(p))`: drops `.` parts and repeated or trailing

@@ -18,7 +18,8 @@ use std::borrow::Cow;
 impl Bound<'_> {
     /// The arguments after the command, in order.
     pub fn args(&self) -> Result<Vec<String>> {
-        self.collect(|input, value| format_arg(input, value, None))
+        let cwd = self.cwd.as_deref();
+        self.collect(|input, value| format_arg(input, value, None, cwd))
     }
 
     /// The command line as an argument vector, for running a tool without a
@@ -30,9 +31,10 @@ impl Bound<'_> {
             Error::new(ErrorKind::Spec, format!("{}: command {:?}: {why}", self.spec.name, self.spec.command))
         })?;
         let spec = self.spec;
+        let cwd = self.cwd.as_deref();
         let marked = self.collect(|input, value| {
             let mut marks = Vec::new();
-            let text = format_arg(input, value, Some(&mut marks))?;
+            let text = format_arg(input, value, Some(&mut marks), cwd)?;
             Ok(text.map(|t| (input.name.as_str(), t, marks)))
         })?;
         for (name, text, marks) in marked {
@@ -56,7 +58,7 @@ impl Bound<'_> {
             if input.argstr.is_none() {
                 continue;
             }
-            let value = if input.name_source.is_some() {
+            let value = if input.name_source.is_some() || input.genfile_template.is_some() {
                 self.generated(i)?
             } else if input.genfile && self.values[i].is_none() {
                 return Err(Error::input(
@@ -124,15 +126,35 @@ type Marks = Vec<std::ops::Range<usize>>;
 
 /// nipype's `_format_arg`: `None` when the input contributes nothing (a false
 /// flag). With `marks`, the argument is for an argument vector: the ranges that
-/// came from values are recorded, and file names are not shell-quoted.
+/// came from values are recorded, and file names are not shell-quoted. A
+/// `value_map` (1.1) replaces the value first, or makes the argument empty;
+/// `cwd` is the rendering folder, for replacements made `absolute`.
 fn format_arg(
     input: &Input,
     value: &Value,
     mut marks: Option<&mut Marks>,
+    cwd: Option<&str>,
 ) -> std::result::Result<Option<String>, String> {
     let links = &input.links;
     let template = links.argstr.as_ref().expect("linked when argstr is set");
-    if input.ty == Type::Bool && !links.has_percent {
+    let mapped;
+    let found = match input.value_map.as_slice() {
+        [] => None,
+        map => {
+            let text = crate::names::value_text(value);
+            map.iter().find(|(k, _)| *k == text)
+        }
+    };
+    let value = match found {
+        None => value,
+        Some((_, None)) => return Ok(Some(String::new())),
+        Some((_, Some(Value::Str(name)))) if input.absolute => {
+            mapped = Value::Str(cwd.map_or_else(|| name.clone(), |c| crate::path::abspath(c, name)));
+            &mapped
+        }
+        Some((_, Some(replacement))) => replacement,
+    };
+    if input.ty == Type::Bool && !links.has_percent && matches!(value, Value::Bool(_)) {
         return Ok(value.truthy().then(|| input.argstr.clone().unwrap_or_default()));
     }
     let apply = |t: &crate::pyfmt::Template, v: &Value, out: &mut String, m: Option<&mut Marks>| match m {

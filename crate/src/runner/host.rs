@@ -98,6 +98,13 @@ impl<H: Host> PathProbe for Probe<'_, H> {
             None => PathKind::Missing,
         }
     }
+
+    /// None: a run renders relative names, which name files in the folder the
+    /// tool runs in (its staged working folder) whatever that folder is, so
+    /// a run's key and command line do not depend on where it was staged.
+    fn working_dir(&self) -> Option<String> {
+        None
+    }
 }
 
 impl<H: Host> FileHasher for Probe<'_, H> {

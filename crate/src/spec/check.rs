@@ -21,6 +21,10 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
         let requires = input.requires.iter().map(|n| index(spec, &name, "requires", n)).collect::<Result<Vec<_>>>()?;
         let name_source = input.name_source.as_deref().map(|n| index(spec, &name, "name_source", n)).transpose()?;
         let new_name = input.new_name.as_deref().map(|n| index(spec, &name, "new_name", n)).transpose()?;
+        let genfile = match &input.genfile_template {
+            Some(g) => Some((index(spec, &name, "genfile_template.source", &g.source)?, Template::parse(&g.template))),
+            None => None,
+        };
         let argstr = input.argstr.clone();
         let repeat = argstr.as_deref().is_some_and(|a| a.ends_with("..."));
         let links = super::Links {
@@ -35,8 +39,14 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
             each: argstr.as_deref().filter(|_| repeat).map(|a| Template::parse(&a.replace("...", ""))),
             argstr: argstr.as_deref().map(Template::parse),
             name_template: Some(Template::parse(input.name_template.as_deref().unwrap_or("%s_generated"))),
+            genfile,
         };
         spec.inputs[i].links = links;
+    }
+    if let Some(super::Extension::ByInput { input, .. }) = &spec.output_extension {
+        if spec.input_index(input).is_none() {
+            return Err(Error::spec("output_extension.input", format!("'{input}' is not an input of {}", spec.name)));
+        }
     }
     for o in &spec.outputs {
         if let Some(src) = &o.source {

@@ -5,7 +5,7 @@
 //! its metadata, types in the spec format's own notation.
 
 use super::types::Type;
-use super::{Input, Output, Spec};
+use super::{Extension, Input, Output, Spec};
 use serde_json::{json, Map, Value as Json};
 
 impl Spec {
@@ -16,7 +16,7 @@ impl Spec {
         top.insert("name".into(), json!(self.name));
         top.insert("command".into(), json!(self.command));
         put(&mut top, "version", self.version.as_ref().map(|v| json!(v)));
-        put(&mut top, "output_extension", self.output_extension.as_ref().map(|v| json!(v)));
+        put(&mut top, "output_extension", self.output_extension.as_ref().map(extension_json));
         put(&mut top, "extends", self.extends.as_ref().map(|v| json!(v)));
         put(&mut top, "redirect_x", self.redirect_x.then(|| json!(true)));
         top.insert("inputs".into(), Json::Array(self.declared.iter().map(|&i| input_json(&self.inputs[i])).collect()));
@@ -88,7 +88,33 @@ fn input_json(i: &Input) -> Json {
     put(&mut m, "max_ver", strs(&i.max_ver));
     put(&mut m, "deprecated", strs(&i.deprecated));
     put(&mut m, "new_name", strs(&i.new_name));
+    put(&mut m, "absolute", i.absolute.then(|| json!(true)));
+    put(
+        &mut m,
+        "value_map",
+        (!i.value_map.is_empty()).then(|| {
+            Json::Object(
+                i.value_map.iter().map(|(k, v)| (k.clone(), v.as_ref().map_or(Json::Null, |v| v.to_json()))).collect(),
+            )
+        }),
+    );
+    put(
+        &mut m,
+        "genfile_template",
+        i.genfile_template.as_ref().map(|g| json!({"source": g.source, "template": g.template})),
+    );
     Json::Object(m)
+}
+
+fn extension_json(e: &Extension) -> Json {
+    match e {
+        Extension::Fixed(s) => json!(s),
+        Extension::ByInput { input, map, replace } => json!({
+            "input": input,
+            "map": map.iter().map(|(k, v)| (k.clone(), json!(v))).collect::<Map<_, _>>(),
+            "mode": if *replace { "replace" } else { "append" },
+        }),
+    }
 }
 
 fn output_json(o: &Output) -> Json {

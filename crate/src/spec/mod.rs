@@ -23,7 +23,7 @@ pub struct Spec {
     pub name: String,
     pub command: String,
     pub version: Option<String>,
-    pub output_extension: Option<String>,
+    pub output_extension: Option<Extension>,
     /// Inputs sorted by name in code-point order: the order nipype renders them in.
     pub inputs: Vec<Input>,
     /// Indices into `inputs`, in the order the spec declares them (implicit ones first).
@@ -34,6 +34,24 @@ pub struct Spec {
     /// The tool needs an X display (nipype's `_redirect_x`): the runner starts it
     /// under `xvfb-run`. An extension of the spec format; default `false`.
     pub redirect_x: bool,
+}
+
+/// The extension given to generated names (`output_extension`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Extension {
+    /// v1: always this one (FSL's output type, fixed).
+    Fixed(String),
+    /// 1.1: the one `map` gives for `input`'s value, appended (FSL's
+    /// `_overload_extension`) or replacing the name's own (AFNI's).
+    ByInput { input: String, map: Vec<(String, String)>, replace: bool },
+}
+
+/// 1.1's `genfile_template`: a name for an unset input made from another's
+/// base name (nipype's `_gen_filename` idiom).
+#[derive(Debug, Clone, PartialEq)]
+pub struct GenfileTemplate {
+    pub source: String,
+    pub template: String,
 }
 
 /// One input and its nipype metadata.
@@ -62,6 +80,12 @@ pub struct Input {
     pub max_ver: Option<String>,
     pub deprecated: Option<String>,
     pub new_name: Option<String>,
+    /// 1.1: names the spec makes for this input are made absolute.
+    pub absolute: bool,
+    /// 1.1: a value's text → its replacement (`None`: the empty argument).
+    pub value_map: Vec<(String, Option<Value>)>,
+    /// 1.1: the name this input gets when unset.
+    pub genfile_template: Option<GenfileTemplate>,
     /// Resolved cross-references and pre-parsed formats, for fast rendering.
     pub(crate) links: Links,
 }
@@ -84,6 +108,8 @@ pub(crate) struct Links {
     /// Whether `argstr` already quotes its value (`'%s'` or `"%s"`).
     pub quoted: bool,
     pub name_template: Option<Template>,
+    /// `genfile_template`'s source and template.
+    pub genfile: Option<(usize, Template)>,
 }
 
 /// One output.
@@ -99,6 +125,12 @@ pub struct Output {
 }
 
 impl Spec {
+    /// Whether any input asks for absolute names (then binding asks the probe
+    /// for the rendering folder, and only then).
+    pub fn makes_absolute_names(&self) -> bool {
+        self.inputs.iter().any(|i| i.absolute)
+    }
+
     /// The index of the input called `name`.
     pub fn input_index(&self, name: &str) -> Option<usize> {
         self.inputs.binary_search_by(|i| i.name.as_str().cmp(name)).ok()

@@ -6,7 +6,7 @@
 //! refused rather than silently ignored.
 
 use super::types::{RangeBound, Type};
-use super::{Input, Links, Output, Spec};
+use super::{Extension, GenfileTemplate, Input, Links, Output, Spec};
 use crate::error::{Error, Result};
 use crate::value::{json_number, Number, Value};
 use serde_json::{Map, Value as Json};
@@ -58,7 +58,7 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
         return Err(Error::spec("command", "must not be empty"));
     }
     let version = opt_str(obj, "version", "")?;
-    let output_extension = opt_str(obj, "output_extension", "")?;
+    let output_extension = parse_extension(obj.get("output_extension"))?;
     let extends = opt_str(obj, "extends", "")?;
     let redirect_x = opt_bool(obj, "redirect_x", "")?.unwrap_or(false);
 
@@ -155,6 +155,9 @@ const INPUT_KEYS: &[&str] = &[
     "sep",
     "name_source",
     "name_template",
+    "absolute",
+    "value_map",
+    "genfile_template",
     "keep_extension",
     "genfile",
     "output_name",
@@ -221,9 +224,79 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
         max_ver: opt_version(obj, "max_ver", &path)?,
         deprecated: opt_version(obj, "deprecated", &path)?,
         new_name: opt_str(obj, "new_name", &path)?,
+        absolute: opt_bool(obj, "absolute", &path)?.unwrap_or(false),
+        value_map: parse_value_map(obj.get("value_map"), &path)?,
+        genfile_template: parse_genfile_template(obj.get("genfile_template"), &path)?,
         ty,
         links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
+}
+
+/// `output_extension`: a string (v1) or `{input, map, mode}` (1.1).
+fn parse_extension(json: Option<&Json>) -> Result<Option<Extension>> {
+    const PATH: &str = "output_extension";
+    let obj = match json {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::String(s)) => return Ok(Some(Extension::Fixed(s.clone()))),
+        Some(Json::Object(o)) => o,
+        Some(other) => return Err(Error::spec(PATH, format!("expected a string or an object, got {other}"))),
+    };
+    reject_unknown(obj, &["input", "map", "mode"], PATH)?;
+    let input = req_str(obj, "input", PATH)?;
+    let map = match obj.get("map") {
+        Some(Json::Object(m)) => m
+            .iter()
+            .map(|(k, v)| match v {
+                Json::String(e) => Ok((k.clone(), e.clone())),
+                other => Err(Error::spec(&format!("{PATH}.map.{k}"), format!("expected a string, got {other}"))),
+            })
+            .collect::<Result<Vec<_>>>()?,
+        _ => return Err(Error::spec(&format!("{PATH}.map"), "expected an object of values to extensions")),
+    };
+    let replace = match opt_str(obj, "mode", PATH)?.as_deref() {
+        None | Some("append") => false,
+        Some("replace") => true,
+        Some(other) => {
+            return Err(Error::spec(
+                &format!("{PATH}.mode"),
+                format!("expected \"append\" or \"replace\", got {other:?}"),
+            ))
+        }
+    };
+    Ok(Some(Extension::ByInput { input, map, replace }))
+}
+
+/// `value_map`: value text → a string, a number or `null`.
+fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Option<Value>)>> {
+    let path = format!("{path}.value_map");
+    match json {
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Object(m)) => m
+            .iter()
+            .map(|(k, v)| match v {
+                Json::Null => Ok((k.clone(), None)),
+                Json::String(_) | Json::Number(_) => Ok((k.clone(), Some(Value::from_json(v)))),
+                other => Err(Error::spec(
+                    &format!("{path}.{k}"),
+                    format!("expected a string, a number or null, got {other}"),
+                )),
+            })
+            .collect(),
+        Some(other) => Err(Error::spec(&path, format!("expected an object, got {other}"))),
+    }
+}
+
+/// `genfile_template`: `{source, template}`.
+fn parse_genfile_template(json: Option<&Json>, path: &str) -> Result<Option<GenfileTemplate>> {
+    let path = format!("{path}.genfile_template");
+    match json {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Object(o)) => {
+            reject_unknown(o, &["source", "template"], &path)?;
+            Ok(Some(GenfileTemplate { source: req_str(o, "source", &path)?, template: req_str(o, "template", &path)? }))
+        }
+        Some(other) => Err(Error::spec(&path, format!("expected an object, got {other}"))),
+    }
 }
 
 fn parse_output(name: &str, json: &Json) -> Result<Output> {
@@ -396,6 +469,9 @@ fn bare_input(name: &str, ty: Type) -> Input {
         max_ver: None,
         deprecated: None,
         new_name: None,
+        absolute: false,
+        value_map: Vec::new(),
+        genfile_template: None,
         links: Links::default(),
     }
 }

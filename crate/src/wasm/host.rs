@@ -33,6 +33,9 @@ thread_local! {
 struct NodeFs {
     /// `(path) => 0 | 1 | 2` (missing, file, directory): one boundary crossing a probe.
     kind_of: Function,
+    /// `process.cwd`.
+    cwd: Function,
+    process: JsValue,
 }
 
 impl NodeFs {
@@ -47,7 +50,8 @@ impl NodeFs {
              return s === undefined ? 0 : s.isDirectory() ? 2 : s.isFile() ? 1 : 0; };",
         );
         let kind_of = make.call1(&JsValue::NULL, &fs).ok()?.dyn_into::<Function>().ok()?;
-        Some(NodeFs { kind_of })
+        let cwd = Reflect::get(&process, &"cwd".into()).ok()?.dyn_into::<Function>().ok()?;
+        Some(NodeFs { kind_of, cwd, process })
     }
 }
 
@@ -58,6 +62,10 @@ impl PathProbe for NodeFs {
             Some(1.0) => PathKind::File,
             _ => PathKind::Missing,
         }
+    }
+
+    fn working_dir(&self) -> Option<String> {
+        self.cwd.call0(&self.process).ok()?.as_string()
     }
 }
 

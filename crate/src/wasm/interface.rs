@@ -20,15 +20,16 @@ pub struct JsInterface {
 pub struct JsBound {
     iface: Rc<Interface>,
     values: Vec<Option<Value>>,
+    cwd: Option<String>,
 }
 
 #[wasm_bindgen(js_class = BoundInputs)]
 impl JsBound {
     /// The command line; throws if a name cannot be generated or a value formatted.
     pub fn cmdline(&mut self) -> Result<String, JsValue> {
-        let bound = crate::Bound::from_values(self.iface.spec(), std::mem::take(&mut self.values));
+        let bound = crate::Bound::from_parts(self.iface.spec(), std::mem::take(&mut self.values), self.cwd.take());
         let line = bound.cmdline();
-        self.values = bound.into_values();
+        (self.values, self.cwd) = bound.into_parts();
         line.map_err(to_js_error)
     }
 }
@@ -52,8 +53,8 @@ impl JsInterface {
     pub fn bind(&self, inputs: JsValue, options: Option<Object>) -> Result<JsBound, JsValue> {
         let inputs = to_json(&inputs, ErrorKind::Input)?;
         let probe = probe_for(options.as_ref())?;
-        let values = self.inner.bind(&inputs, probe.as_ref()).map_err(to_js_error)?.into_values();
-        Ok(JsBound { iface: Rc::clone(&self.inner), values })
+        let (values, cwd) = self.inner.bind(&inputs, probe.as_ref()).map_err(to_js_error)?.into_parts();
+        Ok(JsBound { iface: Rc::clone(&self.inner), values, cwd })
     }
 
     /// The command line for `inputs`; throws the first problem.

@@ -297,7 +297,13 @@ fn fast_hit(state: &CachedState, key: &Key, now_ms: f64) -> Fast {
 }
 
 /// The slow path: de-duplicated among concurrent callers, through the core.
-fn compute_call(state: Rc<CachedState>, args: Array, named: Vec<(String, Datum)>, key: Key, skip_lookup: bool) -> Promise {
+fn compute_call(
+    state: Rc<CachedState>,
+    args: Array,
+    named: Vec<(String, Datum)>,
+    key: Key,
+    skip_lookup: bool,
+) -> Promise {
     let st = state.clone();
     deduplicated(&state.mem, key, async move {
         st.drop_stale_code().await?;

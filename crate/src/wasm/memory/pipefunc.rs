@@ -75,6 +75,10 @@ impl crate::path::PathProbe for Contents<'_> {
             self.probe.kind(path)
         }
     }
+
+    fn working_dir(&self) -> Option<String> {
+        self.probe.working_dir()
+    }
 }
 
 impl crate::fingerprint::FileHasher for Contents<'_> {

@@ -1,0 +1,164 @@
+//! Spec format 1.1's keys (docs/spec-format.md, "Version 1.1"): what each
+//! renders, that they survive `to_json`, and that a malformed one is a spec error.
+//! The nipype importer's own tests check them against nipype itself.
+
+use serde_json::{json, Value as Json};
+use toolmemo::path::{FileSet, PathKind, PathProbe};
+use toolmemo::{ErrorKind, Interface};
+
+/// Declared files, rendered in `/data/run` (what a native or Node host knows).
+struct In<'a>(FileSet, Option<&'a str>);
+
+impl PathProbe for In<'_> {
+    fn kind(&self, path: &str) -> PathKind {
+        self.0.kind(path)
+    }
+    fn working_dir(&self) -> Option<String> {
+        self.1.map(str::to_string)
+    }
+}
+
+fn spec() -> Json {
+    json!({
+        "name": "T", "command": "tool",
+        "output_extension": {"input": "outputtype", "mode": "replace",
+                             "map": {"AFNI": "", "NIFTI": ".nii", "NIFTI_GZ": ".nii.gz"}},
+        "inputs": {
+            "in_file": {"type": {"File": {"exists": true}}, "argstr": "%s", "position": 0, "mandatory": true},
+            "out_file": {"type": "File", "argstr": "-prefix %s", "name_source": "in_file", "name_template": "%s_ss.x"},
+            "outputtype": {"type": {"Enum": ["AFNI", "NIFTI", "NIFTI_GZ"]}, "usedefault": true, "default": "NIFTI_GZ"},
+            "volume": {"type": {"Either": ["Bool", "File"]}, "argstr": "--outputVolume %s",
+                       "value_map": {"true": "volume.nii", "false": null}, "absolute": true},
+            "kernel": {"type": {"Enum": ["mean", "modal", "trilinear"]}, "argstr": "-k %s",
+                       "value_map": {"mean": "M", "trilinear": null}},
+            "scheme": {"type": "File", "argstr": "-o %s", "absolute": true,
+                       "genfile_template": {"source": "in_file", "template": "%s.Bfloat"}},
+            "flag": {"type": "Bool", "argstr": "-v", "value_map": {"true": "-verbose"}}
+        }
+    })
+}
+
+fn render(spec: &Json, inputs: Json, cwd: Option<&str>) -> Result<String, (ErrorKind, String)> {
+    let iface = Interface::from_json(spec).map_err(|e| (e.kind, e.message))?;
+    iface.cmdline(&inputs, &In(FileSet::new(["in.nii.gz"]), cwd)).map_err(|e| (e.kind, e.message))
+}
+
+#[test]
+fn each_key_renders_as_documented() {
+    let s = spec();
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz", "volume": true, "kernel": "mean"}), Some("/data/run")).unwrap(),
+        "tool in.nii.gz -k M -prefix in_ss.nii.gz -o /data/run/in.Bfloat --outputVolume /data/run/volume.nii"
+    );
+    // `false` and a `null` replacement are empty arguments that keep their place;
+    // AFNI's extension "" replaces the template's own.
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz", "volume": false, "kernel": "trilinear", "outputtype": "AFNI"}), None)
+            .unwrap(),
+        "tool in.nii.gz  -prefix in_ss -o in.Bfloat "
+    );
+    // A value the user sets is used as written; unmapped values are formatted as usual.
+    assert_eq!(
+        render(
+            &s,
+            json!({"in_file": "in.nii.gz", "volume": "v.nii", "kernel": "modal", "scheme": "s%s.b"}),
+            Some("/r")
+        )
+        .unwrap(),
+        "tool in.nii.gz -k modal -prefix in_ss.nii.gz -o s%s.b --outputVolume v.nii"
+    );
+    // A mapped Bool is formatted, not a flag.
+    let mut flag = spec();
+    flag["inputs"]["flag"]["argstr"] = json!("%s");
+    assert_eq!(
+        render(&flag, json!({"in_file": "in.nii.gz", "flag": true}), None).unwrap(),
+        "tool in.nii.gz -verbose -prefix in_ss.nii.gz -o in.Bfloat"
+    );
+    // `absolute` normalizes as os.path.abspath does.
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz", "volume": true}), Some("/a/b/../c/")).unwrap(),
+        "tool in.nii.gz -prefix in_ss.nii.gz -o /a/c/in.Bfloat --outputVolume /a/c/volume.nii"
+    );
+}
+
+#[test]
+fn the_extension_appends_in_fsl_mode_and_is_left_out_for_unmapped_values() {
+    let mut s = spec();
+    s["output_extension"]["mode"] = json!("append");
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz", "outputtype": "NIFTI"}), None).unwrap(),
+        "tool in.nii.gz -prefix in_ss.x.nii -o in.Bfloat"
+    );
+    s["output_extension"]["map"] = json!({"NIFTI": ".nii"});
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz"}), None).unwrap(),
+        "tool in.nii.gz -prefix in_ss.x -o in.Bfloat"
+    );
+}
+
+#[test]
+fn the_keys_survive_to_json_and_a_v1_spec_gains_none() {
+    let iface = Interface::from_json(&spec()).unwrap();
+    let normalized = iface.spec().to_json();
+    assert_eq!(normalized["output_extension"]["mode"], "replace");
+    let again = Interface::from_json(&denormalize(&normalized)).unwrap();
+    for inputs in [
+        json!({"in_file": "in.nii.gz", "volume": true, "kernel": "mean"}),
+        json!({"in_file": "in.nii.gz", "volume": false}),
+    ] {
+        let probe = In(FileSet::new(["in.nii.gz"]), Some("/w"));
+        assert_eq!(iface.cmdline(&inputs, &probe).unwrap(), again.cmdline(&inputs, &probe).unwrap());
+    }
+    let v1 = Interface::from_json(&json!({"name": "V", "command": "v", "output_extension": ".nii",
+        "inputs": {"x": {"type": "Str", "argstr": "%s"}}}))
+    .unwrap()
+    .spec()
+    .to_json();
+    assert_eq!(v1["output_extension"], ".nii");
+    for key in ["absolute", "value_map", "genfile_template"] {
+        assert!(v1["inputs"].as_array().unwrap().iter().all(|i| i.get(key).is_none()), "{key}");
+    }
+}
+
+/// The normalized form (inputs as a list) back to a spec (inputs by name).
+fn denormalize(n: &Json) -> Json {
+    let mut s = n.clone();
+    let to_map = |list: &Json| {
+        Json::Object(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    let mut i = i.clone();
+                    let name = i.as_object_mut().unwrap().remove("name").unwrap();
+                    (name.as_str().unwrap().to_string(), i)
+                })
+                .collect(),
+        )
+    };
+    s["inputs"] = to_map(&n["inputs"]);
+    s["outputs"] = to_map(&n["outputs"]);
+    s
+}
+
+#[test]
+fn malformed_keys_are_spec_errors_naming_the_key() {
+    let bad = [
+        (json!({"input": "nope", "map": {}}), "output_extension.input"),
+        (json!({"input": "outputtype", "map": {"AFNI": 1}}), "output_extension.map.AFNI"),
+        (json!({"input": "outputtype", "map": {}, "mode": "prepend"}), "output_extension.mode"),
+    ];
+    for (ext, path) in bad {
+        let mut s = spec();
+        s["output_extension"] = ext;
+        let (kind, message) = render(&s, json!({"in_file": "in.nii.gz"}), None).unwrap_err();
+        assert_eq!(kind, ErrorKind::Spec);
+        assert!(message.contains(path), "{message}");
+    }
+    let mut s = spec();
+    s["inputs"]["kernel"]["value_map"] = json!({"mean": ["M"]});
+    assert!(render(&s, json!({}), None).unwrap_err().1.contains("inputs.kernel.value_map.mean"));
+    let mut s = spec();
+    s["inputs"]["scheme"]["genfile_template"] = json!({"source": "missing", "template": "%s"});
+    assert!(render(&s, json!({}), None).unwrap_err().1.contains("genfile_template.source"));
+}
