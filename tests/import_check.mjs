@@ -1,0 +1,60 @@
+// The nipype importer's specs in wasm under Node: every case of every exported
+// interface (python/toolmemo_nipype wrote SPECS_DIR/<interface>.json) renders
+// as nipype rendered it, in a fresh folder holding the case's files, with the
+// spec read as JSON text. What check_import.py checks natively, here through
+// the npm package. Exits 1 on any difference.
+//
+//   node tests/import_check.mjs CASES.jsonl SPECS_DIR
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { toolmemo, readLines } from "./helpers.mjs";
+
+const [casesFile, specsDir] = process.argv.slice(2);
+const { Interface } = toolmemo;
+const here = process.cwd();
+let cases = 0;
+let interfaces = 0;
+const wrong = [];
+const byIface = new Map();
+for (const line of readLines(casesFile)) {
+  const c = JSON.parse(line);
+  if (c.matlab !== undefined) continue; // SPM batch scripts: not command lines
+  const file = join(specsDir, `${c.interface}.json`);
+  if (!existsSync(file)) continue;
+  if (!byIface.has(c.interface)) byIface.set(c.interface, { text: readFileSync(file, "utf8"), cases: [] });
+  byIface.get(c.interface).cases.push(c);
+}
+for (const [name, { text, cases: list }] of byIface) {
+  interfaces++;
+  const iface = Interface.fromSpec(text);
+  for (const c of list) {
+    cases++;
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "toolmemo-import-")));
+    try {
+      for (const f of c.files ?? []) {
+        const p = join(dir, f);
+        if (f.endsWith("/")) mkdirSync(p, { recursive: true });
+        else {
+          mkdirSync(dirname(p), { recursive: true });
+          writeFileSync(p, "");
+        }
+      }
+      process.chdir(dir);
+      let got;
+      try {
+        got = { cmdline: iface.cmdline(c.inputs) };
+      } catch (e) {
+        got = { error: e.kind };
+      }
+      const want = c.cmdline !== undefined ? { cmdline: c.cmdline.replaceAll("{cwd}", dir) } : { error: c.error };
+      if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ name, id: c.id, want, got });
+    } finally {
+      process.chdir(here);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+for (const w of wrong.slice(0, 8)) console.log(`WRONG ${w.name} ${w.id}\n  want: ${JSON.stringify(w.want)}\n  got:  ${JSON.stringify(w.got)}`);
+console.log(`wasm under Node: ${interfaces} exported interfaces, ${cases} cases, ${wrong.length} wrong`);
+process.exit(wrong.length === 0 && interfaces > 0 ? 0 : 1);
