@@ -131,7 +131,9 @@ export interface SpecInput {
   /** 1.1: a value's text → its replacement before formatting (`null`: the empty argument). */
   value_map?: { [value: string]: string | number | null };
   /** 1.1: the name of this input when unset, from another input's base name. */
-  genfile_template?: { source: string; template: string };
+  genfile_template?: { source: string; template: string; extension?: boolean };
+  /** 1.1: how a path value is written (`os.path.basename`, `abspath`, `relpath`). */
+  path_form?: "basename" | "absolute" | "relative";
   /** Keys starting with `x-` are yours; toolmemo ignores them. */
   [extension: `x-${string}`]: unknown;
 }
@@ -203,7 +205,8 @@ export interface NormalizedInput {
   readonly new_name?: string;
   readonly absolute?: true;
   readonly value_map?: { readonly [value: string]: string | number | null };
-  readonly genfile_template?: { readonly source: string; readonly template: string };
+  readonly genfile_template?: { readonly source: string; readonly template: string; readonly extension?: true };
+  readonly path_form?: "basename" | "absolute" | "relative";
 }
 
 /** An output of {@link Interface.spec}. */

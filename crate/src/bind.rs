@@ -95,7 +95,7 @@ pub(crate) fn bind_into<'s>(
     let mut b = Bound {
         spec,
         values: spec.inputs.iter().map(|i| effective_default(spec, i)).collect(),
-        cwd: if spec.makes_absolute_names() { probe.working_dir() } else { None },
+        cwd: if spec.needs_working_dir() { probe.working_dir() } else { None },
     };
     let Some(map) = inputs.as_object() else {
         sink.push(Error::new(

@@ -33,9 +33,11 @@ impl Bound<'_> {
             if current.is_some() {
                 return unchanged();
             }
-            return Ok(self
-                .from_genfile_template(*source, template, &|why| self.error(i, why))?
-                .map(|name| Cow::Owned(Value::Str(if input.absolute { self.absolute(name) } else { name }))));
+            let with_extension = input.genfile_template.as_ref().is_some_and(|g| g.extension);
+            return Ok(self.from_genfile_template(*source, template, &|why| self.error(i, why))?.map(|name| {
+                let name = if with_extension { self.with_extension(name) } else { name };
+                Cow::Owned(Value::Str(if input.absolute { self.absolute(name) } else { name }))
+            }));
         }
         let template_value = match current {
             None => None,
@@ -94,6 +96,27 @@ impl Bound<'_> {
             other => other.clone(),
         };
         template.apply(&base).map(Some).map_err(|e| fail(format!("genfile_template: {e}")))
+    }
+
+    /// `name` with the spec's output extension, if it has one: appended, or in
+    /// place of the name's own (AFNI: `os.path.join(folder, base + ext)` of
+    /// `split_filename(name)`).
+    fn with_extension(&self, mut name: String) -> String {
+        match self.extension() {
+            Some((ext, true)) => {
+                let (dir, stem, _) = split_filename(&name);
+                match dir {
+                    "" => format!("{stem}{ext}"),
+                    d if d.ends_with('/') => format!("{d}{stem}{ext}"),
+                    d => format!("{d}/{stem}{ext}"),
+                }
+            }
+            Some((ext, false)) => {
+                name.push_str(ext);
+                name
+            }
+            None => name,
+        }
     }
 
     /// The extension generated names get, and whether it replaces theirs.
@@ -156,18 +179,8 @@ impl Bound<'_> {
             if ext_empty {
                 name.push_str(&source_ext);
             }
-        } else if let Some((ext, replace)) = self.extension() {
-            if replace {
-                // AFNI: os.path.join(folder, base + ext) of split_filename(name).
-                let (dir, stem, _) = split_filename(&name);
-                name = match dir {
-                    "" => format!("{stem}{ext}"),
-                    d if d.ends_with('/') => format!("{d}{stem}{ext}"),
-                    d => format!("{d}/{stem}{ext}"),
-                };
-            } else {
-                name.push_str(ext);
-            }
+        } else {
+            name = self.with_extension(name);
         }
         Ok(Some(name))
     }

@@ -119,6 +119,38 @@ impl PathProbe for RealFilesystem {
     }
 }
 
+/// Python's `os.path.relpath(path)` with `cwd` as the current directory; where
+/// the folder is unknown, an absolute path stays as it is and a relative one is
+/// normalized (which is all relpath does to it).
+pub fn relpath(path: &str, cwd: Option<&str>) -> String {
+    let parts = |p: &str| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for part in p.split('/') {
+            match part {
+                "" | "." => {}
+                ".." if out.last().is_some_and(|l| l != "..") => {
+                    out.pop();
+                }
+                other => out.push(other.to_string()),
+            }
+        }
+        out
+    };
+    let (target, start) = match cwd {
+        Some(c) => (parts(&abspath(c, path)), parts(&abspath(c, "."))),
+        None if path.starts_with('/') => return path.to_string(),
+        None => (parts(path), Vec::new()),
+    };
+    let common = target.iter().zip(&start).take_while(|(a, b)| a == b).count();
+    let mut rel: Vec<&str> = vec![".."; start.len() - common];
+    rel.extend(target[common..].iter().map(String::as_str));
+    if rel.is_empty() {
+        ".".to_string()
+    } else {
+        rel.join("/")
+    }
+}
+
 /// Python's `os.path.abspath(name)` with `cwd` as the current directory:
 /// joined, then normalized as `os.path.normpath` does (`..` removes a part).
 pub fn abspath(cwd: &str, name: &str) -> String {

@@ -11,7 +11,7 @@ use crate::argv::split_words;
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::shell_quote;
-use crate::spec::{Input, Type};
+use crate::spec::{Input, PathForm, Type};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -113,6 +113,20 @@ impl Bound<'_> {
     }
 }
 
+/// A path value (or each path of a list) written as `path_form` says.
+fn path_formed(form: PathForm, value: &Value, cwd: Option<&str>) -> Value {
+    use crate::path::{abspath, relpath};
+    match value {
+        Value::Str(p) => Value::Str(match form {
+            PathForm::Basename => p.rsplit('/').next().unwrap_or_default().to_string(),
+            PathForm::Absolute => cwd.map_or_else(|| p.clone(), |c| abspath(c, p)),
+            PathForm::Relative => relpath(p, cwd),
+        }),
+        Value::List(items) => Value::List(items.iter().map(|v| path_formed(form, v, cwd)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A later input at the same position replaces the earlier one, as a dict would.
 fn place<T>(slots: &mut Vec<(i64, T)>, pos: i64, arg: T) {
     match slots.iter_mut().find(|(p, _)| *p == pos) {
@@ -141,8 +155,11 @@ fn format_arg(
     let found = match input.value_map.as_slice() {
         [] => None,
         map => {
+            // "true" and "false" name the Bool values only: an output file a
+            // user calls `true` is a file name.
             let text = crate::names::value_text(value);
-            map.iter().find(|(k, _)| *k == text)
+            let is_bool = matches!(value, Value::Bool(_));
+            map.iter().find(|(k, _)| *k == text && (is_bool || (k != "true" && k != "false")))
         }
     };
     let value = match found {
@@ -153,6 +170,14 @@ fn format_arg(
             &mapped
         }
         Some((_, Some(replacement))) => replacement,
+    };
+    let formed;
+    let value = match input.path_form {
+        Some(form) if found.is_none() => {
+            formed = path_formed(form, value, cwd);
+            &formed
+        }
+        _ => value,
     };
     if input.ty == Type::Bool && !links.has_percent && matches!(value, Value::Bool(_)) {
         return Ok(value.truthy().then(|| input.argstr.clone().unwrap_or_default()));

@@ -67,6 +67,11 @@ fn each_key_renders_as_documented() {
         .unwrap(),
         "tool in.nii.gz -k modal -prefix in_ss.nii.gz -o s%s.b --outputVolume v.nii"
     );
+    // "true" names the Bool only: a file called `true` is a file name.
+    assert_eq!(
+        render(&s, json!({"in_file": "in.nii.gz", "volume": "true"}), Some("/r")).unwrap(),
+        "tool in.nii.gz -prefix in_ss.nii.gz -o /r/in.Bfloat --outputVolume true"
+    );
     // A mapped Bool is formatted, not a flag.
     let mut flag = spec();
     flag["inputs"]["flag"]["argstr"] = json!("%s");
@@ -139,6 +144,37 @@ fn denormalize(n: &Json) -> Json {
     s["inputs"] = to_map(&n["inputs"]);
     s["outputs"] = to_map(&n["outputs"]);
     s
+}
+
+#[test]
+fn path_forms_and_a_genfile_template_with_the_output_extension() {
+    let s = json!({
+        "name": "P", "command": "p", "output_extension": ".nii.gz",
+        "inputs": {
+            "in_file": {"type": "File", "argstr": "%s", "position": 0, "path_form": "relative"},
+            "ref": {"type": "File", "argstr": "-r %s", "path_form": "basename"},
+            "abs": {"type": {"List": "File"}, "argstr": "-a %s", "path_form": "absolute"},
+            "out_file": {"type": "File", "argstr": "-o %s", "absolute": true,
+                         "genfile_template": {"source": "in_file", "template": "%s_brain", "extension": true}}
+        }
+    });
+    let inputs = json!({"in_file": "/data/run/sub/x.nii", "ref": "/atlas/mni.nii.gz", "abs": ["a.nii", "../b.nii"]});
+    assert_eq!(
+        render(&s, inputs.clone(), Some("/data/run")).unwrap(),
+        "p sub/x.nii -a /data/run/a.nii /data/b.nii -o /data/run/x_brain.nii.gz -r mni.nii.gz"
+    );
+    assert_eq!(
+        render(&s, json!({"in_file": "/other/x.nii"}), Some("/data/run")).unwrap(),
+        "p ../../other/x.nii -o /data/run/x_brain.nii.gz"
+    );
+    // No rendering folder (a browser): absolute paths stay, relative ones are normalized.
+    assert_eq!(
+        render(&s, json!({"in_file": "./a/../x.nii", "abs": ["a.nii"]}), None).unwrap(),
+        "p x.nii -a a.nii -o x_brain.nii.gz"
+    );
+    let mut bad = s.clone();
+    bad["inputs"]["ref"]["path_form"] = json!("stem");
+    assert!(render(&bad, json!({}), None).unwrap_err().1.contains("inputs.ref.path_form"));
 }
 
 #[test]

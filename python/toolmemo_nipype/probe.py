@@ -60,6 +60,8 @@ def value_key(v):
     """The text a value is looked up by in `value_map` / an `output_extension` map."""
     if isinstance(v, bool):
         return "true" if v else "false"
+    if isinstance(v, str) and v in ("true", "false"):
+        return None  # those keys name the Bool values only (docs/spec-format.md)
     if isinstance(v, (int, float, str)):
         return str(v)
     return None

@@ -5,7 +5,7 @@
 //! its metadata, types in the spec format's own notation.
 
 use super::types::Type;
-use super::{Extension, Input, Output, Spec};
+use super::{Extension, Input, Output, PathForm, Spec};
 use serde_json::{json, Map, Value as Json};
 
 impl Spec {
@@ -101,7 +101,24 @@ fn input_json(i: &Input) -> Json {
     put(
         &mut m,
         "genfile_template",
-        i.genfile_template.as_ref().map(|g| json!({"source": g.source, "template": g.template})),
+        i.genfile_template.as_ref().map(|g| {
+            let mut t = json!({"source": g.source, "template": g.template});
+            if g.extension {
+                t["extension"] = json!(true);
+            }
+            t
+        }),
+    );
+    put(
+        &mut m,
+        "path_form",
+        i.path_form.map(|f| {
+            json!(match f {
+                PathForm::Basename => "basename",
+                PathForm::Absolute => "absolute",
+                PathForm::Relative => "relative",
+            })
+        }),
     );
     Json::Object(m)
 }

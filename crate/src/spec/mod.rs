@@ -52,6 +52,17 @@ pub enum Extension {
 pub struct GenfileTemplate {
     pub source: String,
     pub template: String,
+    /// The spec's `output_extension` is given to the name (FSL's `_gen_fname`).
+    pub extension: bool,
+}
+
+/// 1.1's `path_form`: how a path value is written (nipype's `_format_arg`
+/// overrides that pass `os.path.basename`, `abspath` or `relpath` of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathForm {
+    Basename,
+    Absolute,
+    Relative,
 }
 
 /// One input and its nipype metadata.
@@ -86,6 +97,8 @@ pub struct Input {
     pub value_map: Vec<(String, Option<Value>)>,
     /// 1.1: the name this input gets when unset.
     pub genfile_template: Option<GenfileTemplate>,
+    /// 1.1: how a path value is written.
+    pub path_form: Option<PathForm>,
     /// Resolved cross-references and pre-parsed formats, for fast rendering.
     pub(crate) links: Links,
 }
@@ -125,10 +138,10 @@ pub struct Output {
 }
 
 impl Spec {
-    /// Whether any input asks for absolute names (then binding asks the probe
-    /// for the rendering folder, and only then).
-    pub fn makes_absolute_names(&self) -> bool {
-        self.inputs.iter().any(|i| i.absolute)
+    /// Whether rendering needs the rendering folder (absolute names, paths
+    /// written absolute or relative): then binding asks the probe, and only then.
+    pub fn needs_working_dir(&self) -> bool {
+        self.inputs.iter().any(|i| i.absolute || matches!(i.path_form, Some(PathForm::Absolute | PathForm::Relative)))
     }
 
     /// The index of the input called `name`.

@@ -6,7 +6,7 @@
 //! refused rather than silently ignored.
 
 use super::types::{RangeBound, Type};
-use super::{Extension, GenfileTemplate, Input, Links, Output, Spec};
+use super::{Extension, GenfileTemplate, Input, Links, Output, PathForm, Spec};
 use crate::error::{Error, Result};
 use crate::value::{json_number, Number, Value};
 use serde_json::{Map, Value as Json};
@@ -158,6 +158,7 @@ const INPUT_KEYS: &[&str] = &[
     "absolute",
     "value_map",
     "genfile_template",
+    "path_form",
     "keep_extension",
     "genfile",
     "output_name",
@@ -227,6 +228,18 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
         absolute: opt_bool(obj, "absolute", &path)?.unwrap_or(false),
         value_map: parse_value_map(obj.get("value_map"), &path)?,
         genfile_template: parse_genfile_template(obj.get("genfile_template"), &path)?,
+        path_form: match opt_str(obj, "path_form", &path)?.as_deref() {
+            None => None,
+            Some("basename") => Some(PathForm::Basename),
+            Some("absolute") => Some(PathForm::Absolute),
+            Some("relative") => Some(PathForm::Relative),
+            Some(other) => {
+                return Err(Error::spec(
+                    &format!("{path}.path_form"),
+                    format!("expected \"basename\", \"absolute\" or \"relative\", got {other:?}"),
+                ))
+            }
+        },
         ty,
         links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
@@ -292,8 +305,12 @@ fn parse_genfile_template(json: Option<&Json>, path: &str) -> Result<Option<Genf
     match json {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Object(o)) => {
-            reject_unknown(o, &["source", "template"], &path)?;
-            Ok(Some(GenfileTemplate { source: req_str(o, "source", &path)?, template: req_str(o, "template", &path)? }))
+            reject_unknown(o, &["source", "template", "extension"], &path)?;
+            Ok(Some(GenfileTemplate {
+                source: req_str(o, "source", &path)?,
+                template: req_str(o, "template", &path)?,
+                extension: opt_bool(o, "extension", &path)?.unwrap_or(false),
+            }))
         }
         Some(other) => Err(Error::spec(&path, format!("expected an object, got {other}"))),
     }
@@ -472,6 +489,7 @@ fn bare_input(name: &str, ty: Type) -> Input {
         absolute: false,
         value_map: Vec::new(),
         genfile_template: None,
+        path_form: None,
         links: Links::default(),
     }
 }
