@@ -3,10 +3,10 @@
 // what Node wrote (one layout, docs/cache-layout.md).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, writeFileSync, existsSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { toolmemo, ROOT } from "./helpers.mjs";
 
 const { Memory } = toolmemo;
@@ -76,6 +76,42 @@ test("the native build reads a cache that Node wrote", async () => {
   const ours = await mem.entries();
   assert.deepEqual(listed.incidents, []);
   assert.deepEqual(listed.entries.map((e) => [e.name, e.key, e.hits, e.readable]), ours.map((e) => [e.name, e.key, e.hits, true]));
+});
+
+test("Node processes racing on one folder each get the result, and one whole entry stands", async () => {
+  // Three processes call one slow cached function on one folder at once. The
+  // filesystem store has no single-flight across processes (as joblib's has
+  // none): each computes, each publishes a whole entry, the last one stands.
+  // What must hold: every answer is right, nothing fails, one readable entry,
+  // and a later process hits it.
+  const location = fresh();
+  const counter = join(location, "runs.log");
+  const child = `
+    const { Memory } = require(${JSON.stringify(join(ROOT, "pkg/node/toolmemo.js"))});
+    const { appendFileSync } = require("node:fs");
+    (async () => {
+      const mem = await Memory.open({ store: "fs", location: ${JSON.stringify(location)} });
+      const slow = mem.cache(async function slow(x) {
+        appendFileSync(${JSON.stringify(counter)}, "run\\n");
+        await new Promise((r) => setTimeout(r, 500));
+        return { x, twice: 2 * x };
+      });
+      process.stdout.write(JSON.stringify(await slow(7)));
+    })();`;
+  const race = () =>
+    new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, ["-e", child], { stdio: ["ignore", "pipe", "inherit"] });
+      let out = "";
+      p.stdout.on("data", (d) => (out += d));
+      p.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`exit ${code}`))));
+    });
+  const racers = (n) => Promise.all(Array.from({ length: n }, race));
+  assert.deepEqual(await racers(3), [0, 1, 2].map(() => ({ x: 7, twice: 14 })));
+  const entries = await (await Memory.open({ store: "fs", location })).entries();
+  assert.equal(entries.length, 1, "one entry stands");
+  const runs = readFileSync(counter, "utf8");
+  assert.deepEqual(await racers(1), [{ x: 7, twice: 14 }]);
+  assert.equal(readFileSync(counter, "utf8"), runs, "a later process hits it");
 });
 
 test("store 'fs' needs a location", async () => {
