@@ -9,7 +9,14 @@ import { toolmemo, caseFiles, readLines, rawMember } from "./helpers.mjs";
 
 const { Interface } = toolmemo;
 
-function runCase(line) {
+/** The spec as the case's JSON text, or (issue 16) through `toSpec()` as a plain object. */
+const SPEC_FORMS = {
+  text: (line) => Interface.fromSpec(rawMember(line, "spec")),
+  "toSpec() object": (line) =>
+    Interface.fromSpec(JSON.parse(JSON.stringify(Interface.fromSpec(rawMember(line, "spec")).toSpec()))),
+};
+
+function runCase(line, form = SPEC_FORMS.text) {
   const c = JSON.parse(line);
   const dir = mkdtempSync(join(tmpdir(), "toolmemo-conf-"));
   const cwd = process.cwd();
@@ -25,7 +32,7 @@ function runCase(line) {
     process.chdir(dir);
     let got;
     try {
-      const iface = Interface.fromSpec(rawMember(line, "spec"));
+      const iface = form(line);
       got = { cmdline: iface.cmdline(rawMember(line, "inputs")) };
     } catch (err) {
       assert.ok(err instanceof Error, `${c.id}: threw a non-Error`);
@@ -40,10 +47,12 @@ function runCase(line) {
 }
 
 for (const file of caseFiles()) {
-  test(`conformance: ${basename(file)}`, () => {
-    const lines = readLines(file);
-    const failures = lines.map(runCase).filter(Boolean);
-    assert.ok(lines.length > 100, `only ${lines.length} cases in ${file}`);
-    assert.deepEqual(failures.slice(0, 20), [], `${failures.length} of ${lines.length} cases fail`);
-  });
+  for (const [name, form] of Object.entries(SPEC_FORMS)) {
+    test(`conformance (spec as ${name}): ${basename(file)}`, () => {
+      const lines = readLines(file);
+      const failures = lines.map((line) => runCase(line, form)).filter(Boolean);
+      assert.ok(lines.length > 100, `only ${lines.length} cases in ${file}`);
+      assert.deepEqual(failures.slice(0, 20), [], `${failures.length} of ${lines.length} cases fail`);
+    });
+  }
 }

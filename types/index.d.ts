@@ -94,7 +94,7 @@ export type SpecType =
   /** The first value is the default. */
   | { Enum: [JsonValue, ...JsonValue[]] }
   /** Int when both bounds are integers, else Float. */
-  | { Range: { low?: number; high?: number; exclude_low?: boolean; exclude_high?: boolean } }
+  | { Range: { low?: number | ExplicitFloat; high?: number | ExplicitFloat; exclude_low?: boolean; exclude_high?: boolean } }
   | { List: SpecType; minlen?: number; maxlen?: number }
   | { Tuple: SpecType[] }
   /** The first branch that accepts the value wins (Bool/Int/Float/Str/Enum first). */
@@ -102,6 +102,14 @@ export type SpecType =
   | { Dict: SpecType }
   /** One value or a list of them, always held as a list. */
   | { MultiPath: SpecType };
+
+/**
+ * 1.1: a float whose JSON text a JS object cannot keep (`1.0` is `1` there), in
+ * a `default`, an `Enum`, a `Range` bound or a `value_map` (`toSpec()` writes them).
+ */
+export interface ExplicitFloat {
+  $float: number;
+}
 
 /** One input of a spec, with nipype's metadata. */
 export interface SpecInput {
@@ -268,6 +276,12 @@ export declare class Interface<I extends object = Inputs, O extends object = Out
   readonly name: string;
   /** The normalized spec, e.g. to build a form from. */
   readonly spec: NormalizedSpec;
+  /**
+   * The spec as a plain object in the explicit form (spec format 1.1): `extends`
+   * merged, floats an object would take for integers written `{"$float": N}`.
+   * `Interface.fromSpec(JSON.parse(JSON.stringify(iface.toSpec())))` renders as `iface`.
+   */
+  toSpec(): Spec;
   /**
    * The command line for `inputs` (an object, or JSON text when `1.0` must
    * stay a float); throws the first problem as a {@link ToolmemoError}.

@@ -37,6 +37,12 @@ impl Interface {
         &self.spec
     }
 
+    /// The spec as a spec, in the explicit form that survives a JS object
+    /// (see `Spec::to_spec`).
+    pub fn to_spec(&self) -> Json {
+        self.spec.to_spec()
+    }
+
     pub fn name(&self) -> &str {
         &self.spec.name
     }

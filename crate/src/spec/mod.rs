@@ -9,6 +9,7 @@
 mod check;
 mod export;
 mod parse;
+mod to_spec;
 mod types;
 
 pub use parse::{parse_spec, parse_spec_with, ParentLookup};

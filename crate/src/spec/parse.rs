@@ -185,8 +185,8 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
     // A `null` default is Python's None, a defined value.
     let default = obj.get("default").map(|d| match (&ty, d) {
         // A tuple default is a tuple in Python, though JSON writes it as an array.
-        (Type::Tuple(_), Json::Array(items)) => Value::Tuple(items.iter().map(Value::from_json).collect()),
-        _ => Value::from_json(d),
+        (Type::Tuple(_), Json::Array(items)) => Value::Tuple(items.iter().map(spec_value).collect()),
+        _ => spec_value(d),
     });
     let name_source = match obj.get("name_source") {
         None | Some(Json::Null) => None,
@@ -245,6 +245,24 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
     })
 }
 
+/// A value written in a spec: JSON as Python reads it, and (1.1) `{"$float": N}`
+/// for a float whose JSON text a JS object cannot keep (`1.0` is `1` there).
+pub(crate) fn spec_value(j: &Json) -> Value {
+    match j {
+        Json::Object(o) if o.len() == 1 => match o.get(FLOAT_TAG) {
+            Some(Json::Number(n)) => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+            _ => Value::Dict(o.iter().map(|(k, v)| (k.clone(), spec_value(v))).collect()),
+        },
+        Json::Object(o) => Value::Dict(o.iter().map(|(k, v)| (k.clone(), spec_value(v))).collect()),
+        Json::Array(a) => Value::List(a.iter().map(spec_value).collect()),
+        Json::Number(n) => json_number(n),
+        other => Value::from_json(other),
+    }
+}
+
+/// The key of an explicit float in a spec (see [`spec_value`]).
+pub(crate) const FLOAT_TAG: &str = "$float";
+
 /// `output_extension`: a string (v1) or `{input, map, mode}` (1.1).
 fn parse_extension(json: Option<&Json>) -> Result<Option<Extension>> {
     const PATH: &str = "output_extension";
@@ -288,7 +306,7 @@ fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Optio
             .iter()
             .map(|(k, v)| match v {
                 Json::Null => Ok((k.clone(), None)),
-                Json::String(_) | Json::Number(_) => Ok((k.clone(), Some(Value::from_json(v)))),
+                Json::String(_) | Json::Number(_) => Ok((k.clone(), Some(spec_value(v)))),
                 other => Err(Error::spec(
                     &format!("{path}.{k}"),
                     format!("expected a string, a number or null, got {other}"),
@@ -390,23 +408,21 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
             if values.is_empty() {
                 return Err(Error::spec(&sub, "an Enum needs at least one value"));
             }
-            Type::Enum(values.iter().map(Value::from_json).collect())
+            Type::Enum(values.iter().map(spec_value).collect())
         }
         "Range" => {
             let o = arg.as_object().ok_or_else(|| Error::spec(&sub, "expected an object"))?;
             reject_unknown(o, &["low", "high", "exclude_low", "exclude_high"], &sub)?;
             let bound = |key: &str, excl: &str| -> Result<Option<RangeBound>> {
-                match o.get(key) {
-                    None | Some(Json::Null) => Ok(None),
-                    Some(Json::Number(n)) => Ok(Some(RangeBound {
-                        value: match json_number(n) {
-                            Value::Int(i) => Number::Int(i),
-                            other => Number::Float(other.as_number().map_or(f64::NAN, |n| n.as_f64())),
-                        },
-                        exclusive: opt_bool(o, excl, &sub)?.unwrap_or(false),
-                    })),
-                    Some(other) => Err(Error::spec(&format!("{sub}.{key}"), format!("expected a number, got {other}"))),
-                }
+                let value = match o.get(key).map(spec_value) {
+                    None | Some(Value::None) => return Ok(None),
+                    Some(Value::Int(i)) => Number::Int(i),
+                    Some(Value::Float(f)) => Number::Float(f),
+                    Some(_) => {
+                        return Err(Error::spec(&format!("{sub}.{key}"), format!("expected a number, got {}", o[key])))
+                    }
+                };
+                Ok(Some(RangeBound { value, exclusive: opt_bool(o, excl, &sub)?.unwrap_or(false) }))
             };
             let low = bound("low", "exclude_low")?;
             let high = bound("high", "exclude_high")?;
@@ -445,6 +461,11 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
         "MultiPath" => Type::MultiPath(Box::new(parse_type(arg, &sub, depth + 1)?)),
         other => return Err(Error::spec(path, format!("unknown type '{other}'"))),
     })
+}
+
+/// The inputs every spec has without saying (`args`, `environ`).
+pub(super) fn implicit_inputs() -> [Input; 2] {
+    [implicit_args(), implicit_environ()]
 }
 
 fn implicit_args() -> Input {

@@ -101,4 +101,11 @@ impl JsInterface {
     pub fn spec(&self) -> Result<JsValue, JsValue> {
         from_json(&self.inner.spec().to_json())
     }
+
+    /// The spec as a plain object in the explicit form (spec format 1.1): what
+    /// `fromSpec` takes back, rendering exactly as this interface does.
+    #[wasm_bindgen(js_name = toSpec)]
+    pub fn to_spec(&self) -> Result<JsValue, JsValue> {
+        from_json(&self.inner.to_spec())
+    }
 }

@@ -70,7 +70,10 @@ enum Command {
     /// Print the nipype-style help of a spec.
     Help(spec_verbs::SpecArg),
     /// Write TypeScript declarations of a spec's inputs and outputs (for editors to complete and check them).
-    Types(spec_verbs::TypesArgs),
+    Types(spec_verbs::SpecOutArgs),
+    /// Work on a spec itself.
+    #[command(subcommand)]
+    Spec(SpecCommand),
     /// List the cache's entries.
     Ls(inspect::LsArgs),
     /// Show one entry: metadata, inputs, command line, outputs, logs.
@@ -81,6 +84,13 @@ enum Command {
     Evict(evict::EvictArgs),
     /// Remove entries: all, or those not used since a date, or not used by the current run.
     Clear(evict::ClearArgs),
+}
+
+#[derive(Subcommand)]
+enum SpecCommand {
+    /// Write the spec in its explicit form (spec format 1.1): `extends` merged, defaults left
+    /// out, floats a JS object would take for integers written {"$float": N}.
+    Normalize(spec_verbs::SpecOutArgs),
 }
 
 fn main() -> ExitCode {
@@ -125,6 +135,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
         Command::Validate(a) => spec_verbs::validate(a),
         Command::Help(a) => spec_verbs::help(a),
         Command::Types(a) => spec_verbs::types(a),
+        Command::Spec(SpecCommand::Normalize(a)) => spec_verbs::normalize(a),
         Command::Ls(a) => inspect::ls(&place()?, a),
         Command::Show(a) => inspect::show(&place()?, a),
         Command::Stats(a) => inspect::stats(&place()?, a),

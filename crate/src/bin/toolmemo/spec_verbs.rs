@@ -1,4 +1,4 @@
-//! Verbs that only read a spec: `cmdline`, `validate`, `help`, `types`; and the loading
+//! Verbs that only read a spec: `cmdline`, `validate`, `help`, `types`, `spec normalize`; and the loading
 //! of specs and inputs that every verb shares.
 
 use std::path::{Path, PathBuf};
@@ -52,22 +52,35 @@ pub fn validate(a: InputArgs) -> Result<ExitCode, Error> {
 }
 
 #[derive(clap::Args)]
-pub struct TypesArgs {
+pub struct SpecOutArgs {
     #[command(flatten)]
     pub spec: SpecArg,
-    /// Write the declarations to this file instead of standard output.
+    /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
 
-pub fn types(a: TypesArgs) -> Result<ExitCode, Error> {
-    let text = toolmemo::typescript::interface_types(load_spec(&a.spec.spec)?.spec());
-    match a.out {
-        None => print!("{text}"),
-        Some(path) => std::fs::write(&path, text)
-            .map_err(|e| Error::new(ErrorKind::Input, format!("cannot write {}: {e}", path.display())))?,
+impl SpecOutArgs {
+    fn write(&self, text: &str) -> Result<ExitCode, Error> {
+        match &self.out {
+            None => print!("{text}"),
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| Error::new(ErrorKind::Input, format!("cannot write {}: {e}", path.display())))?,
+        }
+        Ok(ExitCode::SUCCESS)
     }
-    Ok(ExitCode::SUCCESS)
+}
+
+pub fn types(a: SpecOutArgs) -> Result<ExitCode, Error> {
+    a.write(&toolmemo::typescript::interface_types(load_spec(&a.spec.spec)?.spec()))
+}
+
+/// The spec in the explicit form (`extends` merged, floats that a JS object
+/// would lose written `{"$float": N}`): what `iface.toSpec()` gives in JS.
+pub fn normalize(a: SpecOutArgs) -> Result<ExitCode, Error> {
+    let spec = load_spec(&a.spec.spec)?.to_spec();
+    let text = serde_json::to_string_pretty(&spec).expect("a spec serializes");
+    a.write(&format!("{text}\n"))
 }
 
 pub fn help(a: SpecArg) -> Result<ExitCode, Error> {
