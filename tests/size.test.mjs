@@ -19,8 +19,12 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 // ceiling stops it from growing unnoticed. Raised from 210 to 215 kB for two
 // features browsers carry since (measured: 199 -> 210.8 kB): the one cached-call
 // core with the run/1 entry format (+6 kB) and the eviction index of the memory
-// store, with limits enforced from usage/oldest (+6 kB).
-const FULL_BROWSER_CEILING = 215_000;
+// store, with limits enforced from usage/oldest (+6 kB). Raised to 225 kB for
+// what browsers carry since (210.8 -> 221.1 kB): spec format 1.1 (value maps,
+// path forms, genfile templates, extensions chosen by an input), `toSpec()`'s
+// explicit form, the IndexedDB store's totals and last-use index, and the
+// handle path of small hits.
+const FULL_BROWSER_CEILING = 225_000;
 
 test("the size report: every entry's wasm and JS, gzipped", (t) => {
   for (const e of entries) {

@@ -208,6 +208,30 @@ export function memorySuite({ toolmemo, open, assert }) {
       await blob(601);
       assert.equal((await bytes.stats()).entries, 1);
     }],
+    ["stats() agrees with the entries after inserts, replacements and removals (the store's totals)", async () => {
+      // Stores keep running totals (issue 15) instead of listing: they must
+      // stay equal to what a listing adds up, whatever happened.
+      const mem = await open();
+      const agree = async (what) => {
+        const entries = await mem.entries();
+        const stats = await mem.stats();
+        assert.deepEqual([stats.entries, stats.bytes], [entries.length, entries.reduce((n, e) => n + e.bytes, 0)], what);
+      };
+      const blob = mem.cache(function blob(n, tag) { return new Uint8Array(n).fill(tag.length); });
+      await agree("empty");
+      for (let i = 0; i < 6; i++) await blob(100 * (i + 1), "a");
+      await agree("after six inserts");
+      let size = 50;
+      const expiring = mem.cache(function grows() { size *= 2; return new Uint8Array(size); }, { expiresAfter: "5ms" });
+      await expiring();
+      await sleep(10);
+      await expiring(); // expired: removed, recomputed larger, stored again
+      await agree("after an expired entry was replaced");
+      await mem.reduceSize({ itemsLimit: 4 });
+      await agree("after reduceSize");
+      await blob.cacheClear();
+      await agree("after clearing the function");
+    }],
     ['reduceSize, clearPreviousRuns, clearRunsSince and clear return what they removed', async () => {
       const mem = await open();
       const id = mem.cache((x) => x, { name: "id" });

@@ -1,10 +1,15 @@
 //! The IndexedDB store: entries that outlive the page, in the browser.
 //!
-//! One database per cache (`toolmemo:<name>`), two object stores: `meta` (the
-//! entries' metadata, keyed by `<name>/<key>`, indexed on last access, name and
-//! creation time, so listing and eviction never read a value) and `values` (the
-//! values themselves, as structured-clone values: typed arrays are stored as
-//! they are). A write resolves once its transaction commits (an aborted one is
+//! One database per cache (`toolmemo:<name>`), three object stores: `meta` (the
+//! entries' metadata, keyed by `<name>/<key>`, indexed on the order of last use
+//! `[lastAccess, created]`, on name and creation time, so listing and eviction
+//! never read a value), `values` (the values themselves, as structured-clone
+//! values: typed arrays are stored as they are) and `totals` (one record of the
+//! entries and bytes held, updated in the transaction of every write and
+//! removal, so `usage()` reads one record and `oldest(n)` n records of the
+//! index: no walk under limits). A database from before `totals` existed (or
+//! whose record is gone) is counted once, in one transaction, on first use.
+//! A write resolves once its transaction commits (an aborted one is
 //! an error); a hit reads and updates the metadata in one transaction. A
 //! metadata record whose value is missing is a miss, and is repaired (removed)
 //! on the spot. A write refused for quota (Chromium aborts its transaction)
@@ -21,6 +26,11 @@ use wasm_bindgen::JsValue;
 
 const META: &str = "meta";
 const VALUES: &str = "values";
+const TOTALS: &str = "totals";
+/// The key of the one record in `totals`.
+const ALL: &str = "all";
+/// The index of `meta` in the order of last use.
+const LRU: &str = "lru";
 
 /// A cache in IndexedDB; values are JS values.
 pub struct IdbStore {
@@ -83,15 +93,17 @@ impl IdbStore {
             }
         }
         let db = Rexie::builder(&self.name)
-            .version(1)
+            // Version 2 adds `totals` and the `lru` index (an upgrade keeps the entries).
+            .version(2)
             .add_object_store(
                 ObjectStore::new(META)
                     .key_path("id")
-                    .add_index(Index::new("lastAccess", "lastAccess"))
+                    .add_index(Index::new_array(LRU, ["lastAccess", "created"]))
                     .add_index(Index::new("name", "name"))
                     .add_index(Index::new("created", "created")),
             )
             .add_object_store(ObjectStore::new(VALUES))
+            .add_object_store(ObjectStore::new(TOTALS))
             .build()
             .await
             .map_err(|e| idb_err("open the database", e))?;
@@ -111,27 +123,74 @@ impl IdbStore {
     }
 
     async fn write(&self, entry: &Entry<JsValue>) -> Result<()> {
-        let tx = self.transaction(&[META, VALUES], TransactionMode::ReadWrite).await?;
+        let tx = self.transaction(&[META, VALUES, TOTALS], TransactionMode::ReadWrite).await?;
         let key = id(&entry.meta.name, &entry.meta.key);
         let meta = tx.store(META).map_err(|e| idb_err("write", e))?;
         let values = tx.store(VALUES).map_err(|e| idb_err("write", e))?;
+        let was = meta.get(key.clone()).await.map_err(|e| idb_err("write", e))?.as_ref().and_then(meta_of);
         values.put(&entry.value, Some(&key)).await.map_err(|e| idb_err("write a value", e))?;
         meta.put(&meta_record(&entry.meta)?, None).await.map_err(|e| idb_err("write metadata", e))?;
+        let (entries, bytes) = match &was {
+            Some(old) => (0, entry.meta.bytes as i64 - old.bytes as i64),
+            None => (1, entry.meta.bytes as i64),
+        };
+        count(&tx, entries, bytes).await?;
         committed(tx, "a write").await?;
         Ok(())
     }
 
     /// Removes the least recently used tenth of the entries (at least one).
     async fn make_room(&self) -> Result<()> {
-        let metas = self.list().await?;
-        // Eviction's own order (no sort of our own: each costs kilobytes of wasm).
-        let keep = metas.len() - (metas.len() / 10).max(1).min(metas.len());
-        let limits = crate::memory::Limits { items: Some(keep), ..Default::default() };
-        for m in crate::memory::select_evictions(&metas, &limits, js_sys::Date::now()) {
+        let held = self.usage().await?.entries as usize;
+        for m in self.oldest((held / 10).max(1)).await? {
             self.remove(&m.name, &m.key).await?;
         }
         Ok(())
     }
+
+    /// Counts every entry into a new `totals` record (a database from before
+    /// it existed, or one whose record was deleted), in one transaction.
+    async fn recount(&self) -> Result<crate::memory::Usage> {
+        let tx = self.transaction(&[META, TOTALS], TransactionMode::ReadWrite).await?;
+        let all = tx.store(META).map_err(|e| idb_err("count", e))?.get_all(None, None).await;
+        let metas: Vec<Meta> = all.map_err(|e| idb_err("count", e))?.iter().filter_map(meta_of).collect();
+        let usage = crate::memory::Usage { entries: metas.len() as u64, bytes: metas.iter().map(|m| m.bytes).sum() };
+        tx.store(TOTALS)
+            .map_err(|e| idb_err("count", e))?
+            .put(&totals_record(usage)?, Some(&JsValue::from(ALL)))
+            .await
+            .map_err(|e| idb_err("count", e))?;
+        committed(tx, "a count").await?;
+        Ok(usage)
+    }
+}
+
+fn totals_record(u: crate::memory::Usage) -> Result<JsValue> {
+    super::convert::from_json(&serde_json::json!({"entries": u.entries, "bytes": u.bytes}))
+        .map_err(|e| idb_err("encode totals", e))
+}
+
+fn totals_of(record: &JsValue) -> Option<crate::memory::Usage> {
+    let json = super::convert::to_json(record, ErrorKind::Store).ok()?;
+    Some(crate::memory::Usage { entries: json["entries"].as_u64()?, bytes: json["bytes"].as_u64()? })
+}
+
+/// Adds to the totals in `tx` (a transaction over `totals` that also makes
+/// the change): nothing while there is no record, which the next `usage()`
+/// then makes by counting.
+async fn count(tx: &rexie::Transaction, entries: i64, bytes: i64) -> Result<()> {
+    if entries == 0 && bytes == 0 {
+        return Ok(());
+    }
+    let totals = tx.store(TOTALS).map_err(|e| idb_err("count", e))?;
+    let Some(now) = totals.get(JsValue::from(ALL)).await.map_err(|e| idb_err("count", e))?.as_ref().and_then(totals_of)
+    else {
+        return Ok(());
+    };
+    let add = |n: u64, d: i64| n.saturating_add_signed(d);
+    let next = crate::memory::Usage { entries: add(now.entries, entries), bytes: add(now.bytes, bytes) };
+    totals.put(&totals_record(next)?, Some(&JsValue::from(ALL))).await.map_err(|e| idb_err("count", e))?;
+    Ok(())
 }
 
 /// Closes a connection before its handle goes: idb's event closures die with the
@@ -186,25 +245,30 @@ impl Store<JsValue> for IdbStore {
     }
 
     async fn set_meta(&self, meta: &Meta) -> Result<()> {
-        let tx = self.transaction(&[META], TransactionMode::ReadWrite).await?;
+        let tx = self.transaction(&[META, TOTALS], TransactionMode::ReadWrite).await?;
         let store = tx.store(META).map_err(|e| idb_err("update", e))?;
         // Only an entry that still exists is updated.
-        if store.key_exists(id(&meta.name, &meta.key)).await.map_err(|e| idb_err("update", e))? {
+        let k = id(&meta.name, &meta.key);
+        if let Some(was) = store.get(k).await.map_err(|e| idb_err("update", e))?.as_ref().and_then(meta_of) {
             store.put(&meta_record(meta)?, None).await.map_err(|e| idb_err("update metadata", e))?;
+            count(&tx, 0, meta.bytes as i64 - was.bytes as i64).await?;
         }
         committed(tx, "an update").await?;
         Ok(())
     }
 
     async fn remove(&self, name: &str, key: &Key) -> Result<bool> {
-        let tx = self.transaction(&[META, VALUES], TransactionMode::ReadWrite).await?;
+        let tx = self.transaction(&[META, VALUES, TOTALS], TransactionMode::ReadWrite).await?;
         let k = id(name, key);
         let meta = tx.store(META).map_err(|e| idb_err("remove", e))?;
-        let existed = meta.key_exists(k.clone()).await.map_err(|e| idb_err("remove", e))?;
+        let was = meta.get(k.clone()).await.map_err(|e| idb_err("remove", e))?;
         meta.delete(k.clone()).await.map_err(|e| idb_err("remove", e))?;
         tx.store(VALUES).map_err(|e| idb_err("remove", e))?.delete(k).await.map_err(|e| idb_err("remove", e))?;
+        if let Some(m) = was.as_ref().and_then(meta_of) {
+            count(&tx, -1, -(m.bytes as i64)).await?;
+        }
         committed(tx, "a removal").await?;
-        Ok(existed)
+        Ok(was.is_some())
     }
 
     async fn list(&self) -> Result<Vec<Meta>> {
@@ -227,7 +291,7 @@ impl Store<JsValue> for IdbStore {
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         // Read, check and update in one transaction.
-        let tx = self.transaction(&[META, VALUES], TransactionMode::ReadWrite).await?;
+        let tx = self.transaction(&[META, VALUES, TOTALS], TransactionMode::ReadWrite).await?;
         let k = id(name, key);
         let metas = tx.store(META).map_err(|e| idb_err("read", e))?;
         let values = tx.store(VALUES).map_err(|e| idb_err("read", e))?;
@@ -243,30 +307,41 @@ impl Store<JsValue> for IdbStore {
                     false
                 }
             }
-            (Some(_), None) | (None, Some(_)) => {
+            (None, None) => false,
+            (half, _) => {
                 // Half an entry: repaired in the same transaction.
+                if let Some(m) = &half {
+                    count(&tx, -1, -(m.bytes as i64)).await?;
+                }
                 metas.delete(k.clone()).await.map_err(|e| idb_err("repair", e))?;
                 values.delete(k).await.map_err(|e| idb_err("repair", e))?;
                 false
             }
-            _ => false,
         };
         committed(tx, "a hit").await?;
         Ok(out)
     }
 
-    /// From a listing: IndexedDB has no index of last use yet (a walk per
-    /// insert under limits; see bench/README.md).
+    /// The `totals` record (counted once when missing).
     async fn usage(&self) -> Result<crate::memory::Usage> {
-        let all = self.list().await?;
-        Ok(crate::memory::Usage { entries: all.len() as u64, bytes: all.iter().map(|m| m.bytes).sum() })
+        let tx = self.transaction(&[TOTALS], TransactionMode::ReadOnly).await?;
+        let record = tx.store(TOTALS).map_err(|e| idb_err("count", e))?.get(JsValue::from(ALL)).await;
+        let _ = tx.done().await;
+        match record.map_err(|e| idb_err("count", e))?.as_ref().and_then(totals_of) {
+            Some(u) => Ok(u),
+            None => self.recount().await,
+        }
     }
 
+    /// The first `n` of the `lru` index: least recently used first, then
+    /// oldest (entries used in the same millisecond and made in the same one
+    /// follow the index's own order, by `<name>/<key>`).
     async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
-        let mut all = self.list().await?;
-        all.sort_by_key(crate::memory::lru_rank);
-        all.truncate(n);
-        Ok(all)
+        let tx = self.transaction(&[META], TransactionMode::ReadOnly).await?;
+        let index = tx.store(META).and_then(|s| s.index(LRU)).map_err(|e| idb_err("list", e))?;
+        let first = index.get_all(None, Some(n.min(u32::MAX as usize) as u32)).await;
+        let _ = tx.done().await;
+        Ok(first.map_err(|e| idb_err("list", e))?.iter().filter_map(meta_of).collect())
     }
 
     async fn claim(&self, _name: &str, _key: &Key) -> Result<crate::memory::Flight> {
