@@ -10,11 +10,9 @@ const WIDTH = 360;
 const LABEL = 120;
 const VALUE = 70;
 
-/** `entries`: the cache's metadata. Returns an element to put in the page. */
-export function bytesByName(entries) {
-  const totals = new Map();
-  for (const e of entries) totals.set(e.name, (totals.get(e.name) ?? 0) + e.bytes);
-  let rows = [...totals].sort((a, b) => b[1] - a[1]);
+/** `totals`: `[[name, bytes]…]`, largest first. Returns an element to put in the page. */
+export function bytesByName(totals) {
+  let rows = [...totals];
   if (rows.length > BARS) {
     const rest = rows.slice(BARS - 1);
     rows = [...rows.slice(0, BARS - 1), [`${rest.length} other names`, rest.reduce((n, [, b]) => n + b, 0)]];

@@ -6,8 +6,11 @@ import { buildForm } from "./form.js";
 import { specSource } from "./spec-source.js";
 import { runPanel } from "./run-panel.js";
 
-/** `Interface` comes from the wasm package, `mem` is the page's Memory. */
-export function composer(root, { Interface, mem, onRun }) {
+/**
+ * `Interface` comes from the wasm package, `mem` is the page's Memory;
+ * `server` (with `toolmemo serve`): `{browse}`, and runs go to the server.
+ */
+export function composer(root, { Interface, mem, onRun, server = null }) {
   const $ = (sel) => root.querySelector(sel);
   const specError = $("#spec-error");
   const head = $("#spec-head");
@@ -17,7 +20,7 @@ export function composer(root, { Interface, mem, onRun }) {
   const inputsJson = $("#inputs-json");
   const copyStatus = $("#copy-status");
   const helpDialog = document.querySelector("#help-dialog");
-  const run = runPanel($("#run-panel"), mem, onRun);
+  const run = runPanel($("#run-panel"), mem, onRun, server);
 
   /** The spec on show: its Interface, form, demo module and chosen files. */
   let current = null;
@@ -30,10 +33,11 @@ export function composer(root, { Interface, mem, onRun }) {
       fail(label, err);
       return false;
     }
-    const demo = example?.run ? await import(new URL(example.run, document.baseURI)) : null;
+    // With a server, every spec runs there (its real tool); else the demos run here.
+    const demo = !server && example?.run ? await import(new URL(example.run, document.baseURI)) : null;
     const files = new Map();
     const spec = iface.spec;
-    const form = buildForm(spec, { files: demo ? files : null, derived: Object.keys(demo?.stamps ?? {}) });
+    const form = buildForm(spec, { files: demo ? files : null, browse: server?.browse ?? null, derived: Object.keys(demo?.stamps ?? {}) });
     current?.iface.free();
     current = { iface, spec, form, demo, files };
 
@@ -42,7 +46,7 @@ export function composer(root, { Interface, mem, onRun }) {
     replace(formHost, form.el);
     form.el.addEventListener("input", refresh);
     form.el.addEventListener("change", refresh);
-    run.setup(iface, demo, files);
+    run.setup(iface, demo, files, { text, parents });
     refresh();
     return true;
   }
@@ -126,7 +130,7 @@ export function composer(root, { Interface, mem, onRun }) {
     helpDialog.showModal();
   });
 
-  const source = specSource(root, { load, fail });
+  const source = specSource(root, { load, fail, server });
   return { choose: source.choose };
 }
 

@@ -13,7 +13,9 @@ export class Unreadable extends Error {}
  * A control for `type`. Options: `id` (for the <label for> of a simple
  * control), `labelId` (for a composite one), `placeholder`, `flag` (a Bool as
  * a checkbox: checked or not set), `files` (a Map name → File: File inputs get
- * a picker and accept drops), `usedefault`/`defaultValue` (Enum's empty choice).
+ * a picker and accept drops), `browse` (a function answering a path chosen on
+ * `toolmemo serve`'s machine, or null: File and Directory inputs get a Browse
+ * button), `usedefault`/`defaultValue` (Enum's empty choice).
  */
 export function makeControl(type, opts = {}) {
   const t = typeOf(type);
@@ -123,6 +125,7 @@ function path(t, opts) {
   const what = t.kind === "File" ? "file name" : "folder name";
   const el = h("input", { type: "text", id: opts.id, class: "mono", placeholder: opts.placeholder ?? what, autocomplete: "off", spellcheck: "false" });
   const read = () => (el.value === "" ? undefined : el.value);
+  if (opts.browse) return browsed(t, el, read, opts);
   if (!opts.files || t.kind !== "File") return simple(el, read);
 
   const take = (file) => {
@@ -168,6 +171,26 @@ function path(t, opts) {
   return control;
 }
 
+/** A path typed, or chosen with the server's file browser (`opts.browse`). */
+function browsed(t, el, read, opts) {
+  const button = h("button", { type: "button", class: "small browse" }, "Browse…");
+  button.addEventListener("click", async () => {
+    const chosen = await opts.browse({ title: `Choose ${t.kind === "File" ? "a file" : "a folder's file"} for ${opts.name ?? "the input"}` });
+    if (chosen === null) return;
+    el.value = t.kind === "File" ? chosen : chosen.replace(/\/[^/]*$/, "") || ".";
+    changed(el);
+  });
+  const control = simple(el, read, h("div", { class: "file-control" }, el, button));
+  const setLabel = control.setLabel;
+  control.setLabel = (label) => {
+    setLabel(label);
+    button.setAttribute("aria-label", `Browse for ${label}`);
+  };
+  control.setLabel(opts.name ?? "the file");
+  if (opts.id) el.removeAttribute("aria-label");
+  return control;
+}
+
 /** A group of controls named by a label elsewhere (`labelId`) or by `setLabel`. */
 function group(cls, opts, ...children) {
   const el = h("div", { class: cls, role: "group", "aria-labelledby": opts.labelId }, ...children);
@@ -209,7 +232,7 @@ function list(t, opts) {
     add.disabled = t.maxlen !== undefined && rows.length >= t.maxlen;
   };
   const addRow = () => {
-    const control = makeControl(t.arg, { files: opts.files, name: `${name} item` });
+    const control = makeControl(t.arg, { files: opts.files, browse: opts.browse, name: `${name} item` });
     return mountRow({ rows, items, relabel, el: g.el }, { control }, [control.el]);
   };
   add.addEventListener("click", () => {
@@ -231,7 +254,7 @@ function list(t, opts) {
 function tuple(t, opts) {
   const name = opts.name ?? "value";
   const parts = t.arg.map((type, i) => {
-    const c = makeControl(type, { files: opts.files, name: `${name} part ${i + 1}` });
+    const c = makeControl(type, { files: opts.files, browse: opts.browse, name: `${name} part ${i + 1}` });
     c.setLabel(`${name}, part ${i + 1} of ${t.arg.length}`);
     return c;
   });
@@ -263,7 +286,7 @@ function dict(t, opts) {
   };
   const addRow = () => {
     const key = h("input", { type: "text", class: "mono", placeholder: "name", autocomplete: "off", spellcheck: "false" });
-    const value = makeControl(t.arg, { files: opts.files, name: `${name} value`, placeholder: "value" });
+    const value = makeControl(t.arg, { files: opts.files, browse: opts.browse, name: `${name} value`, placeholder: "value" });
     const eq = h("span", { class: "eq", "aria-hidden": "true" }, "=");
     return mountRow({ rows, items, relabel, el: g.el }, { key, value }, [key, eq, value.el]);
   };

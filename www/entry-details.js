@@ -1,16 +1,22 @@
 // One cache entry in full: its readable inputs (the sidecar), hashes, command
-// line, and its outputs or stored value (read with `mem.peek`, which counts no
-// hit). Every string from the cache is put in as text.
+// line, and its outputs or stored value (from the source: `entry-value.js`,
+// which counts no hit). Every string from the cache is put in as text.
 import { h, replace } from "./dom.js";
-import { formatBytes, formatDate, formatMs, previewValue } from "./format.js";
+import { formatBytes, formatDate, formatMs } from "./format.js";
 
-/** An element showing `meta`; `onRemoved()` after "Delete" removed it. */
-export function entryDetails(meta, mem, { onRemoved, onClose }) {
+/** An element showing `meta` of `source` (cache-source.js); `onRemoved()` after "Delete" removed it. */
+export function entryDetails(meta, source, { onRemoved, onClose }) {
   const value = h("div", { class: "entry-value" }, h("p", { class: "quiet" }, "Reading the stored value…"));
   const remove = h("button", { type: "button", class: "danger" }, "Delete this entry");
   remove.addEventListener("click", async () => {
     remove.disabled = true;
-    await mem.remove(meta.name, meta.key);
+    try {
+      await source.remove(meta);
+    } catch (err) {
+      remove.disabled = false;
+      replace(value, h("p", { class: "field-error" }, `Could not delete: ${err.message ?? err}`));
+      return;
+    }
     onRemoved();
   });
   const inputs = meta.kind === "interface" ? meta.sidecar?.inputs : meta.sidecar;
@@ -49,12 +55,8 @@ export function entryDetails(meta, mem, { onRemoved, onClose }) {
     h("div", { class: "actions" }, remove),
   );
 
-  mem.peek(meta.name, meta.key).then(
-    (stored) => {
-      if (stored === undefined) replace(value, h("p", { class: "quiet" }, "No stored value: the entry is gone."));
-      // A run's record: what its run function returned, or the tool's output files.
-      else replace(value, h("pre", { class: "value" }, previewValue(meta.kind === "interface" ? (stored.result ?? stored.outputs) : stored)));
-    },
+  source.value(meta).then(
+    (nodes) => replace(value, nodes),
     (err) => replace(value, h("p", { class: "field-error" }, `Could not read the value: ${err.message ?? err}`)),
   );
   return el;

@@ -1,10 +1,12 @@
 // Evicting by bytes, items or age, and clearing: first a preview of what
-// would go (`mem.previewEviction`, which removes nothing), then a confirmation.
+// would go (`previewEviction`, which removes nothing), then a confirmation.
+// `source` is the inspector's (cache-source.js): previews answer `{count,
+// bytes, entries}`, entries being what goes (the server names the first 200).
 import { h, replace } from "./dom.js";
 import { formatAgo, formatBytes } from "./format.js";
 
 /** `onPreview(ids)` marks the entries that would go (a Set of "name/key", or null). */
-export function eviction(root, mem, { onPreview, onDone }) {
+export function eviction(root, source, { onPreview, onDone }) {
   const form = root.querySelector("#evict-form");
   const out = root.querySelector("#evict-preview");
 
@@ -25,13 +27,17 @@ export function eviction(root, mem, { onPreview, onDone }) {
       return;
     }
     try {
-      plan(await mem.previewEviction(l), "evict", () => mem.reduceSize(l));
+      plan(await source.previewEviction(l), "evict", () => source.reduceSize(l));
     } catch (err) {
       say(err.message ?? String(err), "field-error");
     }
   });
   root.querySelector("#clear-all").addEventListener("click", async () => {
-    plan(await mem.entries(), "clear", () => mem.clear());
+    try {
+      plan(await source.previewClear(), "clear", () => source.clear());
+    } catch (err) {
+      say(err.message ?? String(err), "field-error");
+    }
   });
 
   function say(text, cls = "quiet") {
@@ -39,20 +45,25 @@ export function eviction(root, mem, { onPreview, onDone }) {
     replace(out, h("p", { class: cls }, text));
   }
 
-  function plan(metas, what, act) {
-    if (metas.length === 0) {
+  function plan({ count: n, bytes, entries: metas }, what, act) {
+    if (n === 0) {
       say(what === "clear" ? "The cache is already empty." : "Nothing would go: the cache already holds within these limits.");
       return;
     }
     onPreview(new Set(metas.map((m) => `${m.name}/${m.key}`)));
-    const bytes = metas.reduce((n, m) => n + m.bytes, 0);
-    const count = `${metas.length} ${metas.length === 1 ? "entry" : "entries"}`;
+    const count = `${n} ${n === 1 ? "entry" : "entries"}`;
     const confirm = h("button", { type: "button", class: "danger" }, what === "clear" ? `Remove all ${count}` : `Remove ${count}`);
     const cancel = h("button", { type: "button" }, "Cancel");
     confirm.addEventListener("click", async () => {
       confirm.disabled = cancel.disabled = true;
-      const removed = await act();
-      say(what === "clear" ? `Removed every entry (${count}).` : `Removed ${removed.length} ${removed.length === 1 ? "entry" : "entries"}.`);
+      let removed;
+      try {
+        removed = await act();
+      } catch (err) {
+        say(err.message ?? String(err), "field-error");
+        return;
+      }
+      say(what === "clear" ? `Removed every entry (${count}).` : `Removed ${removed.count} ${removed.count === 1 ? "entry" : "entries"}.`);
       onDone();
     });
     cancel.addEventListener("click", () => say("Nothing was removed."));
@@ -63,7 +74,7 @@ export function eviction(root, mem, { onPreview, onDone }) {
         "ul",
         { class: "doomed-list" },
         metas.slice(0, 20).map((m) => h("li", {}, h("code", {}, m.name), " ", h("code", { class: "hash" }, m.key.slice(0, 10)), ` · used ${formatAgo(m.lastAccess)}`)),
-        metas.length > 20 ? h("li", {}, `… and ${metas.length - 20} more`) : null,
+        n > 20 ? h("li", {}, `… and ${n - Math.min(20, metas.length)} more`) : null,
       ),
       h("div", { class: "actions" }, confirm, cancel),
     );

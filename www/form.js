@@ -12,11 +12,11 @@ const COMMON = new Set(["args", "environ"]);
 
 /**
  * Options: `files` (a Map name → File, for specs that run in the page: File
- * inputs get a picker), `derived` (names of inputs the page sets itself,
- * shown read-only).
+ * inputs get a picker), `browse` (choosing a path on `toolmemo serve`'s
+ * machine), `derived` (names of inputs the page sets itself, shown read-only).
  */
-export function buildForm(spec, { files = null, derived = [] } = {}) {
-  const fields = spec.inputs.map((input) => makeField(input, { files, derived: derived.includes(input.name) }));
+export function buildForm(spec, { files = null, browse = null, derived = [] } = {}) {
+  const fields = spec.inputs.map((input) => makeField(input, { files, browse, derived: derived.includes(input.name) }));
   const byName = new Map(fields.map((f) => [f.name, f]));
   const touched = new Set();
 
@@ -101,7 +101,7 @@ function section(title, fields) {
 }
 
 /** One input: label, control, what it is, hints, and its errors. */
-function makeField(input, { files, derived }) {
+function makeField(input, { files, browse, derived }) {
   const name = input.name;
   const id = `in-${name}`;
   const t = typeOf(input.type);
@@ -116,6 +116,7 @@ function makeField(input, { files, derived }) {
         labelId: `${id}-label`,
         flag,
         files,
+        browse,
         name,
         placeholder: hasDefault ? showValue(input.default) : undefined,
         usedefault: input.usedefault,

@@ -1,13 +1,13 @@
-// The inspector: the cache's entries as a sortable, filterable table, with
-// totals, a chart of bytes by name, one entry's details, and eviction.
+// The inspector: the cache's entries as a sortable, filterable, paged table,
+// with totals, charts of bytes by name and of the cache's growth, one entry's
+// details, and eviction. The entries come from a source (cache-source.js):
+// the page's own Memory, or the cache folder of `toolmemo serve`.
 import { h, replace } from "./dom.js";
 import { formatAgo, formatBytes, formatDate } from "./format.js";
 import { bytesByName } from "./chart.js";
+import { growthChart } from "./growth-chart.js";
 import { entryDetails } from "./entry-details.js";
 import { eviction } from "./eviction.js";
-
-/** Rows drawn at most; a filter narrows the rest. */
-const ROWS = 500;
 
 const COLUMNS = [
   { id: "name", label: "Name", value: (e) => e.name },
@@ -21,17 +21,23 @@ const COLUMNS = [
 
 const id = (e) => `${e.name}/${e.key}`;
 
-/** `onChange(entries)` is told whenever the entries were read again. */
-export function inspector(root, mem, { onChange }) {
+/** `onChange(total)` is told the number of entries whenever they were read again. */
+export function inspector(root, source, { onChange }) {
   const $ = (sel) => root.querySelector(sel);
   const tbody = $("#entries tbody");
   const headRow = $("#entries thead tr");
   const filter = $("#entries-filter");
   const details = $("#details");
-  let entries = [];
+  const pager = $("#entries-pager");
+  // Rows on a page: the server pages a cache of any size; the browser's is small.
+  const rowsPerPage = source.server ? 100 : 500;
+  let shown = { entries: [], total: 0, matched: 0 };
   let sort = { column: "lastAccess", descending: true };
+  let offset = 0;
   let selected = null;
   let doomed = new Set();
+  // Only the answer to the latest query is drawn.
+  let asked = 0;
 
   const sortButtons = COLUMNS.map((c) => {
     const button = h("button", { type: "button", class: "sort", onclick: () => sortBy(c) }, c.label);
@@ -41,48 +47,65 @@ export function inspector(root, mem, { onChange }) {
 
   function sortBy(c) {
     sort = sort.column === c.id ? { column: c.id, descending: !sort.descending } : { column: c.id, descending: Boolean(c.numeric) };
-    draw();
+    offset = 0;
+    load();
   }
 
-  async function refresh() {
-    entries = await mem.entries();
-    const stats = await mem.stats();
-    if (selected && !entries.some((e) => id(e) === selected)) closeDetails();
-    const bytes = entries.reduce((n, e) => n + e.bytes, 0);
+  /** Reads the entries again (`fresh`: the server walks its folder again). */
+  async function refresh({ fresh = false } = {}) {
+    await load({ reread: true, fresh });
+  }
+
+  async function load({ reread = false, fresh = false } = {}) {
+    const mine = ++asked;
+    let r;
+    try {
+      r = await source.list({ sort: sort.column, descending: sort.descending, filter: filter.value, offset, limit: rowsPerPage, reread, fresh });
+    } catch (err) {
+      if (mine === asked) replace($("#entries-note"), h("span", { class: "field-error" }, `Could not read the cache: ${err.message ?? err}`));
+      return;
+    }
+    if (mine !== asked) return;
+    if (offset > 0 && offset >= r.matched) {
+      offset = Math.max(0, Math.floor((r.matched - 1) / rowsPerPage) * rowsPerPage);
+      return load({ reread, fresh });
+    }
+    shown = r;
     replace(
       $("#totals"),
-      h("span", { class: "big", dataset: { entries: entries.length } }, String(entries.length)),
-      ` ${entries.length === 1 ? "entry" : "entries"} · `,
-      h("span", { class: "big" }, formatBytes(bytes)),
+      h("span", { class: "big", dataset: { entries: r.total } }, String(r.total)),
+      ` ${r.total === 1 ? "entry" : "entries"} · `,
+      h("span", { class: "big", dataset: { bytes: r.bytes } }, formatBytes(r.bytes)),
     );
-    replace($("#session"), `This page so far: ${stats.hits} ${stats.hits === 1 ? "hit" : "hits"}, ${stats.misses} ${stats.misses === 1 ? "miss" : "misses"}.`);
-    replace($("#chart"), bytesByName(entries));
+    replace($("#session"), r.note ?? "");
+    replace($("#chart"), bytesByName(r.byName));
+    replace($("#growth"), growthChart(r.growth));
     draw();
-    onChange(entries);
+    if (reread) onChange(r.total);
   }
 
   function draw() {
-    const needle = filter.value.trim().toLowerCase();
-    const column = COLUMNS.find((c) => c.id === sort.column);
-    const shown = entries
-      .filter((e) => !needle || [e.name, e.key, e.kind, e.sidecar?.cmdline ?? ""].some((v) => v.toLowerCase().includes(needle)))
-      .sort((a, b) => compare(column.value(a), column.value(b)) * (sort.descending ? -1 : 1));
-
     COLUMNS.forEach((c, i) => {
       const th = sortButtons[i].parentElement;
       if (c.id === sort.column) th.setAttribute("aria-sort", sort.descending ? "descending" : "ascending");
       else th.removeAttribute("aria-sort");
     });
-    replace(tbody, shown.slice(0, ROWS).map(row));
-    const hidden = entries.length - Math.min(shown.length, ROWS);
+    replace(tbody, shown.entries.map(row));
+    const { total, matched } = shown;
+    const last = Math.min(offset + shown.entries.length, matched);
     replace(
       $("#entries-note"),
-      entries.length === 0
-        ? "The cache is empty. Run a demo in the Composer and its result is stored here."
-        : hidden > 0
-          ? `Showing ${Math.min(shown.length, ROWS)} of ${entries.length} entries.`
+      total === 0
+        ? source.server
+          ? "The cache is empty."
+          : "The cache is empty. Run a demo in the Composer and its result is stored here."
+        : matched < total || matched > rowsPerPage
+          ? `Showing ${matched === 0 ? 0 : offset + 1}–${last} of ${matched}${matched < total ? ` matching (${total} in all)` : ""} entries.`
           : "",
     );
+    pager.hidden = matched <= rowsPerPage;
+    pager.querySelector(".prev").disabled = offset === 0;
+    pager.querySelector(".next").disabled = last >= matched;
   }
 
   function row(e) {
@@ -94,7 +117,7 @@ export function inspector(root, mem, { onChange }) {
       h("td", {}, open),
       h("td", {}, h("code", { title: e.key }, e.key.slice(0, 10))),
       h("td", {}, e.kind),
-      h("td", { class: "num" }, formatBytes(e.bytes)),
+      h("td", { class: "num", dataset: { bytes: e.bytes } }, formatBytes(e.bytes)),
       h("td", { class: "num", title: formatDate(e.created) }, formatAgo(e.created)),
       h("td", { class: "num", title: formatDate(e.lastAccess) }, formatAgo(e.lastAccess)),
       h("td", { class: "num" }, String(e.hits)),
@@ -104,7 +127,10 @@ export function inspector(root, mem, { onChange }) {
   function showDetails(e) {
     selected = id(e);
     details.hidden = false;
-    replace(details, entryDetails(e, mem, { onRemoved: refresh, onClose: closeDetails }));
+    replace(details, entryDetails(e, source, { onRemoved: () => {
+      closeDetails();
+      refresh();
+    }, onClose: closeDetails }));
     draw();
     details.querySelector("h2")?.scrollIntoView({ block: "nearest" });
   }
@@ -116,20 +142,30 @@ export function inspector(root, mem, { onChange }) {
     draw();
   }
 
-  filter.addEventListener("input", draw);
-  $("#refresh").addEventListener("click", refresh);
-  eviction(root, mem, {
+  const page = (step) => {
+    offset = Math.max(0, offset + step * rowsPerPage);
+    load();
+  };
+  replace(
+    pager,
+    h("button", { type: "button", class: "prev", onclick: () => page(-1) }, "← Previous"),
+    h("button", { type: "button", class: "next", onclick: () => page(1) }, "Next →"),
+  );
+  filter.addEventListener("input", () => {
+    offset = 0;
+    load();
+  });
+  $("#refresh").addEventListener("click", () => refresh({ fresh: true }));
+  eviction(root, source, {
     onPreview: (ids) => {
       doomed = ids ?? new Set();
       draw();
     },
-    onDone: refresh,
+    onDone: () => {
+      if (selected) closeDetails();
+      return refresh();
+    },
   });
 
   return { refresh };
-}
-
-function compare(a, b) {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  return String(a).localeCompare(String(b));
 }

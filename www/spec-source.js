@@ -1,10 +1,12 @@
 // Where a spec comes from: a bundled example (www/examples.js), pasted JSON,
-// or a file. Each hands `{label, text, parents, example}` to `load`, which
-// answers whether the spec was usable; fetch failures go to `fail`.
+// a file, or (with `toolmemo serve`) a file under the server's root. Each hands
+// `{label, text, parents, example}` to `load`, which answers whether the spec
+// was usable; fetch failures go to `fail`.
 import { h } from "./dom.js";
 import { EXAMPLES } from "./examples.js";
+import { api } from "./server.js";
 
-export function specSource(root, { load, fail }) {
+export function specSource(root, { load, fail, server = null }) {
   const select = root.querySelector("#example");
   const pasteToggle = root.querySelector("#paste-toggle");
   const pastePanel = root.querySelector("#paste-panel");
@@ -45,9 +47,9 @@ export function specSource(root, { load, fail }) {
     }
   }
 
-  async function useText(label, text) {
+  async function useText(label, text, given = {}) {
     root.setAttribute("aria-busy", "true");
-    const ok = await load({ label, text, parents: await bundledParents(text) });
+    const ok = await load({ label, text, parents: { ...(await bundledParents(text)), ...given } });
     if (ok) {
       yours.textContent = `Your spec (${label})`;
       yours.selected = true;
@@ -90,6 +92,19 @@ export function specSource(root, { load, fail }) {
     const file = fileInput.files[0];
     fileInput.value = "";
     if (file) await useText(file.name, await file.text());
+  });
+
+  const serverButton = root.querySelector("#spec-server-button");
+  serverButton.hidden = !server;
+  serverButton.addEventListener("click", async () => {
+    const path = await server.browse({ title: "Open a spec (JSON) under the server's folder", accept: [".json"] });
+    if (path === null) return;
+    try {
+      const r = await api(`spec?${new URLSearchParams({ path })}`);
+      await useText(path, r.text, r.parents);
+    } catch (err) {
+      fail(path, err);
+    }
   });
 
   return { choose };

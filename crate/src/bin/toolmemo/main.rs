@@ -13,6 +13,7 @@
 mod evict;
 mod inspect;
 mod run;
+mod serve;
 mod spec_verbs;
 mod text;
 
@@ -84,6 +85,8 @@ enum Command {
     Evict(evict::EvictArgs),
     /// Remove entries: all, or those not used since a date, or not used by the current run.
     Clear(evict::ClearArgs),
+    /// Serve the web page over this cache, with runs from its composer (prints the URL with its token).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Subcommand)]
@@ -141,6 +144,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
         Command::Stats(a) => inspect::stats(&place()?, a),
         Command::Evict(a) => evict::evict(&place()?, a),
         Command::Clear(a) => evict::clear(&place()?, a),
+        Command::Serve(a) => serve::serve(&place()?, a),
     }
 }
 
