@@ -138,8 +138,16 @@ export interface SpecInput {
   absolute?: boolean;
   /** 1.1: a value's text → its replacement before formatting (`null`: the empty argument). */
   value_map?: { [value: string]: string | number | null };
-  /** 1.1: the name of this input when unset, from another input's base name. */
-  genfile_template?: { source: string; template: string; extension?: boolean };
+  /** 1.1: the name of this input when unset: from another input's base name, or the first alternative that applies. */
+  genfile_template?:
+    | { source: string; template: string; extension?: boolean }
+    | { when?: string[]; template: string; extension?: boolean }[];
+  /** 1.1: the argument is left out when any condition holds. */
+  omit_when?: ({ set: string } | { true: string } | { false: string })[];
+  /** 1.1: inputs whose values fill `argstr` after this one's. */
+  argstr_inputs?: string[];
+  /** 1.1: the format of each item of a list value (joined with `sep`, then through `argstr`). */
+  item_argstr?: string;
   /** 1.1: how a path value is written (`os.path.basename`, `abspath`, `relpath`). */
   path_form?: "basename" | "absolute" | "relative";
   /** Keys starting with `x-` are yours; toolmemo ignores them. */
@@ -213,7 +221,12 @@ export interface NormalizedInput {
   readonly new_name?: string;
   readonly absolute?: true;
   readonly value_map?: { readonly [value: string]: string | number | null };
-  readonly genfile_template?: { readonly source: string; readonly template: string; readonly extension?: true };
+  readonly genfile_template?:
+    | { readonly source: string; readonly template: string; readonly extension?: true }
+    | readonly { readonly when?: readonly string[]; readonly template: string; readonly extension?: true }[];
+  readonly omit_when?: readonly ({ set: string } | { true: string } | { false: string })[];
+  readonly argstr_inputs?: readonly string[];
+  readonly item_argstr?: string;
   readonly path_form?: "basename" | "absolute" | "relative";
 }
 

@@ -17,7 +17,7 @@ use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::split_filename;
 use crate::pyfmt::Template;
-use crate::spec::Extension;
+use crate::spec::{Extension, GenfileLinks, Part, Piece};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -29,13 +29,21 @@ impl Bound<'_> {
         let input = &spec.inputs[i];
         let current = self.values[i].as_ref();
         let unchanged = || Ok(current.map(Cow::Borrowed));
-        if let Some((source, template)) = &input.links.genfile {
+        if let Some(genfile) = &input.links.genfile {
             if current.is_some() {
                 return unchanged();
             }
-            let with_extension = input.genfile_template.as_ref().is_some_and(|g| g.extension);
-            return Ok(self.from_genfile_template(*source, template, &|why| self.error(i, why))?.map(|name| {
-                let name = if with_extension { self.with_extension(name) } else { name };
+            let made = match genfile {
+                GenfileLinks::Source { source, template, extension } => self
+                    .from_genfile_template(*source, template, &|why| self.error(i, why))?
+                    .map(|name| (name, *extension)),
+                GenfileLinks::Alternatives(alternatives) => alternatives
+                    .iter()
+                    .find(|a| a.when.iter().all(|&w| self.values[w].as_ref().is_some_and(Value::truthy)))
+                    .and_then(|a| self.fill(&a.pieces).map(|name| (name, a.extension))),
+            };
+            return Ok(made.map(|(name, extension)| {
+                let name = if extension { self.with_extension(name) } else { name };
                 Cow::Owned(Value::Str(if input.absolute { self.absolute(name) } else { name }))
             }));
         }
@@ -74,6 +82,37 @@ impl Bound<'_> {
             Some(cwd) => crate::path::abspath(cwd, &name),
             None => name,
         }
+    }
+
+    /// A braced template filled from the inputs' values; `None` when an input
+    /// it names is not set.
+    fn fill(&self, pieces: &[Piece]) -> Option<String> {
+        let mut out = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Part(i, Part::Value) => out.push_str(&self.values[*i].as_ref()?.py_str()),
+                Piece::Part(i, part) => {
+                    // Path parts are of the first item of a list.
+                    let mut first = self.values[*i].as_ref()?;
+                    while let Value::List(items) = first {
+                        first = items.first()?;
+                    }
+                    let text = match first {
+                        Value::Str(s) => Cow::Borrowed(s.as_str()),
+                        other => Cow::Owned(other.py_str()),
+                    };
+                    let name = text.rsplit('/').next().unwrap_or_default();
+                    out.push_str(match part {
+                        Part::Stem => split_filename(&text).1,
+                        Part::Ext => split_filename(&text).2,
+                        Part::Prefix => name.split('.').next().unwrap_or_default(),
+                        Part::Name | Part::Value => name,
+                    });
+                }
+            }
+        }
+        Some(out)
     }
 
     /// `template % base`, `base` being input `source`'s value (its first item)

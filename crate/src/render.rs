@@ -11,7 +11,7 @@ use crate::argv::split_words;
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::shell_quote;
-use crate::spec::{Input, PathForm, Type};
+use crate::spec::{Condition, Input, PathForm, Type};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -19,7 +19,7 @@ impl Bound<'_> {
     /// The arguments after the command, in order.
     pub fn args(&self) -> Result<Vec<String>> {
         let cwd = self.cwd.as_deref();
-        self.collect(|input, value| format_arg(input, value, None, cwd))
+        self.collect(|input, value, extras| format_arg(input, value, extras, None, cwd))
     }
 
     /// The command line as an argument vector, for running a tool without a
@@ -32,9 +32,9 @@ impl Bound<'_> {
         })?;
         let spec = self.spec;
         let cwd = self.cwd.as_deref();
-        let marked = self.collect(|input, value| {
+        let marked = self.collect(|input, value, extras| {
             let mut marks = Vec::new();
-            let text = format_arg(input, value, Some(&mut marks), cwd)?;
+            let text = format_arg(input, value, extras, Some(&mut marks), cwd)?;
             Ok(text.map(|t| (input.name.as_str(), t, marks)))
         })?;
         for (name, text, marks) in marked {
@@ -48,14 +48,14 @@ impl Bound<'_> {
     /// Formats every input with an argstr and orders the results as nipype does.
     fn collect<'s, T>(
         &'s self,
-        format: impl Fn(&'s Input, &Value) -> std::result::Result<Option<T>, String>,
+        format: impl Fn(&'s Input, &Value, &[Value]) -> std::result::Result<Option<T>, String>,
     ) -> Result<Vec<T>> {
         let spec = self.spec;
         let mut first: Vec<(i64, T)> = Vec::new();
         let mut middle: Vec<T> = Vec::new();
         let mut last: Vec<(i64, T)> = Vec::new();
         for (i, input) in spec.inputs.iter().enumerate() {
-            if input.argstr.is_none() {
+            if input.argstr.is_none() || self.omitted(input) {
                 continue;
             }
             let value = if input.name_source.is_some() || input.genfile_template.is_some() {
@@ -74,7 +74,14 @@ impl Bound<'_> {
                 self.values[i].as_ref().map(Cow::Borrowed)
             };
             let Some(value) = value else { continue };
-            let Some(arg) = format(input, &value).map_err(|why| {
+            // nipype's Undefined, as `argstr % (value, self.inputs.x)` prints it.
+            let extras: Vec<Value> = input
+                .links
+                .argstr_inputs
+                .iter()
+                .map(|&j| self.values[j].clone().unwrap_or_else(|| Value::Str("<undefined>".into())))
+                .collect();
+            let Some(arg) = format(input, &value, &extras).map_err(|why| {
                 Error::input(
                     ErrorKind::Type,
                     &spec.name,
@@ -98,6 +105,18 @@ impl Bound<'_> {
         first.sort_by_key(|(p, _)| *p);
         last.sort_by_key(|(p, _)| *p);
         Ok(first.into_iter().map(|(_, a)| a).chain(middle).chain(last.into_iter().map(|(_, a)| a)).collect())
+    }
+
+    /// Whether a condition of the input's `omit_when` holds (1.1).
+    fn omitted(&self, input: &Input) -> bool {
+        input.links.omit_when.iter().any(|(test, j)| {
+            let value = self.values[*j].as_ref();
+            match test {
+                Condition::Set(_) => value.is_some(),
+                Condition::True(_) => value.is_some_and(Value::truthy),
+                Condition::False(_) => !value.is_some_and(Value::truthy),
+            }
+        })
     }
 
     /// The whole command line: the command and its arguments, space-separated.
@@ -146,6 +165,7 @@ type Marks = Vec<std::ops::Range<usize>>;
 fn format_arg(
     input: &Input,
     value: &Value,
+    extras: &[Value],
     mut marks: Option<&mut Marks>,
     cwd: Option<&str>,
 ) -> std::result::Result<Option<String>, String> {
@@ -162,8 +182,12 @@ fn format_arg(
             map.iter().find(|(k, _)| *k == text && (is_bool || (k != "true" && k != "false")))
         }
     };
+    let flag = input.ty == Type::Bool && !links.has_percent;
     let value = match found {
         None => value,
+        // On a flag, a replacement is the argument itself; `null`, none.
+        Some((_, None)) if flag => return Ok(None),
+        Some((_, Some(replacement))) if flag => return Ok(Some(replacement.py_str())),
         Some((_, None)) => return Ok(Some(String::new())),
         Some((_, Some(Value::Str(name)))) if input.absolute => {
             mapped = Value::Str(cwd.map_or_else(|| name.clone(), |c| crate::path::abspath(c, name)));
@@ -179,13 +203,22 @@ fn format_arg(
         }
         _ => value,
     };
-    if input.ty == Type::Bool && !links.has_percent && matches!(value, Value::Bool(_)) {
+    if flag && matches!(value, Value::Bool(_)) {
         return Ok(value.truthy().then(|| input.argstr.clone().unwrap_or_default()));
     }
     let apply = |t: &crate::pyfmt::Template, v: &Value, out: &mut String, m: Option<&mut Marks>| match m {
         Some(m) => t.apply_marked(v, out, m).map_err(|e| e.0),
         None => t.apply_into(v, out).map_err(|e| e.0),
     };
+    if !extras.is_empty() {
+        // `argstr % (value, self.inputs.a, ...)`: the value as it is, no quoting.
+        let mut all = Vec::with_capacity(extras.len() + 1);
+        all.push(value.clone());
+        all.extend_from_slice(extras);
+        let mut out = String::new();
+        apply(template, &Value::Tuple(all), &mut out, marks)?;
+        return Ok(Some(out));
+    }
     let is_list = match input.ty {
         Type::List { .. } | Type::MultiPath(_) => true,
         Type::Either(_) => matches!(value, Value::List(_)),
@@ -200,6 +233,18 @@ fn format_arg(
             other => return Err(format!("'{}' object is not iterable", other.type_name())),
         };
         let mut out = String::new();
+        if let Some(item) = &links.item_argstr {
+            // 1.1: each item formatted, joined, and the whole through argstr.
+            let mut joined = String::new();
+            for (n, x) in items.iter().enumerate() {
+                if n > 0 {
+                    joined.push_str(sep);
+                }
+                item.apply_into(x, &mut joined).map_err(|e| e.0)?;
+            }
+            apply(template, &Value::Str(joined), &mut out, marks)?;
+            return Ok(Some(out));
+        }
         if let Some(each) = &links.each {
             for (n, item) in items.iter().enumerate() {
                 if n > 0 {

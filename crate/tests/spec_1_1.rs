@@ -198,3 +198,64 @@ fn malformed_keys_are_spec_errors_naming_the_key() {
     s["inputs"]["scheme"]["genfile_template"] = json!({"source": "missing", "template": "%s"});
     assert!(render(&s, json!({}), None).unwrap_err().1.contains("genfile_template.source"));
 }
+
+#[test]
+fn genfile_alternatives_omit_when_argstr_inputs_item_argstr_and_flag_tables() {
+    let s = json!({
+        "name": "K", "command": "k", "output_extension": ".nii.gz",
+        "inputs": {
+            "in_file": {"type": "File", "argstr": "%s", "position": 0},
+            "label": {"type": "Int"},
+            "invert": {"type": "Bool"},
+            "out_file": {"type": "File", "argstr": "-o %s", "position": 1, "absolute": true,
+                         "genfile_template": [
+                             {"when": ["invert"], "template": "{in_file.stem}_inv.mat"},
+                             {"template": "{in_file.prefix}{{{label}}}{in_file.ext}_{in_file.name}", "extension": true}]},
+            "grad": {"type": "File", "argstr": "-grad %s"},
+            "bvec": {"type": "File", "argstr": "-fslgrad %s %s", "argstr_inputs": ["bval"],
+                     "omit_when": [{"set": "grad"}]},
+            "bval": {"type": "File"},
+            "show": {"type": "Bool", "argstr": "-show", "omit_when": [{"false": "verbose"}]},
+            "verbose": {"type": "Bool"},
+            "pairs": {"type": {"List": {"Tuple": ["Int", "Str"]}}, "argstr": "-p %s", "sep": ",",
+                      "item_argstr": "%d:%s"},
+            "orient": {"type": "Bool", "argstr": "-u", "value_map": {"false": "-u", "true": null}}
+        }
+    });
+    let at = |inputs: Json| render(&s, inputs, Some("/w")).unwrap();
+    assert_eq!(
+        at(json!({"in_file": "d/sub.a.nii.gz", "label": 3})),
+        // A File argument is shell-quoted as v1 says (`{` is not a safe character).
+        "k d/sub.a.nii.gz -o '/w/sub{3}.nii.gz_sub.a.nii.gz.nii.gz'"
+    );
+    assert_eq!(at(json!({"in_file": "d/sub.a.nii.gz", "invert": true})), "k d/sub.a.nii.gz -o /w/sub.a_inv.mat");
+    // An input a template names is not set: no name.
+    assert_eq!(at(json!({"in_file": "x.nii"})), "k x.nii");
+    assert_eq!(at(json!({"bvec": "v", "bval": "b"})), "k -fslgrad v b");
+    assert_eq!(at(json!({"bvec": "v"})), "k -fslgrad v <undefined>");
+    assert_eq!(at(json!({"bvec": "v", "bval": "b", "grad": "g"})), "k -grad g");
+    assert_eq!(at(json!({"show": true})), "k");
+    assert_eq!(at(json!({"show": true, "verbose": true})), "k -show");
+    assert_eq!(at(json!({"pairs": [[1, "a"], [2, "b"]]})), "k -p 1:a,2:b");
+    assert_eq!(at(json!({"orient": false})), "k -u");
+    assert_eq!(at(json!({"orient": true})), "k");
+    // And they survive to_spec.
+    let iface = Interface::from_json(&s).unwrap();
+    let again = Interface::from_json(&iface.to_spec()).unwrap();
+    for inputs in
+        [json!({"in_file": "d/sub.a.nii.gz", "label": 3, "pairs": [[1, "a"]]}), json!({"bvec": "v", "show": true})]
+    {
+        let probe = In(FileSet::new(["in.nii.gz"]), Some("/w"));
+        assert_eq!(iface.cmdline(&inputs, &probe).unwrap(), again.cmdline(&inputs, &probe).unwrap());
+    }
+    // Malformed: named in the error.
+    let mut bad = s.clone();
+    bad["inputs"]["out_file"]["genfile_template"][0]["template"] = json!("{in_file.suffix}");
+    assert!(render(&bad, json!({}), None).unwrap_err().1.contains("unknown part"));
+    let mut bad = s.clone();
+    bad["inputs"]["show"]["omit_when"] = json!([{"maybe": "verbose"}]);
+    assert!(render(&bad, json!({}), None).unwrap_err().1.contains("inputs.show.omit_when[0]"));
+    let mut bad = s.clone();
+    bad["inputs"]["bvec"]["argstr_inputs"] = json!(["nope"]);
+    assert!(render(&bad, json!({}), None).unwrap_err().1.contains("argstr_inputs"));
+}

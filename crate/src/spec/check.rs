@@ -4,7 +4,7 @@
 //! spec; a `name_source` chain must not loop. The names become indices and the
 //! `argstr`s become parsed templates, so rendering never looks a name up.
 
-use super::Spec;
+use super::{GenfileLinks, GenfileTemplate, LinkedAlternative, Part, Piece, Spec};
 use crate::error::{Error, Result};
 use crate::pyfmt::Template;
 
@@ -22,9 +22,36 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
         let name_source = input.name_source.as_deref().map(|n| index(spec, &name, "name_source", n)).transpose()?;
         let new_name = input.new_name.as_deref().map(|n| index(spec, &name, "new_name", n)).transpose()?;
         let genfile = match &input.genfile_template {
-            Some(g) => Some((index(spec, &name, "genfile_template.source", &g.source)?, Template::parse(&g.template))),
+            Some(GenfileTemplate::Source { source, template, extension }) => Some(GenfileLinks::Source {
+                source: index(spec, &name, "genfile_template.source", source)?,
+                template: Template::parse(template),
+                extension: *extension,
+            }),
+            Some(GenfileTemplate::Alternatives(alternatives)) => {
+                let mut linked = Vec::with_capacity(alternatives.len());
+                for (n, alt) in alternatives.iter().enumerate() {
+                    let at = format!("genfile_template[{n}]");
+                    linked.push(LinkedAlternative {
+                        when: alt
+                            .when
+                            .iter()
+                            .map(|w| index(spec, &name, &format!("{at}.when"), w))
+                            .collect::<Result<_>>()?,
+                        pieces: pieces(&alt.template, |input| index(spec, &name, &format!("{at}.template"), input))?,
+                        extension: alt.extension,
+                    });
+                }
+                Some(GenfileLinks::Alternatives(linked))
+            }
             None => None,
         };
+        let omit_when = input
+            .omit_when
+            .iter()
+            .map(|c| Ok((c.clone(), index(spec, &name, "omit_when", c.input())?)))
+            .collect::<Result<Vec<_>>>()?;
+        let argstr_inputs =
+            input.argstr_inputs.iter().map(|n| index(spec, &name, "argstr_inputs", n)).collect::<Result<Vec<_>>>()?;
         let argstr = input.argstr.clone();
         let repeat = argstr.as_deref().is_some_and(|a| a.ends_with("..."));
         let links = super::Links {
@@ -40,6 +67,9 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
             argstr: argstr.as_deref().map(Template::parse),
             name_template: Some(Template::parse(input.name_template.as_deref().unwrap_or("%s_generated"))),
             genfile,
+            omit_when,
+            argstr_inputs,
+            item_argstr: input.item_argstr.as_deref().map(Template::parse),
         };
         spec.inputs[i].links = links;
     }
@@ -59,6 +89,47 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
         }
     }
     check_chains(spec)
+}
+
+/// A braced template (`{in_file.stem}_b{{1}}`) as text and parts of inputs'
+/// values, each input found by `index`.
+fn pieces(text: &str, index: impl Fn(&str) -> Result<usize>) -> Result<Vec<Piece>> {
+    let bad = |why: String| Error::spec("genfile_template", format!("template {text:?}: {why}"));
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(['{', '}']) {
+        literal.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            literal.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if tail.starts_with('}') {
+            return Err(bad("a '}' without its '{' (write '}}' for a brace)".into()));
+        }
+        let end = tail.find('}').ok_or_else(|| bad("a '{' without its '}'".into()))?;
+        let field = &tail[1..end];
+        let (input, part) = match field.split_once('.') {
+            None => (field, Part::Value),
+            Some((input, "name")) => (input, Part::Name),
+            Some((input, "stem")) => (input, Part::Stem),
+            Some((input, "ext")) => (input, Part::Ext),
+            Some((input, "prefix")) => (input, Part::Prefix),
+            Some((_, other)) => return Err(bad(format!("unknown part '.{other}' (name, stem, ext, prefix)"))),
+        };
+        if !literal.is_empty() {
+            out.push(Piece::Text(std::mem::take(&mut literal)));
+        }
+        out.push(Piece::Part(index(input)?, part));
+        rest = &tail[end + 1..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(Piece::Text(literal));
+    }
+    Ok(out)
 }
 
 /// A `name_source` chain that comes back to where it started can never produce a name.

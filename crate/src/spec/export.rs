@@ -5,7 +5,7 @@
 //! its metadata, types in the spec format's own notation.
 
 use super::types::Type;
-use super::{Extension, Input, Output, PathForm, Spec};
+use super::{Condition, Extension, GenfileTemplate, Input, Output, PathForm, Spec};
 use serde_json::{json, Map, Value as Json};
 
 impl Spec {
@@ -130,13 +130,48 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
         &mut m,
         "genfile_template",
         i.genfile_template.as_ref().map(|g| {
-            let mut t = json!({"source": g.source, "template": g.template});
-            if g.extension {
-                t["extension"] = json!(true);
+            let with_extension = |mut t: Json, extension: bool| {
+                if extension {
+                    t["extension"] = json!(true);
+                }
+                t
+            };
+            match g {
+                GenfileTemplate::Source { source, template, extension } => {
+                    with_extension(json!({"source": source, "template": template}), *extension)
+                }
+                GenfileTemplate::Alternatives(alts) => Json::Array(
+                    alts.iter()
+                        .map(|a| {
+                            let mut t = json!({"template": a.template});
+                            if !a.when.is_empty() {
+                                t["when"] = json!(a.when);
+                            }
+                            with_extension(t, a.extension)
+                        })
+                        .collect(),
+                ),
             }
-            t
         }),
     );
+    put(
+        &mut m,
+        "omit_when",
+        (!i.omit_when.is_empty()).then(|| {
+            Json::Array(
+                i.omit_when
+                    .iter()
+                    .map(|c| match c {
+                        Condition::Set(n) => json!({"set": n}),
+                        Condition::True(n) => json!({"true": n}),
+                        Condition::False(n) => json!({"false": n}),
+                    })
+                    .collect(),
+            )
+        }),
+    );
+    put(&mut m, "argstr_inputs", (!i.argstr_inputs.is_empty()).then(|| json!(i.argstr_inputs)));
+    put(&mut m, "item_argstr", strs(&i.item_argstr));
     put(
         &mut m,
         "path_form",

@@ -47,14 +47,54 @@ pub enum Extension {
     ByInput { input: String, map: Vec<(String, String)>, replace: bool },
 }
 
-/// 1.1's `genfile_template`: a name for an unset input made from another's
-/// base name (nipype's `_gen_filename` idiom).
+/// 1.1's `genfile_template`: the name of an unset input, made from other
+/// inputs (nipype's `_gen_filename` idioms).
 #[derive(Debug, Clone, PartialEq)]
-pub struct GenfileTemplate {
-    pub source: String,
+pub enum GenfileTemplate {
+    /// `template % base(source)`; `extension`: with the spec's output extension
+    /// (FSL's `_gen_fname`).
+    Source { source: String, template: String, extension: bool },
+    /// The first alternative that applies, its template naming parts in braces.
+    Alternatives(Vec<Alternative>),
+}
+
+/// One alternative of a `genfile_template` list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alternative {
+    /// Inputs that must all be set and true for it to apply.
+    pub when: Vec<String>,
     pub template: String,
-    /// The spec's `output_extension` is given to the name (FSL's `_gen_fname`).
     pub extension: bool,
+}
+
+/// A part of an input's value that a braced template names: `{in}`,
+/// `{in.name}`, `{in.stem}`, `{in.ext}`, `{in.prefix}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Value,
+    Name,
+    Stem,
+    Ext,
+    Prefix,
+}
+
+/// 1.1's `omit_when`: when an argument is left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// The input is set (or defaulted).
+    Set(String),
+    /// The input is set and true in Python's sense.
+    True(String),
+    /// The input is not set, or false in Python's sense.
+    False(String),
+}
+
+impl Condition {
+    pub fn input(&self) -> &str {
+        match self {
+            Condition::Set(i) | Condition::True(i) | Condition::False(i) => i,
+        }
+    }
 }
 
 /// 1.1's `path_form`: how a path value is written (nipype's `_format_arg`
@@ -100,6 +140,12 @@ pub struct Input {
     pub genfile_template: Option<GenfileTemplate>,
     /// 1.1: how a path value is written.
     pub path_form: Option<PathForm>,
+    /// 1.1: when the argument is left out.
+    pub omit_when: Vec<Condition>,
+    /// 1.1: other inputs whose values fill `argstr` after this one's.
+    pub argstr_inputs: Vec<String>,
+    /// 1.1: the format of each item of a list value.
+    pub item_argstr: Option<String>,
     /// Resolved cross-references and pre-parsed formats, for fast rendering.
     pub(crate) links: Links,
 }
@@ -122,8 +168,33 @@ pub(crate) struct Links {
     /// Whether `argstr` already quotes its value (`'%s'` or `"%s"`).
     pub quoted: bool,
     pub name_template: Option<Template>,
-    /// `genfile_template`'s source and template.
-    pub genfile: Option<(usize, Template)>,
+    /// `genfile_template`, its names resolved and templates parsed.
+    pub genfile: Option<GenfileLinks>,
+    /// `omit_when`, by input index.
+    pub omit_when: Vec<(Condition, usize)>,
+    pub argstr_inputs: Vec<usize>,
+    pub item_argstr: Option<Template>,
+}
+
+/// A linked `genfile_template`.
+#[derive(Debug, Clone)]
+pub(crate) enum GenfileLinks {
+    Source { source: usize, template: Template, extension: bool },
+    Alternatives(Vec<LinkedAlternative>),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LinkedAlternative {
+    pub when: Vec<usize>,
+    pub pieces: Vec<Piece>,
+    pub extension: bool,
+}
+
+/// A braced template, parsed: text, and parts of inputs' values.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Piece {
+    Text(String),
+    Part(usize, Part),
 }
 
 /// One output.

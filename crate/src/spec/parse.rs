@@ -6,7 +6,7 @@
 //! refused rather than silently ignored.
 
 use super::types::{RangeBound, Type};
-use super::{Extension, GenfileTemplate, Input, Links, Output, PathForm, Spec};
+use super::{Alternative, Condition, Extension, GenfileTemplate, Input, Links, Output, PathForm, Spec};
 use crate::error::{Error, Result};
 use crate::value::{json_number, Number, Value};
 use serde_json::{Map, Value as Json};
@@ -159,6 +159,9 @@ const INPUT_KEYS: &[&str] = &[
     "value_map",
     "genfile_template",
     "path_form",
+    "omit_when",
+    "argstr_inputs",
+    "item_argstr",
     "keep_extension",
     "genfile",
     "output_name",
@@ -240,6 +243,9 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
                 ))
             }
         },
+        omit_when: parse_conditions(obj.get("omit_when"), &path)?,
+        argstr_inputs: str_list(obj, "argstr_inputs", &path)?,
+        item_argstr: opt_str(obj, "item_argstr", &path)?,
         ty,
         links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
@@ -317,21 +323,59 @@ fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Optio
     }
 }
 
-/// `genfile_template`: `{source, template}`.
+/// `genfile_template`: `{source, template, extension?}`, or a list of
+/// `{when?, template, extension?}`.
 fn parse_genfile_template(json: Option<&Json>, path: &str) -> Result<Option<GenfileTemplate>> {
     let path = format!("{path}.genfile_template");
     match json {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Object(o)) => {
             reject_unknown(o, &["source", "template", "extension"], &path)?;
-            Ok(Some(GenfileTemplate {
+            Ok(Some(GenfileTemplate::Source {
                 source: req_str(o, "source", &path)?,
                 template: req_str(o, "template", &path)?,
                 extension: opt_bool(o, "extension", &path)?.unwrap_or(false),
             }))
         }
-        Some(other) => Err(Error::spec(&path, format!("expected an object, got {other}"))),
+        Some(Json::Array(items)) if !items.is_empty() => {
+            let alternative = |(n, item): (usize, &Json)| {
+                let at = format!("{path}[{n}]");
+                let o = item.as_object().ok_or_else(|| Error::spec(&at, "expected an object"))?;
+                reject_unknown(o, &["when", "template", "extension"], &at)?;
+                Ok(Alternative {
+                    when: str_list(o, "when", &at)?,
+                    template: req_str(o, "template", &at)?,
+                    extension: opt_bool(o, "extension", &at)?.unwrap_or(false),
+                })
+            };
+            Ok(Some(GenfileTemplate::Alternatives(items.iter().enumerate().map(alternative).collect::<Result<_>>()?)))
+        }
+        Some(other) => Err(Error::spec(&path, format!("expected an object or a list of alternatives, got {other}"))),
     }
+}
+
+/// `omit_when`: `[{"set" | "true" | "false": INPUT}]`.
+fn parse_conditions(json: Option<&Json>, path: &str) -> Result<Vec<Condition>> {
+    let path = format!("{path}.omit_when");
+    let items = match json {
+        None | Some(Json::Null) => return Ok(Vec::new()),
+        Some(Json::Array(items)) => items,
+        Some(other) => return Err(Error::spec(&path, format!("expected a list of conditions, got {other}"))),
+    };
+    let condition = |(n, item): (usize, &Json)| {
+        let at = format!("{path}[{n}]");
+        let one = item.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next());
+        match one {
+            Some((test, Json::String(input))) => match test.as_str() {
+                "set" => Ok(Condition::Set(input.clone())),
+                "true" => Ok(Condition::True(input.clone())),
+                "false" => Ok(Condition::False(input.clone())),
+                other => Err(Error::spec(&at, format!("expected \"set\", \"true\" or \"false\", got {other:?}"))),
+            },
+            _ => Err(Error::spec(&at, format!("expected {{\"set\" | \"true\" | \"false\": INPUT}}, got {item}"))),
+        }
+    };
+    items.iter().enumerate().map(condition).collect()
 }
 
 fn parse_output(name: &str, json: &Json) -> Result<Output> {
@@ -511,6 +555,9 @@ fn bare_input(name: &str, ty: Type) -> Input {
         value_map: Vec::new(),
         genfile_template: None,
         path_form: None,
+        omit_when: Vec::new(),
+        argstr_inputs: Vec::new(),
+        item_argstr: None,
         links: Links::default(),
     }
 }
