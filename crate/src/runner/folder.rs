@@ -3,12 +3,16 @@
 //! machines), the real processes of [`StdHost`], and the one run policy of
 //! [`run`](super::run) over them. `toolmemo run` is a thin front end over this.
 
-use super::{execute, finish, judge, prepare, Outcome, Progress, RunOptions, StdHost};
+#[cfg(feature = "redis")]
+use super::{execute, finish, judge};
+use super::{prepare, Outcome, Progress, RunOptions, StdHost};
 use crate::error::Result;
 use crate::fingerprint::InterfaceKey;
 pub use crate::memory::cached::new_run_id;
 use crate::memory::cached::{block_on, system_clock_ms};
-use crate::memory::{FsStore, Limits, Memory, Request, StdDisk, Store, WithReadOnly};
+use crate::memory::{FsStore, Limits, Memory, StdDisk, WithReadOnly};
+#[cfg(feature = "redis")]
+use crate::memory::{Request, Store};
 use crate::Interface;
 use serde_json::Value as Json;
 use std::path::Path;
