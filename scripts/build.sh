@@ -63,6 +63,10 @@ for f in pkg/web/toolmemo.js pkg/lite/toolmemo.js pkg/web/snippets/*/src/wasm/*.
   mv "$f.min" "$f"
 done
 
+# The page's real tools (scripts/nipype-specs.sh writes them where nipype is
+# installed): none until then, said by an empty list rather than a 404.
+[ -f pkg/nipype/index.json ] || { mkdir -p pkg/nipype && echo '[]' > pkg/nipype/index.json; }
+
 echo '{"type": "commonjs"}' > pkg/node/package.json
 echo '{"type": "module"}' > pkg/web/package.json
 echo '{"type": "module"}' > pkg/lite/package.json

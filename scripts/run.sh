@@ -8,6 +8,9 @@ source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
+# Real tools for the page, made by the nipype importer from nipype 1.12.0 in a
+# venv; the page works without them (they are offered when they exist).
+bash scripts/nipype-specs.sh || echo "(no nipype specs for the page: the importer could not run here)"
 node examples/demo.mjs "$@"
 echo
 exec node scripts/serve.mjs

@@ -26,7 +26,7 @@ const TYPES = {
 };
 
 /** What the page needs; everything else (.git, target/, sources) is not served. */
-const PUBLIC = [/^index\.html$/, /^www\//, /^pkg\/web\//, /^examples\/.*\.json$/, /^docs\/screenshots\//];
+const PUBLIC = [/^index\.html$/, /^www\//, /^pkg\/web\//, /^pkg\/nipype\/.*\.json$/, /^examples\/.*\.json$/, /^docs\/screenshots\//];
 
 /** The repository-relative path a URL asks for, or null if it is not public. */
 function publicPath(url) {

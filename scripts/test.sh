@@ -10,6 +10,8 @@ SHARED="${TOOLMEMO_SHARED:-$ROOT/../shared}"
 
 bash scripts/setup.sh
 bash scripts/build.sh
+# The page's real tools, made by the nipype importer (page.test.mjs checks them).
+bash scripts/nipype-specs.sh
 
 echo "== cargo test (native, with the Redis store against a redis-server of its own;"
 echo "   the stable fuzz drivers a minute per target: docs/reliability.md)"

@@ -174,6 +174,20 @@ test("a pasted spec may extend a bundled one", async () => {
   noProblems();
 });
 
+test("real tools made from nipype are offered, and compose as nipype renders them", async () => {
+  // scripts/nipype-specs.sh (run by the test command and by `npm start`) wrote
+  // pkg/nipype/ with the importer; the page offers what it wrote.
+  const group = page.locator('#example optgroup[label^="Real tools"] option');
+  await group.first().waitFor({ state: "attached" });
+  assert.ok((await group.count()) >= 5, `${await group.count()} real tools offered`);
+  await choose("nipype:nipype.interfaces.afni.preprocess.SkullStrip");
+  assert.match(await field("in_file").textContent(), /input file to 3dSkullStrip/, "described by the user's nipype");
+  await page.fill("#in-in_file", "t1.nii");
+  // What nipype 1.12 renders (the AFNI extension chosen by `outputtype`, 1.1).
+  assert.deepEqual(await cmdline(), { state: "ok", text: "3dSkullStrip -input t1.nii -prefix t1_skullstrip" });
+  noProblems();
+});
+
 test("every bundled spec loads into a form", async () => {
   const ids = await page.locator("#example option").evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
   assert.ok(ids.length >= 4, ids.join());

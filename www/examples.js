@@ -19,3 +19,19 @@ export const EXAMPLES = [
   { id: "tar", title: "tar — a .tar.gz archive of files", spec: "examples/specs/tar.json" },
   { id: "wordcount", title: "wc — counts for several files", spec: "examples/specs/wc.json" },
 ];
+
+/**
+ * Real tools: the specs the nipype importer made when the page was built
+ * (`scripts/nipype-specs.sh`, from www/nipype-tools.txt), or none when it was
+ * not run (no nipype where the page was built).
+ */
+export async function nipypeExamples() {
+  try {
+    const r = await fetch("pkg/nipype/index.json");
+    if (!r.ok) return [];
+    const list = await r.json();
+    return Array.isArray(list) ? list.filter((e) => typeof e?.id === "string" && typeof e?.spec === "string") : [];
+  } catch {
+    return [];
+  }
+}

@@ -3,7 +3,7 @@
 // `{label, text, parents, example}` to `load`, which answers whether the spec
 // was usable; fetch failures go to `fail`.
 import { h } from "./dom.js";
-import { EXAMPLES } from "./examples.js";
+import { EXAMPLES, nipypeExamples } from "./examples.js";
 import { api } from "./server.js";
 
 export function specSource(root, { load, fail, server = null }) {
@@ -17,11 +17,18 @@ export function specSource(root, { load, fail, server = null }) {
   // A choice that stands for a spec from elsewhere, shown only while one is loaded.
   const yours = h("option", { value: "", hidden: true }, "Your spec");
   const group = (label, list) => h("optgroup", { label }, list.map((e) => h("option", { value: e.id }, e.title)));
+  // Every spec offered: the bundled ones, then the importer's real tools once known.
+  const offered = [...EXAMPLES];
   select.append(
     yours,
     group("Runs in this page", EXAMPLES.filter((e) => e.run)),
     group("Command line only", EXAMPLES.filter((e) => !e.run)),
   );
+  const realTools = nipypeExamples().then((list) => {
+    if (list.length === 0) return;
+    offered.push(...list);
+    select.append(group("Real tools (specs made from nipype)", list));
+  });
 
   // What the page shows, to come back to when a new spec cannot be used.
   let shown = select.value;
@@ -33,7 +40,8 @@ export function specSource(root, { load, fail, server = null }) {
   };
 
   async function choose(id) {
-    const example = EXAMPLES.find((e) => e.id === id) ?? EXAMPLES[0];
+    if (String(id).startsWith("nipype:")) await realTools;
+    const example = offered.find((e) => e.id === id) ?? EXAMPLES[0];
     root.setAttribute("aria-busy", "true");
     select.value = example.id;
     try {
@@ -69,7 +77,7 @@ export function specSource(root, { load, fail, server = null }) {
     }
     if (typeof spec?.extends !== "string") return {};
     bundled ??= Promise.all(
-      EXAMPLES.map((e) => fetchText(e.spec).then((t) => JSON.parse(t), () => null)),
+      offered.map((e) => fetchText(e.spec).then((t) => JSON.parse(t), () => null)),
     ).then((specs) => Object.fromEntries(specs.filter((s) => typeof s?.name === "string").map((s) => [s.name, s])));
     return await bundled;
   }

@@ -13,6 +13,7 @@ fn public(path: &str) -> bool {
     path == "index.html"
         || path.starts_with("www/")
         || path.starts_with("pkg/web/")
+        || (path.starts_with("pkg/nipype/") && path.ends_with(".json"))
         || path.starts_with("docs/screenshots/")
         || (path.starts_with("examples/") && path.ends_with(".json"))
 }
