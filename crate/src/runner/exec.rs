@@ -92,6 +92,18 @@ impl Host for StdHost {
 
 /// Runs `argv` in `work` with `environ` added to this process's environment.
 fn execute(argv: &[String], environ: &[(String, String)], work: &Path) -> Result<Done, String> {
+    run_process(argv, environ, work, &|_, _| {})
+}
+
+/// What [`StdHost`] runs a tool with, for hosts that also show its output as it
+/// comes (`toolmemo serve`): `tap(is_stderr, bytes)` sees every chunk read, in
+/// order per stream, from the threads reading them.
+pub fn run_process(
+    argv: &[String],
+    environ: &[(String, String)],
+    work: &Path,
+    tap: &(dyn Fn(bool, &[u8]) + Sync),
+) -> Result<Done, String> {
     let (program, args) = argv.split_first().ok_or("empty command line")?;
     let started = Instant::now();
     let mut child = Command::new(program)
@@ -103,11 +115,14 @@ fn execute(argv: &[String], environ: &[(String, String)], work: &Path) -> Result
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start {program:?}: {e}"))?;
-    let out = child.stdout.take().expect("piped");
-    let err = child.stderr.take().expect("piped");
-    let err_reader = std::thread::spawn(move || read_capped(err));
-    let stdout = read_capped(out);
-    let stderr = err_reader.join().unwrap_or_default();
+    let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+        return Err(format!("{program:?}: its output could not be captured"));
+    };
+    let (stdout, stderr) = std::thread::scope(|scope| {
+        let err_reader = scope.spawn(|| read_capped(err, |b| tap(true, b)));
+        let stdout = read_capped(out, |b| tap(false, b));
+        (stdout, err_reader.join().unwrap_or_default())
+    });
     let status = child.wait().map_err(|e| format!("waiting for {program:?}: {e}"))?;
     #[cfg(unix)]
     let signal = std::os::unix::process::ExitStatusExt::signal(&status);
@@ -116,14 +131,16 @@ fn execute(argv: &[String], environ: &[(String, String)], work: &Path) -> Result
     Ok(Done { exit: status.code(), signal, stdout, stderr, duration_ms: started.elapsed().as_secs_f64() * 1e3 })
 }
 
-/// Reads a stream to its end, keeping its last [`LOG_CAP`] bytes.
-fn read_capped(mut r: impl Read) -> Vec<u8> {
+/// Reads a stream to its end, keeping its last [`LOG_CAP`] bytes and handing
+/// every chunk to `tap` as it comes.
+fn read_capped(mut r: impl Read, tap: impl Fn(&[u8])) -> Vec<u8> {
     let mut kept = Vec::new();
     let mut buf = [0u8; 64 << 10];
     loop {
         match r.read(&mut buf) {
             Ok(0) | Err(_) => return kept,
             Ok(n) => {
+                tap(&buf[..n]);
                 kept.extend_from_slice(&buf[..n]);
                 if kept.len() > 2 * LOG_CAP {
                     kept.drain(..kept.len() - LOG_CAP);

@@ -40,7 +40,7 @@ mod stage;
 
 pub use crate::memory::{OutputStamp, RunRecord};
 #[cfg(feature = "native")]
-pub use exec::{human_bytes, Progress, StdHost};
+pub use exec::{human_bytes, run_process, Progress, StdHost};
 #[cfg(feature = "native")]
 pub use explain::{Difference, Explanation};
 #[cfg(feature = "native")]

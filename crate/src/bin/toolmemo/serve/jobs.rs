@@ -20,14 +20,12 @@ use super::http::{Reply, Req};
 use super::Shared;
 use serde_json::{json, Value as Json};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use toolmemo::fingerprint::{FileId, HashMethod};
 use toolmemo::memory::cached::block_on;
-use toolmemo::runner::{Done, Host, Outcome, RunOptions, Stat, StdHost};
+use toolmemo::runner::{run_process, Done, Host, Outcome, RunOptions, Stat, StdHost};
 use toolmemo::{Error, ErrorKind, Interface};
 
 /// Each stream is kept up to this much in the job (the record keeps its own).
@@ -220,54 +218,13 @@ struct LiveHost {
     job: Arc<Mutex<Job>>,
 }
 
-impl LiveHost {
-    fn pump(&self, r: impl Read, err: bool) -> Vec<u8> {
-        let mut r = r;
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 16 << 10];
-        loop {
-            match r.read(&mut buf) {
-                Ok(0) | Err(_) => return kept,
-                Ok(n) => {
-                    self.job.lock().unwrap_or_else(|p| p.into_inner()).append(err, &buf[..n]);
-                    kept.extend_from_slice(&buf[..n]);
-                    if kept.len() > 2 * LOG_CAP {
-                        kept.drain(..kept.len() - LOG_CAP);
-                    }
-                }
-            }
-        }
-    }
-}
-
 impl Host for LiveHost {
     async fn execute(&self, argv: &[String], environ: &[(String, String)], cwd: &Path) -> Result<Done, String> {
-        let (program, args) = argv.split_first().ok_or("empty command line")?;
-        let started = Instant::now();
-        let mut child = Command::new(program)
-            .args(args)
-            .current_dir(cwd)
-            .envs(environ.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {program:?}: {e}"))?;
-        self.job.lock().unwrap_or_else(|p| p.into_inner()).executing = true;
-        let out = child.stdout.take().expect("piped");
-        let err = child.stderr.take().expect("piped");
-        let (stdout, stderr) = std::thread::scope(|scope| {
-            let e = scope.spawn(|| self.pump(err, true));
-            let o = self.pump(out, false);
-            (o, e.join().unwrap_or_default())
-        });
-        let status = child.wait().map_err(|e| format!("waiting for {program:?}: {e}"))?;
-        self.job.lock().unwrap_or_else(|p| p.into_inner()).executing = false;
-        #[cfg(unix)]
-        let signal = std::os::unix::process::ExitStatusExt::signal(&status);
-        #[cfg(not(unix))]
-        let signal = None;
-        Ok(Done { exit: status.code(), signal, stdout, stderr, duration_ms: started.elapsed().as_secs_f64() * 1e3 })
+        let job = || self.job.lock().unwrap_or_else(|p| p.into_inner());
+        job().executing = true;
+        let done = run_process(argv, environ, cwd, &|err, bytes| job().append(err, bytes));
+        job().executing = false;
+        done
     }
 
     fn has_program(&self, program: &str) -> bool {
