@@ -132,6 +132,33 @@ fn a_second_identical_run_is_a_hit_and_does_not_execute_the_tool() {
 }
 
 #[test]
+fn ls_pages_from_the_index_as_the_full_listing_orders_them() {
+    let lab = Lab::new("pages", UPPER);
+    let spec = upper_spec(&lab);
+    for i in 0..5 {
+        lab.write(&format!("in{i}.txt"), &"x".repeat(i + 1));
+        lab.run(&spec, &[&format!("in_file=in{i}.txt")]).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(3));
+    }
+    let keys = |args: &[&str]| -> Vec<String> {
+        let out = lab.toolmemo(&[&["ls", "--json"], args].concat());
+        let list: Json = serde_json::from_slice(&out.stdout).unwrap();
+        list.as_array().unwrap().iter().map(|m| m["key"].as_str().unwrap().to_string()).collect()
+    };
+    for sort in ["last-used", "created", "size", "key"] {
+        let all = keys(&["--sort", sort]);
+        assert_eq!(all.len(), 5);
+        assert_eq!(keys(&["--sort", sort, "--limit", "2"]), all[..2], "{sort}: the first page");
+        assert_eq!(keys(&["--sort", sort, "--limit", "2", "--offset", "3"]), all[3..], "{sort}: the last page");
+        let mut reversed = all.clone();
+        reversed.reverse();
+        assert_eq!(keys(&["--sort", sort, "-r", "--limit", "5"]), reversed, "{sort} reversed");
+    }
+    let text = String::from_utf8(lab.toolmemo(&["ls", "--limit", "2"]).stdout).unwrap();
+    assert!(text.contains("\n2 of 5 entries, "), "{text}");
+}
+
+#[test]
 fn a_changed_input_file_misses() {
     let lab = Lab::new("changed", UPPER);
     let spec = upper_spec(&lab);

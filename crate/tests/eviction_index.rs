@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{
-    format, function_key, select_evictions, FsStore, Kind, Limits, Memory, MemoryStore, NewEntry, StdDisk, Store,
+    format, function_key, select_evictions, FsStore, Kind, Limits, Memory, MemoryStore, NewEntry, Row, StdDisk, Store,
 };
 
 #[derive(Debug, Clone)]
@@ -89,6 +89,17 @@ fn agrees<S: Store<Vec<u8>>>(open: impl Fn() -> S, ops: &[Op], checks: &[Limits]
         let usage = block_on(mem.store().usage())?;
         prop_assert_eq!(usage.entries, all.len() as u64, "entries after {:?}", op);
         prop_assert_eq!(usage.bytes, all.iter().map(|m| m.bytes).sum::<u64>(), "bytes after {:?}", op);
+        // A page from the index's rows (newest first) is the walk's page.
+        for name in [None, Some("h/x")] {
+            let newest = |x: &Row, y: &Row| y.last_access_ms.total_cmp(&x.last_access_ms).then(x.key.cmp(&y.key));
+            let (page, total) = block_on(mem.page(name, newest, 1, 5))?.expect("these stores keep an index");
+            let mut walk: Vec<_> = all.iter().filter(|m| name.is_none_or(|n| m.name == n)).collect();
+            walk.sort_by(|x, y| y.last_access_ms.total_cmp(&x.last_access_ms).then(x.key.cmp(&y.key)));
+            prop_assert_eq!(total, walk.len(), "rows of {:?} after {:?}", name, op);
+            let want: Vec<_> = walk.iter().skip(1).take(5).map(|m| (m.key, m.last_access_ms)).collect();
+            let got: Vec<_> = page.iter().map(|m| (m.key, m.last_access_ms)).collect();
+            prop_assert_eq!(got, want, "page of {:?} after {:?}", name, op);
+        }
         for limits in checks {
             let walk: Vec<_> = select_evictions(&all, limits, now.get()).into_iter().map(|m| m.key).collect();
             let index: Vec<_> = block_on(mem.preview_eviction(limits))?.into_iter().map(|m| m.key).collect();

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use toolmemo::fingerprint::Key;
 use toolmemo::memory::cached::block_on;
 use toolmemo::memory::{
-    format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Store, Tiered, Usage, WithReadOnly,
+    format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Row, Store, Tiered, Usage, WithReadOnly,
 };
 use toolmemo::Result;
 
@@ -91,6 +91,14 @@ impl Store<Vec<u8>> for Spy {
         self.saw("folder");
         Ok(Some(PathBuf::from("/entry")))
     }
+    async fn rows(&self, name: Option<&str>) -> Result<Vec<Row>> {
+        self.saw("rows");
+        self.inner.rows(name).await
+    }
+    async fn row_meta(&self, row: &Row) -> Result<Option<Meta>> {
+        self.saw("row_meta");
+        self.inner.row_meta(row).await
+    }
 }
 
 fn entry() -> Entry<Vec<u8>> {
@@ -118,10 +126,12 @@ fn every_method<S: Store<Vec<u8>>>(store: &S) {
     block_on(store.stage(&name)).unwrap();
     block_on(store.publish(Path::new("/staged"), e.clone())).unwrap();
     block_on(store.folder(&name, &key)).unwrap();
+    let rows = block_on(store.rows(Some(&name))).unwrap();
+    block_on(store.row_meta(&rows[0])).unwrap();
     block_on(store.remove(&name, &key)).unwrap();
 }
 
-const ALL: [&str; 13] = [
+const ALL: [&str; 15] = [
     "put",
     "get",
     "set_meta",
@@ -134,6 +144,8 @@ const ALL: [&str; 13] = [
     "stage",
     "publish",
     "folder",
+    "rows",
+    "row_meta",
     "remove",
 ];
 
@@ -175,7 +187,7 @@ fn tiers_forward_each_method_to_the_tier_that_owns_it() {
     );
     has_all(
         &tiered.shared.calls(),
-        &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "remove"],
+        &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "rows", "row_meta", "remove"],
         "Tiered (shared)",
     );
 }

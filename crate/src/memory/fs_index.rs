@@ -252,6 +252,17 @@ impl Index {
         out
     }
 
+    /// Every marker, bucket by bucket (a listing of the index's folders).
+    pub fn all<D: Disk>(&self, disk: &D) -> Vec<Marker> {
+        let buckets = disk.list_dir(&self.lru()).unwrap_or_default();
+        let mut out = Vec::new();
+        for (bucket, _) in buckets.into_iter().filter(|(_, dir)| *dir) {
+            let names = disk.list_dir(&self.lru().join(&bucket)).unwrap_or_default();
+            out.extend(names.iter().filter_map(|(n, _)| parse_marker(n)));
+        }
+        out
+    }
+
     /// The oldest bucket not in `skip`, with its markers sorted.
     fn load_front<D: Disk>(&self, disk: &D, skip: &[String]) -> Option<(String, Vec<String>)> {
         let mut buckets: Vec<String> =

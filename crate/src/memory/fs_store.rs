@@ -20,7 +20,7 @@ use super::disk::Disk;
 use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
 use super::fs_index::Index;
-use super::store::{Flight, Store, Usage};
+use super::store::{Flight, Row, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use serde_json::{json, Value as Json};
@@ -621,6 +621,34 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
 
     fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
         ready(Ok(self.existing_folder(name, key)))
+    }
+
+    /// The index's markers: a listing of its folders, no entry read.
+    fn rows(&self, name: Option<&str>) -> impl Future<Output = Result<Vec<Row>>> {
+        ready((|| {
+            if self.index.usage(&self.disk).is_none() {
+                self.rebuild(false)?;
+            }
+            let place = name.map(folder_name);
+            Ok(self
+                .index
+                .all(&self.disk)
+                .into_iter()
+                .filter(|m| place.as_ref().is_none_or(|p| *p == m.folder))
+                .map(|m| Row {
+                    key: m.key,
+                    last_access_ms: m.last_ms,
+                    created_ms: m.created_ms,
+                    bytes: m.bytes,
+                    place: m.folder,
+                })
+                .collect())
+        })())
+    }
+
+    fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
+        let k = row.key.hex();
+        ready(Ok(self.meta_at(&self.root.join(&row.place).join(&k[..2]).join(&k))))
     }
 }
 

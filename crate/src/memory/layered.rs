@@ -8,7 +8,7 @@
 //! only its entries.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store, Usage};
+use super::store::{Flight, Row, Store, Usage};
 use crate::error::Result;
 use crate::fingerprint::Key;
 use std::path::{Path, PathBuf};
@@ -110,5 +110,14 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
             }
         }
         Ok(None)
+    }
+
+    /// The writable store's, as its listing is.
+    async fn rows(&self, name: Option<&str>) -> Result<Vec<Row>> {
+        self.writable.rows(name).await
+    }
+
+    async fn row_meta(&self, row: &Row) -> Result<Option<Meta>> {
+        self.writable.row_meta(row).await
     }
 }

@@ -44,7 +44,7 @@ pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
-pub use store::{no_folders, Flight, MemoryStore, Store, Usage};
+pub use store::{no_folders, no_rows, Flight, MemoryStore, Row, Store, Usage};
 pub use tiered::Tiered;
 pub use units::{parse_duration_ms, parse_size};
 
@@ -281,6 +281,33 @@ impl<S: Store<V>, V> Memory<S, V> {
     /// Every entry's metadata.
     pub async fn entries(&self) -> Result<Vec<Meta>> {
         self.store.list().await
+    }
+
+    /// A page of the entries (of `name`, if given) in the order `order` gives
+    /// their index rows (see [`Store::rows`]), reading only the page's
+    /// metadata: fast at any size. `None` where the store has no index (then
+    /// [`Memory::entries`] lists them all).
+    pub async fn page(
+        &self,
+        name: Option<&str>,
+        order: impl FnMut(&Row, &Row) -> std::cmp::Ordering,
+        skip: usize,
+        take: usize,
+    ) -> Result<Option<(Vec<Meta>, usize)>> {
+        let mut rows = match self.store.rows(name).await {
+            Ok(rows) => rows,
+            Err(e) if e.kind == crate::error::ErrorKind::Unsupported => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        rows.sort_by(order);
+        let mut page = Vec::with_capacity(take.min(rows.len()));
+        for row in rows.iter().skip(skip).take(take) {
+            // A row whose entry went meanwhile is left out of the page.
+            if let Some(meta) = self.store.row_meta(row).await? {
+                page.push(meta);
+            }
+        }
+        Ok(Some((page, rows.len())))
     }
 
     /// Hits and misses of this Memory, entries and bytes of the store (from

@@ -23,7 +23,7 @@
 //! died), then one of them takes over. Nobody waits forever on a dead host.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store, Usage};
+use super::store::{Flight, Row, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
 use redis::{Commands, Connection, RedisResult};
@@ -545,5 +545,14 @@ impl Store<Vec<u8>> for RedisStore {
 
     fn folder(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Option<std::path::PathBuf>>> {
         ready(Ok(None))
+    }
+
+    /// Not yet: its sorted set of last use holds keys, not sizes (a listing walks).
+    fn rows(&self, _name: Option<&str>) -> impl Future<Output = Result<Vec<Row>>> {
+        ready(super::no_rows())
+    }
+
+    fn row_meta(&self, _row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
+        ready(super::no_rows())
     }
 }

@@ -118,6 +118,31 @@ pub trait Store<V> {
 
     /// The folder holding the files of `key`'s entry, if this store has it.
     fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>>;
+
+    /// Every entry (of `name`, if given) as the store's index names it, without
+    /// reading one: what a listing sorts and pages by, reading only the
+    /// metadata of a page with [`Store::row_meta`]. `Unsupported` where there
+    /// is no such index (a walk with [`Store::list`] is the answer there).
+    fn rows(&self, name: Option<&str>) -> impl Future<Output = Result<Vec<Row>>>;
+
+    /// The metadata of the entry a row names, if it is still there.
+    fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>>;
+}
+
+/// An entry as a store's index names it (see [`Store::rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub key: Key,
+    pub last_access_ms: f64,
+    pub created_ms: f64,
+    pub bytes: u64,
+    /// Where the store keeps it (for the filesystem, the folder of its name).
+    pub place: String,
+}
+
+/// The answer of a store without an index of its entries to [`Store::rows`].
+pub fn no_rows<T>() -> Result<T> {
+    Err(Error::new(ErrorKind::Unsupported, "this store keeps no index of its entries to list from: list them"))
 }
 
 /// What a store holds.
@@ -271,9 +296,28 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
     fn folder(&self, _name: &str, _key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
         ready(Ok(None))
     }
+
+    fn rows(&self, name: Option<&str>) -> impl Future<Output = Result<Vec<Row>>> {
+        ready(Ok(self.with(|h| {
+            h.entries
+                .values()
+                .filter(|e| name.is_none_or(|n| e.meta.name == n))
+                .map(|e| Row {
+                    key: e.meta.key,
+                    last_access_ms: e.meta.last_access_ms,
+                    created_ms: e.meta.created_ms,
+                    bytes: e.meta.bytes,
+                    place: e.meta.name.clone(),
+                })
+                .collect()
+        })))
+    }
+
+    fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
+        ready(Ok(self.with(|h| h.entries.get(&row.key).map(|e| e.meta.clone()))))
+    }
 }
 
-/// A store shared by several Memories (one per run, say) is still a store.
 impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<V>>>> {
         (**self).get(name, key)
@@ -319,5 +363,11 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     }
     fn folder(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<PathBuf>>> {
         (**self).folder(name, key)
+    }
+    fn rows(&self, name: Option<&str>) -> impl Future<Output = Result<Vec<Row>>> {
+        (**self).rows(name)
+    }
+    fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
+        (**self).row_meta(row)
     }
 }

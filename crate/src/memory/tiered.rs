@@ -10,7 +10,7 @@
 //! costs a round trip only that often. Single-flight is the shared tier's.
 
 use super::entry::{Entry, Meta};
-use super::store::{Flight, Store, Usage};
+use super::store::{Flight, Row, Store, Usage};
 use crate::error::Result;
 use crate::fingerprint::{Key, KeyMap};
 use std::path::{Path, PathBuf};
@@ -154,5 +154,14 @@ impl<V: Clone, L: Store<V>, S: Store<V>> Store<V> for Tiered<L, S> {
 
     async fn folder(&self, name: &str, key: &Key) -> Result<Option<PathBuf>> {
         self.local.folder(name, key).await
+    }
+
+    /// The shared tier's, which is the truth about what exists.
+    async fn rows(&self, name: Option<&str>) -> Result<Vec<Row>> {
+        self.shared.rows(name).await
+    }
+
+    async fn row_meta(&self, row: &Row) -> Result<Option<Meta>> {
+        self.shared.row_meta(row).await
     }
 }

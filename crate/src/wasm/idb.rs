@@ -364,4 +364,13 @@ impl Store<JsValue> for IdbStore {
     async fn folder(&self, _name: &str, _key: &Key) -> Result<Option<std::path::PathBuf>> {
         Ok(None)
     }
+
+    /// Not yet (its `lru` index could answer; nothing lists from it so far).
+    async fn rows(&self, _name: Option<&str>) -> Result<Vec<crate::memory::Row>> {
+        crate::memory::no_rows()
+    }
+
+    async fn row_meta(&self, _row: &crate::memory::Row) -> Result<Option<Meta>> {
+        crate::memory::no_rows()
+    }
 }

@@ -38,6 +38,13 @@ pub struct LsArgs {
     /// Print JSON (every entry's metadata).
     #[arg(long)]
     json: bool,
+    /// Only this many entries (a page): sorted by last use, creation, size or
+    /// key, a page is read from the cache's index, fast at any size.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Skip this many entries first (the pages after the first).
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
 }
 
 #[derive(clap::Args)]
@@ -59,7 +66,45 @@ pub struct StatsArgs {
 }
 
 pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
-    let mut metas = Cache::open(place)?.entries()?;
+    let cache = Cache::open(place)?;
+    let (metas, total) = match (a.limit, paged_order(a.sort, a.reverse)) {
+        (Some(take), Some(order)) => match cache.page(a.name.as_deref(), order, a.offset, take)? {
+            Some(page) => page,
+            None => sorted(&cache, &a)?,
+        },
+        _ => sorted(&cache, &a)?,
+    };
+    print_listing(&metas, total, a.json);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The order of index rows for a sort they can answer (newest, largest first).
+fn paged_order(
+    sort: SortBy,
+    reverse: bool,
+) -> Option<impl FnMut(&toolmemo::memory::Row, &toolmemo::memory::Row) -> std::cmp::Ordering> {
+    use toolmemo::memory::Row;
+    let by: fn(&Row, &Row) -> std::cmp::Ordering = match sort {
+        SortBy::LastUsed => |x, y| y.last_access_ms.total_cmp(&x.last_access_ms),
+        SortBy::Created => |x, y| y.created_ms.total_cmp(&x.created_ms),
+        SortBy::Size => |x, y| y.bytes.cmp(&x.bytes),
+        SortBy::Key => |_, _| std::cmp::Ordering::Equal,
+        SortBy::Name | SortBy::Hits | SortBy::Duration => return None,
+    };
+    Some(move |x: &Row, y: &Row| {
+        let o = by(x, y).then_with(|| x.key.hex().cmp(&y.key.hex()));
+        if reverse {
+            o.reverse()
+        } else {
+            o
+        }
+    })
+}
+
+/// Every entry (of `--name`), sorted, then the `--offset`/`--limit` page; and
+/// how many there are.
+fn sorted(cache: &Cache, a: &LsArgs) -> Result<(Vec<Meta>, usize), Error> {
+    let mut metas = cache.entries()?;
     metas.retain(|m| a.name.as_ref().is_none_or(|n| &m.name == n));
     metas.sort_by(|x, y| {
         let desc = |a: f64, b: f64| b.total_cmp(&a);
@@ -77,19 +122,24 @@ pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
     if a.reverse {
         metas.reverse();
     }
-    if a.json {
+    let total = metas.len();
+    Ok((metas.into_iter().skip(a.offset).take(a.limit.unwrap_or(usize::MAX)).collect(), total))
+}
+
+fn print_listing(metas: &[Meta], total: usize, json: bool) {
+    if json {
         println!(
             "{}",
             serde_json::to_string_pretty(&metas.iter().map(Meta::to_json).collect::<Vec<_>>()).expect("JSON")
         );
-        return Ok(ExitCode::SUCCESS);
+        return;
     }
     let width = metas.iter().map(|m| m.name.len()).max().unwrap_or(4).max(4);
     println!(
         "{:width$}  {:12}  {:9}  {:>9}  {:>12}  {:>12}  {:>5}",
         "NAME", "KEY", "KIND", "SIZE", "CREATED", "LAST USED", "HITS"
     );
-    for m in &metas {
+    for m in metas {
         println!(
             "{:width$}  {:12}  {:9}  {:>9}  {:>12}  {:>12}  {:>5}",
             m.name,
@@ -102,8 +152,11 @@ pub fn ls(place: &Place, a: LsArgs) -> Result<ExitCode, Error> {
         );
     }
     let bytes: u64 = metas.iter().map(|m| m.bytes).sum();
-    println!("{} entries, {}", metas.len(), human_bytes(bytes));
-    Ok(ExitCode::SUCCESS)
+    if metas.len() == total {
+        println!("{} entries, {}", metas.len(), human_bytes(bytes));
+    } else {
+        println!("{} of {total} entries, {}", metas.len(), human_bytes(bytes));
+    }
 }
 
 pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {

@@ -125,6 +125,23 @@ impl Cache {
         }
     }
 
+    /// A page of the entries in the order of their index rows; `None` where the
+    /// store has no index to page from.
+    pub fn page(
+        &self,
+        name: Option<&str>,
+        order: impl FnMut(&toolmemo::memory::Row, &toolmemo::memory::Row) -> std::cmp::Ordering,
+        skip: usize,
+        take: usize,
+    ) -> Result<Option<(Vec<toolmemo::memory::Meta>, usize)>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match self {
+            Cache::Local(r) => block_on(r.memory().page(name, order, skip, take)),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.page(name, order, skip, take)),
+        }
+    }
+
     /// Entries and bytes, from the store's index.
     pub fn usage(&self) -> Result<toolmemo::memory::Usage, Error> {
         use toolmemo::memory::{cached::block_on, Store};

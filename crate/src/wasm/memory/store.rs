@@ -164,6 +164,26 @@ impl Store<JsValue> for JsStore {
             JsStore::Off => Ok(None),
         }
     }
+    async fn rows(&self, name: Option<&str>) -> crate::Result<Vec<crate::memory::Row>> {
+        match self {
+            JsStore::Memory(s) => s.rows(name).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.rows(name).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.rows(name).await,
+            JsStore::Off => Ok(Vec::new()),
+        }
+    }
+    async fn row_meta(&self, row: &crate::memory::Row) -> crate::Result<Option<Meta>> {
+        match self {
+            JsStore::Memory(s) => s.row_meta(row).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.row_meta(row).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.row_meta(row).await,
+            JsStore::Off => Ok(None),
+        }
+    }
 }
 
 impl JsStore {
