@@ -259,3 +259,17 @@ fn genfile_alternatives_omit_when_argstr_inputs_item_argstr_and_flag_tables() {
     bad["inputs"]["bvec"]["argstr_inputs"] = json!(["nope"]);
     assert!(render(&bad, json!({}), None).unwrap_err().1.contains("argstr_inputs"));
 }
+
+#[test]
+fn an_explicit_float_is_read_wherever_a_spec_holds_a_value() {
+    let s = json!({
+        "name": "F", "command": "f",
+        "inputs": {
+            "m": {"type": "Int", "argstr": "-m %s", "value_map": {"1": {"$float": 4}}},
+            "d": {"type": "Float", "argstr": "-d %s", "default": {"$float": 2}, "usedefault": true},
+            "e": {"type": {"Enum": [{"$float": 1}, 2]}, "argstr": "-e %s"},
+            "r": {"type": {"Range": {"low": {"$float": 0}, "high": 10}}, "argstr": "-r %s"}
+        }
+    });
+    assert_eq!(render(&s, json!({"m": 1, "e": 1.0, "r": 3}), None).unwrap(), "f -d 2.0 -e 1.0 -m 4.0 -r 3.0");
+}

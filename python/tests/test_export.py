@@ -24,6 +24,7 @@ os.environ.setdefault("FSLOUTPUTTYPE", "NIFTI_GZ")  # what the conformance cases
 
 import toolmemo_nipype  # noqa: E402
 from toolmemo_nipype import __main__ as cli  # noqa: E402
+from toolmemo_nipype.probe import make_files  # noqa: E402
 from toolmemo_nipype import core, probe  # noqa: E402
 
 SHARED = os.environ.get("TOOLMEMO_SHARED", os.path.join(os.path.dirname(ROOT), "shared"))
@@ -42,13 +43,7 @@ def run_case(spec_path, case):
     """Render one case through toolmemo as check_import.py does; return (ok, want, got)."""
     with tempfile.TemporaryDirectory() as d:
         d = os.path.realpath(d)
-        for f in case.get("files", []):
-            p = os.path.join(d, f)
-            if f.endswith("/"):
-                os.makedirs(p, exist_ok=True)
-            else:
-                os.makedirs(os.path.dirname(p), exist_ok=True)
-                open(p, "w").close()
+        make_files(d, case.get("files", []))
         inp = os.path.join(d, ".inputs.json")
         with open(inp, "w") as fh:
             json.dump(case["inputs"], fh)

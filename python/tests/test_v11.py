@@ -46,10 +46,54 @@ GENFILE = {"name": "T", "command": "tool", "output_extension": ".nii.gz", "input
     "rel": {"type": "File", "argstr": "-r %s",
             "genfile_template": {"source": "in_file", "template": "%s_r"}}}}
 
+PATHS = {"name": "T", "command": "tool", "output_extension": ".nii.gz", "inputs": {
+    "in_file": {"type": "File", "argstr": "%s", "position": 0, "path_form": "relative"},
+    "ref": {"type": "File", "argstr": "-r %s", "path_form": "basename"},
+    "abs": {"type": {"List": "File"}, "argstr": "-a %s", "path_form": "absolute"},
+    "flag": {"type": {"Either": ["Bool", "File"]}, "argstr": "-f %s", "path_form": "basename",
+             "value_map": {"true": "d/x.nii", "false": None}},
+    "out": {"type": "File", "argstr": "-o %s", "path_form": "basename",
+            "name_source": ["in_file"], "name_template": "%s_o"},
+    "gen": {"type": "File", "argstr": "-g %s", "absolute": True,
+            "genfile_template": {"source": "in_file", "template": "%s_g", "extension": True}}}}
+
 FSL = {"input": "output_type", "mode": "append",
        "map": {"NIFTI": ".nii", "NIFTI_GZ": ".nii.gz"}}
 AFNI = {"input": "outputtype", "mode": "replace",
         "map": {"NIFTI": ".nii", "AFNI": "", "NIFTI_GZ": ".nii.gz"}}
+
+
+OMIT = {"name": "T", "command": "tool", "inputs": {
+    "in_file": {"type": "File", "argstr": "%s", "position": 0},
+    "show": {"type": "Bool", "default": False, "usedefault": True},
+    "hist": {"type": "File", "argstr": "> %s", "position": -1, "name_source": ["in_file"],
+             "name_template": "%s_h", "omit_when": [{"false": "show"}]},
+    "chained": {"type": "File", "argstr": "-c %s", "name_source": ["hist"], "name_template": "%s_c"},
+    "grad": {"type": "File", "argstr": "-g %s"},
+    "bvec": {"type": "File", "argstr": "-b %s %s", "argstr_inputs": ["bval"],
+             "omit_when": [{"set": "grad"}, {"true": "n"}]},
+    "bval": {"type": "File"},
+    "n": {"type": "Int"}}}
+
+ITEMS = {"name": "T", "command": "tool", "inputs": {
+    "pairs": {"type": {"List": {"Tuple": ["File", "Str"]}}, "argstr": "-in %s",
+              "item_argstr": "%s'%s'"},
+    "nums": {"type": {"List": "Int"}, "argstr": "[%s]", "item_argstr": "%02d", "sep": ","},
+    "flag": {"type": "Bool", "argstr": "-b", "value_map": {"true": "-b y", "false": "-b n"}},
+    "show": {"type": "Bool", "argstr": "-u", "value_map": {"true": None, "false": ""}}}}
+
+ALTS = {"name": "T", "command": "tool", "inputs": {
+    "in_file": {"type": "File", "argstr": "%s", "position": 0},
+    "hdr": {"type": "File"},
+    "kind": {"type": {"Enum": ["fa", "md"]}, "default": "fa", "usedefault": True},
+    "lab": {"type": "Int"},
+    "out": {"type": "File", "argstr": "-o %s", "absolute": True, "genfile": True,
+            "genfile_template": [
+                {"when": ["hdr"], "template": "{in_file.stem}_{kind}.nii.gz"},
+                {"when": ["in_file"], "template": "{in_file.prefix}{{x}}.B{kind}{in_file.ext}"},
+                {"template": "bedpostx_{lab}"}]},
+    "name": {"type": "File", "argstr": "-n %s",
+             "genfile_template": [{"template": "{in_file.name}_{lab}"}]}}}
 
 
 def ext_spec(oe, typ_input, values, default):
@@ -131,11 +175,124 @@ class ReferenceRenderer(unittest.TestCase):
         self.assertEqual(r({"in_file": "a.nii", "outputtype": "NIFTI", "out_file": "d/%s.y.nii.gz"}),
                          "tool a.nii -k a_k.nii -o d/a.y.nii")
 
+    def test_path_form(self):
+        r = lambda v: probe.render(PATHS, v, cwd="/w/d")  # noqa: E731
+        self.assertEqual(r({"in_file": "/w/d/sub/../a.nii"}),
+                         "tool a.nii -g /w/d/a_g.nii.gz -o a_o.nii.gz")
+        self.assertEqual(r({"in_file": "/elsewhere/a.nii"}),
+                         "tool ../../elsewhere/a.nii -g /w/d/a_g.nii.gz -o a_o.nii.gz")
+        self.assertEqual(r({"ref": "x/y/my file.nii"}), "tool -r 'my file.nii'")  # then quoted
+        self.assertEqual(r({"abs": ["a.nii", "/b.nii", "s/../c"]}), "tool -a /w/d/a.nii /b.nii /w/d/c")
+        # set values too (a set name_source value)
+        self.assertEqual(r({"out": "q/z.nii"}), "tool -o z.nii")
+        # a value_map replacement is not path-formed; an unmapped value is
+        self.assertEqual(r({"flag": True}), "tool -f d/x.nii")
+        self.assertEqual(r({"flag": "q/true"}), "tool -f true")
+        # the folder only changes absolute/relative forms
+        self.assertEqual(probe.render(PATHS, {"in_file": "a.nii"}, cwd="/other"),
+                         "tool a.nii -g /other/a_g.nii.gz -o a_o.nii.gz")
+
+    def test_genfile_template_extension(self):
+        spec = ext_spec(FSL, "output_type", ["NIFTI", "NIFTI_GZ", "GIFTI"], "NIFTI_GZ")
+        spec["inputs"]["gen"] = {"type": "File", "argstr": "-g %s", "absolute": True, "genfile": True,
+                                 "genfile_template": {"source": "in_file", "template": "%s_g",
+                                                      "extension": True}}
+        r = lambda v: probe.render(spec, v, cwd="/w")  # noqa: E731
+        self.assertEqual(r({"in_file": "a.nii"}), "tool a.nii -g /w/a_g.nii.gz -k a_k.nii -o a_x.nii.gz")
+        self.assertEqual(r({"in_file": "a.nii", "output_type": "NIFTI"}),
+                         "tool a.nii -g /w/a_g.nii -k a_k.nii -o a_x.nii")
+        self.assertEqual(r({"in_file": "a.nii", "output_type": "GIFTI"}),
+                         "tool a.nii -g /w/a_g -k a_k.nii -o a_x")
+        # replace mode: the template's own extension is replaced
+        spec["output_extension"] = AFNI
+        spec["inputs"]["outputtype"] = {"type": {"Enum": ["AFNI", "NIFTI"]}, "default": "NIFTI",
+                                        "usedefault": True}
+        spec["inputs"]["gen"]["genfile_template"]["template"] = "%s_g.1D"
+        self.assertEqual(probe.render(spec, {"in_file": "a.nii"}, cwd="/w").split(" -k")[0],
+                         "tool a.nii -g /w/a_g.nii")
+        # without "extension" nothing is added
+        del spec["inputs"]["gen"]["genfile_template"]["extension"]
+        self.assertEqual(probe.render(spec, {"in_file": "a.nii"}, cwd="/w").split(" -k")[0],
+                         "tool a.nii -g /w/a_g.1D")
+
     def test_v1_spec_unchanged(self):
         spec = ext_spec(".nii.gz", "output_type", ["NIFTI"], "NIFTI")
         self.assertFalse(probe.uses_v11(spec))
         self.assertEqual(probe.render(spec, {"in_file": "a"}, cwd="/w"),
                          "tool a -k a_k.nii.gz -o a_x.nii.gz")
+
+
+    def test_omit_when(self):
+        r = lambda v: probe.render(OMIT, v, cwd="/w")  # noqa: E731
+        # "false": not set or false (show defaults to false); the name is still made for chains
+        self.assertEqual(r({"in_file": "a.nii"}), "tool a.nii -c a_h_c")
+        self.assertEqual(r({"in_file": "a.nii", "show": True}), "tool a.nii -c a_h_c > a_h")
+        # "set" (grad set) and "true" (n non-zero) each leave bvec out
+        self.assertEqual(r({"bvec": "v", "bval": "l"}), "tool -b v l")
+        self.assertEqual(r({"bvec": "v", "grad": "g"}), "tool -g g")
+        self.assertEqual(r({"bvec": "v", "n": 0}), "tool -b v <undefined>")
+        self.assertEqual(r({"bvec": "v", "n": 3}), "tool")
+
+    def test_argstr_inputs_unquoted(self):
+        # argstr % (value, self.inputs.bval): Python's own formatting, no shell quoting
+        self.assertEqual(probe.render(OMIT, {"bvec": "my v", "bval": "l l"}, cwd="/w"),
+                         "tool -b my v l l")
+
+    def test_item_argstr_and_flag_maps(self):
+        r = lambda v: probe.render(ITEMS, v, cwd="/w")  # noqa: E731
+        self.assertEqual(r({"pairs": [["a.nii", "[0]"], ["b", "x"]]}), "tool -in a.nii'[0]' b'x'")
+        self.assertEqual(r({"nums": [1, 22]}), "tool [01,22]")
+        self.assertEqual(r({"pairs": []}), "tool -in ")
+        # on a flag the replacement is the argument itself; null: none; "": an empty argument
+        self.assertEqual(r({"flag": True}), "tool -b y")
+        self.assertEqual(r({"flag": False}), "tool -b n")
+        self.assertEqual(r({"show": True, "flag": True}), "tool -b y")
+        self.assertEqual(r({"show": False, "flag": True}), "tool -b y ")
+
+    def test_genfile_template_alternatives(self):
+        r = lambda v: probe.render(ALTS, v, cwd="/w")  # noqa: E731
+        self.assertEqual(r({"in_file": "d/x.v2.nii.gz", "hdr": "h"}),
+                         "tool d/x.v2.nii.gz -o /w/x.v2_fa.nii.gz")
+        # {{ }} are braces; .prefix cuts at the first dot, .ext as split_filename
+        self.assertEqual(r({"in_file": "d/x.v2.nii.gz", "kind": "md", "lab": 3}),
+                         "tool d/x.v2.nii.gz -n x.v2.nii.gz_3 -o '/w/x{x}.Bmd.nii.gz'")
+        # a part naming an unset input: no name; no "when" left: always taken
+        self.assertEqual(r({"lab": 2}), "tool -o /w/bedpostx_2")
+        self.assertEqual(r({}), "tool")
+        # a set value is used as written
+        self.assertEqual(r({"out": "o", "in_file": "a"}), "tool a -o o")
+        # "when" needs true in Python's sense: an empty string is not
+        spec = json.loads(json.dumps(ALTS))
+        spec["inputs"]["hdr"]["type"] = "Str"
+        self.assertEqual(probe.render(spec, {"in_file": "a.nii", "hdr": ""}, cwd="/w"),
+                         "tool a.nii -o '/w/a{x}.Bfa.nii'")
+        # "extension": the output_extension is added, before absolute
+        spec["output_extension"] = ".gz"
+        spec["inputs"]["out"]["genfile_template"][0]["extension"] = True
+        self.assertEqual(probe.render(spec, {"in_file": "a.nii", "hdr": "h"}, cwd="/w"),
+                         "tool a.nii -o /w/a_fa.nii.gz.gz")
+
+    def test_explicit_floats(self):
+        spec = {"name": "T", "command": "tool", "inputs": {
+            "f": {"type": {"Range": {"low": 0.0, "high": 1.0}}, "argstr": "-f %s", "default": 1.0,
+                  "usedefault": True},
+            "e": {"type": {"Enum": [2.0, 0.5, "x", 3]}, "argstr": "-e %s"},
+            "l": {"type": {"List": "Float"}, "argstr": "-l %s", "default": [1.0, 2.5],
+                  "usedefault": True},
+            "m": {"type": "Int", "argstr": "-m %s", "value_map": {"1": 4.0, "2": 5}}}}
+        enc = probe.encode_floats(spec)
+        ins = enc["inputs"]
+        self.assertEqual(ins["f"]["type"], {"Range": {"low": {"$float": 0}, "high": {"$float": 1}}})
+        self.assertEqual(ins["f"]["default"], {"$float": 1})
+        self.assertEqual(ins["e"]["type"], {"Enum": [{"$float": 2}, 0.5, "x", 3]})
+        self.assertEqual(ins["l"]["default"], [{"$float": 1}, 2.5])
+        self.assertEqual(ins["m"]["value_map"], {"1": {"$float": 4}, "2": 5})
+        # what a bundler keeps of it (1.0 and 1 are the same JS number) renders the same
+        js = json.loads(json.dumps(enc).replace(".0,", ",").replace(".0}", "}"))
+        for v in ({}, {"m": 1, "e": 2.0}, {"m": 2}):
+            self.assertEqual(probe.render(js, v, cwd="/w"), probe.render(spec, v, cwd="/w"))
+        self.assertEqual(probe.render(js, {"m": 1}, cwd="/w"), "tool -f 1.0 -l 1.0 2.5 -m 4.0")
+        self.assertEqual(probe.decode_floats(enc), spec)
 
 
 def _export(q):
@@ -187,15 +344,124 @@ class Recognized(unittest.TestCase):
         self.assertTrue(d["absolute"])
         self.assertEqual(d["genfile_template"], {"source": "in_file", "template": "%s_ts.txt"})
 
-    def test_gen_filename_first_dot_split_refused(self):
-        # brainsuite's getFileName cuts at the first ".", not as split_filename does:
-        # the sample "in_x.v2.nii" shows it, so no template is written
-        spec, reason = _export("brainsuite.brainsuite.Dewisp")
+    def test_fsl_gen_fname_extension(self):
+        # FSL _gen_fname(in_file, suffix="_mean"): /cwd/base_mean + the output_type extension
+        from nipype.interfaces.fsl.base import Info
+        spec, reason = _export("fsl.maths.MeanImage")
+        self.assertIsNone(reason)
+        d = spec["inputs"]["out_file"]
+        self.assertEqual(d["genfile_template"],
+                         {"source": "in_file", "template": "%s_mean", "extension": True})
+        self.assertTrue(d["absolute"])
+        self.assertEqual(spec["output_extension"],
+                         {"input": "output_type", "mode": "append", "map": dict(Info.ftypes)})
+
+    def test_format_arg_abspath(self):
+        spec, reason = _export("fsl.aroma.ICA_AROMA")
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["out_dir"]["path_form"], "absolute")
+
+    def test_format_arg_basename_unquoted_refused(self):
+        # SegmentCC writes os.path.basename(value) without shell quoting: not path_form
+        spec, reason = _export("freesurfer.preprocess.SegmentCC")
         self.assertIsNone(spec)
-        self.assertIn("overrides _gen_filename (inputs: outputMaskFile)", reason)
+        self.assertIn("overrides _format_arg", reason)
+
+    def test_name_from_either_xor_alternative(self):
+        # PRELUDE names its output from phase_file or complex_phase_file (FSL _gen_fname):
+        # alternatives in the list form; the samples set magnitude_file + phase_file together
+        spec, reason = _export("fsl.preprocess.PRELUDE")
+        self.assertIsNone(reason)
+        d = spec["inputs"]["unwrapped_phase_file"]
+        self.assertEqual(d["genfile_template"], [
+            {"when": ["complex_phase_file"], "template": "{complex_phase_file.stem}_phase_unwrapped",
+             "extension": True},
+            {"template": "{phase_file.stem}_unwrapped", "extension": True}])
+        self.assertTrue(d["absolute"])
+
+    def test_gen_filename_alternatives(self):
+        spec, reason = _export("camino.dti.Track")  # in_file unset: "bedpostx"
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["out_file"]["genfile_template"], [
+            {"when": ["in_file"], "template": "{in_file.stem}_tracked"},
+            {"template": "bedpostx_tracked"}])
+        spec, reason = _export("camino.convert.Image2Voxel")  # name + ".B" + out_type
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["out_file"]["genfile_template"],
+                         [{"template": "{in_file.stem}.B{out_type}"}])
+
+    def test_gen_filename_alternatives_in_nipype_order(self):
+        # MRIsConvert: the first set of annot, parcstats, label, scalarcurv, functional
+        # (no xor between them); pairs of them set together fix the order
+        spec, reason = _export("freesurfer.utils.MRIsConvert")
+        self.assertIsNone(reason)
+        alts = spec["inputs"]["out_file"]["genfile_template"]
+        self.assertEqual([a.get("when", [None])[0] for a in alts],
+                         ["annot_file", "parcstats_file", "label_file", "scalarcurv_file",
+                          "functional_file", None])
+        self.assertEqual(alts[-1]["template"], "{in_file.name}_converted.{out_datatype}")
+        self.assertTrue(probe.when_pair_cases(spec))
+        bad = json.loads(json.dumps(spec))
+        bad["inputs"]["out_file"]["genfile_template"][1:5] = alts[4:5] + alts[1:4]
+        from nipype.interfaces.freesurfer.utils import MRIsConvert
+        self.assertIn("self-check", probe.probe_spec(MRIsConvert, bad) or "")
+
+    def test_parse_inputs_skip(self):
+        spec, reason = _export("afni.preprocess.Hist")  # skip out_show unless showhist
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["out_show"]["omit_when"], [{"false": "showhist"}])
+
+    def test_item_argstr_and_flag_tables(self):
+        spec, reason = _export("afni.utils.Bucket")  # " ".join(i[0] + "'" + i[1] + "'")
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["in_file"]["item_argstr"], "%s'%s'")
+        spec, reason = _export("freesurfer.registration.Register")  # curv: always "-curv"
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["curv"]["value_map"], {"false": "-curv"})
+
+    def test_synthetic_path_forms(self):
+        import os as _os
+        from nipype.interfaces.base import CommandLine, CommandLineInputSpec, File, InputMultiPath
+
+        class In(CommandLineInputSpec):
+            src = File(argstr="%s", position=0, mandatory=True)
+            ref = File(argstr="-r %s")
+            many = InputMultiPath(File(), argstr="-m %s...")
+
+        class Paths(CommandLine):
+            _cmd = "tool"
+            input_spec = In
+
+            def _format_arg(self, name, spec, value):
+                if name == "src":
+                    value = _os.path.relpath(value)
+                if name == "ref":
+                    value = _os.path.basename(value)
+                if name == "many":
+                    value = [_os.path.abspath(v) for v in value]
+                return super()._format_arg(name, spec, value)
+
+        spec, reason = core.export_class(Paths)
+        self.assertIsNone(reason)
+        forms = {n: d.get("path_form") for n, d in spec["inputs"].items() if d.get("path_form")}
+        self.assertEqual(forms, {"src": "relative", "ref": "basename", "many": "absolute"})
+        self.assertIsNone(probe.probe_spec(Paths, spec))
+        bad = json.loads(json.dumps(spec))
+        bad["inputs"]["ref"]["path_form"] = "relative"
+        self.assertIn("self-check", probe.probe_spec(Paths, bad) or "")
+
+    def test_gen_filename_first_dot_prefix(self):
+        # brainsuite's getFileName cuts at the first "." ("in_x.v2.nii" shows it): {IN.prefix}
+        spec, reason = _export("brainsuite.brainsuite.Dewisp")
+        self.assertIsNone(reason)
+        d = spec["inputs"]["outputMaskFile"]
+        self.assertEqual(d["genfile_template"],
+                         [{"template": "{inputMaskFile.prefix}.cortex.dewisp.mask.nii.gz"}])
+        self.assertTrue(d["absolute"])
 
     def test_gen_filename_from_any_of_an_xor_group_refused(self):
-        # Label2Vol names its output from whichever of several xor inputs is set
+        # Label2Vol names its output from whichever of several xor inputs is set, and
+        # "aparc+aseg" when aparc_aseg is set even to False: `when` needs true
         spec, reason = _export("freesurfer.model.Label2Vol")
         self.assertIsNone(spec)
         self.assertIn("overrides _gen_filename", reason)
@@ -258,6 +524,60 @@ class Recognized(unittest.TestCase):
         self.assertIsNone(spec)
         self.assertIn("overrides _gen_filename (inputs: out)", reason)
 
+    def test_synthetic_parse_inputs(self):
+        from nipype.interfaces.base import CommandLine, CommandLineInputSpec, File, traits
+
+        class In(CommandLineInputSpec):
+            src = File(argstr="%s", position=0, mandatory=True)
+            grad = File(argstr="-g %s")
+            bvec = File(argstr="-b %s")
+            log = traits.Bool(argstr="-log")
+            never = traits.Int(argstr="-n %d")
+
+        class Skips(CommandLine):
+            _cmd = "tool"
+            input_spec = In
+
+            def _parse_inputs(self, skip=None):
+                if skip is None:
+                    skip = []
+                if isdefined(self.inputs.grad) or self.inputs.log:
+                    skip += ["bvec"]
+                skip.append("never")
+                return super()._parse_inputs(skip=skip)
+
+        from nipype.interfaces.base.traits_extension import isdefined
+        spec, reason = core.export_class(Skips)
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["bvec"]["omit_when"], [{"set": "grad"}, {"true": "log"}])
+        self.assertNotIn("argstr", spec["inputs"]["never"])  # always skipped
+        self.assertIsNone(probe.probe_spec(Skips, spec))
+
+        class Other(Skips):
+            def _parse_inputs(self, skip=None):
+                if self.inputs.log:
+                    skip = ["bvec"]
+                else:
+                    skip = ["grad"]
+                return super()._parse_inputs(skip=skip)
+
+        spec, reason = core.export_class(Other)
+        self.assertIsNone(spec)
+        self.assertIn("overrides _parse_inputs", reason)
+
+    def test_export_writes_explicit_floats(self):
+        q = "nipype.interfaces.ants.utils.AffineInitializer"
+        with tempfile.TemporaryDirectory() as d:
+            toolmemo_nipype.export_to_dir([q], d)
+            text = open(os.path.join(d, q + ".json")).read()
+            spec = json.loads(text)
+            self.assertEqual(spec["inputs"]["radian_fraction"]["type"]["Range"],
+                             {"low": {"$float": 0}, "high": {"$float": 1}})
+            self.assertEqual(spec["inputs"]["search_factor"]["default"], {"$float": 15})
+            self.assertNotRegex(text, r"[0-9]\.0\b")  # no integral float left as 1.0
+            toolmemo_nipype.export_to_dir([q], d, spec_version="1.0")
+            self.assertNotIn("$float", open(os.path.join(d, q + ".json")).read())
+
     def test_spec_version_1_0_refuses_v11(self):
         spec, reason = toolmemo_nipype.export("nipype.interfaces.fsl.utils.ConvertWarp",
                                               spec_version="1.0")
@@ -298,8 +618,37 @@ class Binary(unittest.TestCase):
             (ext_spec(AFNI, "outputtype", ["AFNI", "NIFTI", "NIFTI_GZ"], "AFNI"), {"in_file": "a.nii"}),
             (ext_spec(AFNI, "outputtype", ["AFNI", "NIFTI", "NIFTI_GZ"], "AFNI"),
              {"in_file": "a.nii", "outputtype": "NIFTI"}),
+            (PATHS, {"in_file": "a.nii", "ref": "x/y/my file.nii", "abs": ["a.nii", "/b.nii", "s/../c"]}),
+            (PATHS, {"in_file": "/elsewhere/a.nii", "out": "q/z.nii", "flag": True}),
+            (PATHS, {"in_file": "sub/../b.nii.gz", "flag": "q/true"}),
+            (PATHS, {"flag": False}),
+            (OMIT, {"in_file": "a.nii"}), (OMIT, {"in_file": "a.nii", "show": True}),
+            (OMIT, {"bvec": "v", "bval": "l"}), (OMIT, {"bvec": "v", "grad": "g"}),
+            (OMIT, {"bvec": "v", "n": 0}), (OMIT, {"bvec": "v", "n": 3}),
+            (OMIT, {"bvec": "my v", "bval": "l l"}),
+            (ITEMS, {"pairs": [["a.nii", "[0]"], ["b", "x"]], "nums": [1, 22]}),
+            (ITEMS, {"pairs": [], "flag": True, "show": True}),
+            (ITEMS, {"flag": False, "show": False}),
+            (ALTS, {"in_file": "d/x.v2.nii.gz", "hdr": "h"}),
+            (ALTS, {"in_file": "d/x.v2.nii.gz", "kind": "md", "lab": 3}),
+            (ALTS, {"lab": 2}), (ALTS, {}), (ALTS, {"out": "o", "in_file": "a"}),
         ]
         for spec, inputs in samples:
+            d, r = render_with_binary(spec, inputs)
+            want = probe.render(spec, inputs, cwd=d)
+            self.assertEqual((r.returncode, r.stdout.rstrip("\n")), (0, want),
+                             f"{json.dumps(inputs)}: {r.stderr.strip()}")
+
+    def test_binary_reads_explicit_floats(self):
+        # docs "Explicit floats": default, Enum values, Range bounds, value_map replacements
+        spec = probe.encode_floats({"name": "T", "command": "tool", "inputs": {
+            "f": {"type": {"Range": {"low": 0.0, "high": 2.0}}, "argstr": "-f %s",
+                  "default": 1.0, "usedefault": True},
+            "l": {"type": {"List": "Float"}, "argstr": "-l %s", "default": [1.0, 2.5],
+                  "usedefault": True},
+            "e": {"type": {"Enum": [2.0, 0.5]}, "argstr": "-e %s"},
+            "m": {"type": "Int", "argstr": "-m %s", "value_map": {"1": 4.0}}}})
+        for inputs in ({"e": 0.5}, {"m": 1}):
             d, r = render_with_binary(spec, inputs)
             want = probe.render(spec, inputs, cwd=d)
             self.assertEqual((r.returncode, r.stdout.rstrip("\n")), (0, want),

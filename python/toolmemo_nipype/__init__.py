@@ -62,6 +62,9 @@ def export_to_dir(names, out, probe=True, spec_version="1.1"):
             if os.path.exists(path):
                 os.remove(path)
         else:
+            if spec_version != "1.0":  # 1.0 readers do not know {"$float": N}
+                from .probe import encode_floats
+                spec = encode_floats(spec)
             with open(path, "w") as fh:
                 json.dump(spec, fh, indent=1, sort_keys=False)
                 fh.write("\n")

@@ -122,8 +122,15 @@ def _export(cls):
 
     problems = []
     # -- methods that decide the command line
+    skips = {}  # _parse_inputs(skip=...): input -> omit_when conditions, or None (always)
     for meth, allowed in _STRICT.items():
         o = owner(cls, meth)
+        if meth == "_parse_inputs" and o not in allowed:
+            try:
+                skips = _parse_inputs_skips(cls)
+                continue
+            except Unsupported:
+                pass
         if o not in allowed:
             what = "cmdline property overridden" if meth == "cmdline" else f"overrides {meth}"
             problems.append(what + f" ({o.rsplit('.', 1)[-1]})" if o else what)
@@ -148,7 +155,8 @@ def _export(cls):
     traits = {n: inputs.trait(n) for n in names}
 
     # -- which inputs reach the command line, and which generated names do
-    argstr_names = [n for n in names if traits[n].argstr is not None]
+    argstr_names = [n for n in names if traits[n].argstr is not None
+                    and not (n in skips and skips[n] is None)]
     gen_reached = set()
     todo = [n for n in argstr_names if traits[n].name_source]
     while todo:
@@ -207,40 +215,43 @@ def _export(cls):
             used = sorted(set(re.findall(r"""["']([A-Za-z_][A-Za-z0-9_]*)["']""", src)) & set(names))
             detail = f" (inputs: {', '.join(used)})" if used else ""
             deferred.append((f"overrides _format_arg{detail}",
-                             lambda draft: {n: {"value_map": m}
-                                            for n, m in infer.value_tables(cls, draft).items()}))
-    if genfile_plain:
-        g = owner(cls, "_gen_filename")
-        if g != _CL:
-            deferred.append((f"overrides _gen_filename (inputs: {', '.join(genfile_plain)})",
-                             lambda draft: infer.genfile_templates(cls, draft, genfile_plain)))
-        else:
-            problems.append(f"genfile without name_source (inputs: {', '.join(genfile_plain)})")
-
+                             lambda draft: infer.value_tables(cls, draft)))
     output_extension = None
     ov = owner(cls, "_overload_extension")
+    ext_by = {"nipype.interfaces.fsl.base.FSLCommand": ("output_type", "append"),
+              "nipype.interfaces.afni.base.AFNICommand": ("outputtype", "replace")}
+    ext_table = None  # the extension the owner's _overload_extension (and FSL _gen_fname) adds
+    if ov in ext_by:
+        # the extension table is the owner's module's Info.ftypes, read now
+        inp, mode = ext_by[ov]
+        table = getattr(getattr(importlib.import_module(ov.rsplit(".", 1)[0]), "Info", None),
+                        "ftypes", None)
+        values = list(getattr(traits[inp].trait_type, "values", None) or ()) if inp in traits else []
+        if (isinstance(table, dict) and values and all(v in table for v in values)
+                and all(isinstance(x, str) for x in table.values())):
+            ext_table = {"input": inp, "mode": mode, "map": {str(k): v for k, v in table.items()}}
     needs_overload = sorted(
         n for n in gen_reached
         if not (traits[n].keep_extension and _template_always_has_ext(traits[n].name_template))
     )
     if ov != _CL and needs_overload:
-        ext_by = {"nipype.interfaces.fsl.base.FSLCommand": ("output_type", "append"),
-                  "nipype.interfaces.afni.base.AFNICommand": ("outputtype", "replace")}
-        if ov in ext_by:
-            # the extension table is the owner's module's Info.ftypes, read now
-            inp, mode = ext_by[ov]
-            table = getattr(getattr(importlib.import_module(ov.rsplit(".", 1)[0]), "Info", None),
-                            "ftypes", None)
-            values = list(getattr(traits[inp].trait_type, "values", None) or ()) if inp in traits else []
-            if (isinstance(table, dict) and values and all(v in table for v in values)
-                    and all(isinstance(x, str) for x in table.values())):
-                output_extension = {"input": inp, "mode": mode,
-                                    "map": {str(k): v for k, v in table.items()}}
-            else:
-                problems.append(f"generated name extension follows {inp} "
-                                f"(inputs: {', '.join(needs_overload)})")
+        if ext_table is not None:
+            output_extension = ext_table
+        elif ov in ext_by:
+            problems.append(f"generated name extension follows {ext_by[ov][0]} "
+                            f"(inputs: {', '.join(needs_overload)})")
         else:
             problems.append(f"overrides _overload_extension (inputs: {', '.join(needs_overload)})")
+
+    if genfile_plain:
+        g = owner(cls, "_gen_filename")
+        if g != _CL:
+            deferred.append((f"overrides _gen_filename (inputs: {', '.join(genfile_plain)})",
+                             lambda draft: _genfile_keys(
+                                 cls, draft, genfile_plain,
+                                 draft.get("output_extension") or ext_table)))
+        else:
+            problems.append(f"genfile without name_source (inputs: {', '.join(genfile_plain)})")
     problems.extend(_handler_problems(iface, traits))
     if getattr(iface, "_cmd_prefix", "") != "":
         problems.append("command prefix set by __init__")
@@ -266,6 +277,16 @@ def _export(cls):
     for n, keys in extra.items():
         if n in spec_inputs:
             spec_inputs[n].update(keys)
+    for n, conds in skips.items():
+        if n in spec_inputs and spec_inputs[n].get("argstr") is not None:
+            if conds is None:  # always skipped: never on the command line
+                del spec_inputs[n]["argstr"]
+                continue
+            for c in conds:
+                (x,) = c.values()
+                if x not in traits:
+                    problems.append(f"overrides _parse_inputs (skip condition on unknown input {x})")
+            spec_inputs[n]["omit_when"] = conds
     if problems:
         raise Unsupported("; ".join(dict.fromkeys(problems + [r for r, _ in deferred])))
     draft = {"name": cls.__name__, "command": cmd, "inputs": spec_inputs}
@@ -275,6 +296,10 @@ def _export(cls):
         try:
             for n, keys in find(draft).items():
                 spec_inputs[n].update(keys)
+                gt = keys.get("genfile_template")
+                alts = gt if isinstance(gt, list) else [gt] if gt else []
+                if any(a.get("extension") for a in alts) and not output_extension:
+                    output_extension = draft["output_extension"] = ext_table
         except Unsupported:
             problems.append(reason)
         except Exception as e:  # noqa: BLE001
@@ -294,6 +319,29 @@ def _export(cls):
     spec["inputs"] = spec_inputs
     spec["outputs"] = _outputs(cls)
     return spec
+
+
+def _parse_inputs_skips(cls):
+    """The deciding _parse_inputs only adds to `skip` before the base's: {input: conds|None}."""
+    k = infer.deciding_owner(cls, "_parse_inputs")
+    if k is None or qualname(k) == _CL:
+        return {}
+    after = cls.__mro__[cls.__mro__.index(k) + 1:]
+    nxt = next((c for c in after if "_parse_inputs" in c.__dict__), None)
+    if nxt is None or qualname(nxt) != _CL:
+        raise Unsupported("chained _parse_inputs overrides")
+    return infer.parse_inputs_skips(k.__dict__["_parse_inputs"])
+
+
+def _genfile_keys(cls, draft, targets, ext):
+    """genfile_template per input: one source's `%s` template, else a list of alternatives."""
+    out = {}
+    for n in targets:
+        try:
+            out.update(infer.genfile_templates(cls, draft, [n], ext))
+        except Unsupported:
+            out.update(infer.genfile_alternatives(cls, draft, [n], ext))
+    return out
 
 
 _SAFE_HANDLERS = {

@@ -81,24 +81,61 @@ def _replacement(argstr, want):
     raise Unsupported("no replacement value")
 
 
-def value_tables(cls, spec):
-    """value_map per input for a _format_arg that only looks values up in tables.
+PATH_FORMS = ("basename", "absolute", "relative")
 
-    Returns {input: map}; raises Unsupported naming the inputs it cannot explain."""
+
+def value_tables(cls, spec):
+    """Run _value_tables in a temporary folder (overrides may write files: MPRtoMNI305)."""
+    old = os.getcwd()
+    with tempfile.TemporaryDirectory() as d:
+        os.chdir(d)
+        try:
+            return _value_tables(cls, spec)
+        finally:
+            os.chdir(old)
+
+
+def _value_tables(cls, spec):
+    """value_map / path_form per input for a _format_arg that only looks values up in tables
+    or writes a path value's basename, abspath or relpath.
+
+    Returns {input: {key: value}}; raises Unsupported naming the inputs it cannot explain."""
     k = deciding_owner(cls, "_format_arg")
     src = inspect.getsource(k.__dict__["_format_arg"])
-    if re.search(r"\bself\b", src.split(")", 1)[1]):
+    body = src.split(")", 1)[1]
+    # self._list_outputs() alone may give a fixed output name (LTAConvert: True -> "out.lta");
+    # whatever else it reads is refused, and the names are checked by the probe on samples
+    if re.search(r"\bself\b", re.sub(r"\bself\._list_outputs\(\)", "", body)):
         raise Unsupported("reads the interface")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         iface = cls()
     traits = {n: iface.inputs.trait(n) for n in spec["inputs"]}
     named = set(re.findall(r"""["']([A-Za-z_][A-Za-z0-9_]*)["']""", src))
-    maps, bad = {}, []
+    cwd = os.getcwd()
+    found, bad = {}, []
+
+    reads_outputs = "_list_outputs" in body
+
+    def call(f, n, v):
+        it = iface
+        if reads_outputs:  # _list_outputs reads the input itself: set it (when nipype takes it)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                it = cls()
+                try:
+                    setattr(it.inputs, n, v)
+                except Exception:  # noqa: BLE001
+                    it = iface
+        try:
+            return ("ok", f(it, n, traits[n], v))
+        except Exception as e:  # noqa: BLE001
+            return ("error", type(e).__name__)
+
     for n, d in sorted(spec["inputs"].items()):
         if d.get("argstr") is None:
             continue
-        finite = probe._enum_values(d["type"])
+        finite = _finite_values(d["type"])
         if finite:
             samples = finite
         else:
@@ -108,19 +145,56 @@ def value_tables(cls, spec):
                     samples.append(probe._sample(d["type"], n, r))
                 except probe._Skip:
                     pass
+            # a path inside the rendering folder, written absolute: tells relpath from as-is
+            inside = os.path.join(cwd, "sub", f"in_{n}.nii")
+            if any(isinstance(v, str) for v in samples):
+                samples.append(inside)
+            elif any(isinstance(v, list) and v and all(isinstance(e, str) for e in v) for v in samples):
+                samples.append([inside, "x.nii"])
             samples = [probe._py(v) if isinstance(v, list) else v for v in samples]
+            # the values of Bool/Enum branches (Either(Bool, File): True and False)
+            samples += [x for x in probe._enum_values(d["type"])
+                        if not any(type(x) is type(y) and x == y for y in samples)]
         table = {}
-        for v in samples:
-            def call(f):
-                try:
-                    return ("ok", f(iface, n, traits[n], v))
-                except Exception as e:  # noqa: BLE001
-                    return ("error", type(e).__name__)
-            got, base = call(k.__dict__["_format_arg"]), call(nbc.CommandLine._format_arg)
+        pairs = [(v, call(k.__dict__["_format_arg"], n, v), call(nbc.CommandLine._format_arg, n, v))
+                 for v in samples]
+        partial = probe._enum_values(d["type"])
+        diff_vals = [v for v, got, base in pairs if got != base]
+        # only values of Bool/Enum branches differ: a value table (Bool-or-file outputs)
+        finite_diffs = bool(partial) and all(
+            any(type(v) is type(x) and v == x for x in partial) for v in diff_vals)
+        if not finite and diff_vals and not finite_diffs:
+            # a path written as its basename / abspath / relpath, then formatted as usual
+            forms = []
+            for form in PATH_FORMS:
+                ok = True
+                for v, got, _ in pairs:
+                    pv = _path_value(v)
+                    if pv is None or got[0] != "ok":
+                        ok = False
+                        break
+                    if call(nbc.CommandLine._format_arg, n, probe.path_formed(form, pv, cwd)) != got:
+                        ok = False
+                        break
+                if ok:
+                    forms.append(form)
+            if forms:
+                found[n] = {"path_form": forms[0]}
+                continue
+            items = _item_format(k.__dict__["_format_arg"], iface, n, traits[n], d, pairs)
+            if items:
+                found[n] = items
+            else:
+                bad.append(n)
+            continue
+        flag = d["type"] == "Bool" and "%" not in d["argstr"]
+        for v, got, base in pairs:
             if got == base:
                 continue
-            if not finite or got[0] != "ok" or not isinstance(got[1], str) or (
-                    d["type"] == "Bool" and "%" not in d["argstr"]):
+            if flag and got[0] == "ok" and (got[1] is None or isinstance(got[1], str)):
+                table[probe.value_key(v)] = got[1]  # on a flag: the argument itself, null: none
+                continue
+            if not (finite or finite_diffs) or got[0] != "ok" or not isinstance(got[1], str) or flag:
                 bad.append(n)
                 break
             try:
@@ -129,15 +203,94 @@ def value_tables(cls, spec):
                 bad.append(n)
                 break
         else:
-            if table:
-                maps[n] = table
+            # names in the rendering folder: relative, with `absolute`
+            absl = [isinstance(x, str) and x.startswith(cwd + "/") for x in table.values()]
+            if any(absl) and not all(absl):
+                bad.append(n)
+                continue
+            if any(absl):
+                table = {key: x[len(cwd) + 1:] for key, x in table.items()}
+                found[n] = {"value_map": table, "absolute": True}
+            elif table:
+                found[n] = {"value_map": table}
             elif n in named and not finite:
                 bad.append(n)  # named in the code, but its values cannot all be tried
     if bad:
         raise Unsupported(f"inputs: {', '.join(sorted(set(bad)))}")
-    if not maps:
-        raise Unsupported("no value table found")
-    return maps
+    # nothing differs for any sample, and every input the override names was tried with all
+    # of its values (MCFLIRT's unreachable "trilinear" branch): the override changes nothing
+    return found
+
+
+def _item_format(f, iface, n, trait, d, pairs):
+    """{"item_argstr": F, "sep"?: J} when the override writes argstr % J.join(F % item), else None."""
+    argstr = d["argstr"]
+    if argstr.endswith("...") or not (probe._is_list_type(d["type"])):
+        return None
+    lists = [v for v, got, _ in pairs if isinstance(v, (list, tuple)) and len(v) >= 2
+             and got[0] == "ok" and isinstance(got[1], str)]
+    if not lists:
+        return None
+    v = lists[0]
+
+    def joined(items):
+        try:
+            out = f(iface, n, trait, list(items))
+            return _replacement(argstr, out) if isinstance(out, str) else None
+        except Exception:  # noqa: BLE001
+            return None
+
+    one = joined([v[0]])
+    if not isinstance(one, str):
+        return None
+    parts = list(v[0]) if isinstance(v[0], (list, tuple)) else [v[0]]
+    fmt, pos = [], 0
+    for e in parts:
+        t = str(e)
+        i = one.find(t, pos) if t else -1
+        if i < 0:
+            return None
+        fmt.append(one[pos:i].replace("%", "%%") + "%s")
+        pos = i + len(t)
+    fmt.append(one[pos:].replace("%", "%%"))
+    fmt = "".join(fmt)
+    two = joined(v[:2])
+    first = fmt % (tuple(v[0]) if isinstance(v[0], (list, tuple)) else v[0])
+    second = fmt % (tuple(v[1]) if isinstance(v[1], (list, tuple)) else v[1])
+    if not (isinstance(two, str) and two.startswith(first) and two.endswith(second)
+            and len(two) >= len(first) + len(second)):
+        return None
+    sep = two[len(first): len(two) - len(second)]
+    keys = {"item_argstr": fmt}
+    if sep != d.get("sep", " "):
+        keys["sep"] = sep
+    spec_d = dict(d, **keys)
+    for v, got, _ in pairs:
+        if got[0] != "ok" or not isinstance(v, (list, tuple)):
+            return None
+        try:
+            if probe.fmt(spec_d, probe._jsonish(v)) != got[1]:
+                return None
+        except Exception:  # noqa: BLE001
+            return None
+    return keys
+
+
+def _finite_values(t):
+    """Every value of a type whose values can all be tried (Enum, Bool, Either of them), else []."""
+    if isinstance(t, dict) and "Either" in t:
+        parts = [_finite_values(b) for b in t["Either"]]
+        return [v for p in parts for v in p] if all(parts) else []
+    return probe._enum_values(t)
+
+
+def _path_value(v):
+    """v as path_form sees it (a string, or a list of strings), else None."""
+    if isinstance(v, str):
+        return v
+    if isinstance(v, (list, tuple)) and all(isinstance(e, str) for e in v):
+        return list(v)
+    return None
 
 
 def _stem(v):
@@ -148,79 +301,409 @@ def _stem(v):
     return probe._split_ext(v)[0] if isinstance(v, str) else None
 
 
-def genfile_templates(cls, spec, targets):
+def genfile_templates(cls, spec, targets, output_extension=None):
     """genfile_template (+ absolute) for inputs nipype names in _gen_filename.
 
+    `output_extension` (an object, FSL's `output_type` table) lets a name be
+    `template % base` + that extension (`"extension": true`: FSL's `_gen_fname`).
     Returns {input: {"genfile_template": ..., "absolute"?: True}}; raises Unsupported."""
     ins = spec["inputs"]
+    oe = output_extension if isinstance(output_extension, dict) and (
+        output_extension.get("mode") == "append") else None
     cands = {n: None for n in targets}  # None: not yet observed
     observed = {n: 0 for n in targets}
-    old = os.getcwd()
-    try:
-        for values in probe._cases(spec, every=True):
-            with tempfile.TemporaryDirectory() as d:
-                os.chdir(d)
-                cwd = os.getcwd()
-                files = []
-                for n, v in values.items():
-                    probe._files_for(ins[n]["type"], v, files)
-                for f in files:
-                    p = os.path.join(d, f)
-                    if f.endswith("/"):
-                        os.makedirs(p, exist_ok=True)
-                    else:
-                        os.makedirs(os.path.dirname(p), exist_ok=True)
-                        open(p, "w").close()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    try:
-                        iface = probe._set_nipype(cls, values)
-                        iface.cmdline
-                    except Exception:  # noqa: BLE001
-                        continue
-                    for n in targets:
-                        if n in values:
-                            continue
-                        try:
-                            got = iface._gen_filename(n)
-                        except Exception:  # noqa: BLE001
-                            raise Unsupported(f"inputs: {n}")
-                        here = set()
-                        stems = {s: _stem(getattr(iface.inputs, s)) for s in ins
-                                 if s in values and isdefined(getattr(iface.inputs, s))}
-                        if got is None or not isdefined(got):
-                            # only sources unset here stay possible: mark with a wildcard
-                            here = {("*unset*", tuple(sorted(stems)))}
-                        elif isinstance(got, str):
-                            absolute = got.startswith(cwd + "/")
-                            rel = got[len(cwd) + 1:] if absolute else got
-                            if os.path.isabs(rel):
-                                raise Unsupported(f"inputs: {n}")
-                            for s, stem in stems.items():
-                                if s != n and stem and stem in rel:
-                                    t = rel.replace("%", "%%").replace(stem.replace("%", "%%"), "%s", 1)
-                                    here.add((s, t, absolute))
-                        else:
-                            raise Unsupported(f"inputs: {n}")
-                        observed[n] += 1
-                        cur = cands[n]
-                        if cur is None:
-                            cur = None if any(h[0] == "*unset*" for h in here) else here
-                        elif not any(h[0] == "*unset*" for h in here):
-                            cur = cur & here
-                        else:
-                            setnames = next(h[1] for h in here)
-                            cur = {c for c in cur if c[0] not in setnames}
-                        cands[n] = cur
-    finally:
-        os.chdir(old)
+    for values, iface, _, cwd in probe.rendered_samples(cls, spec, probe._cases(spec, every=True)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for n in targets:
+                if n in values:
+                    continue
+                try:
+                    got = iface._gen_filename(n)
+                except Exception:  # noqa: BLE001
+                    raise Unsupported(f"inputs: {n}")
+                here = set()
+                stems = {s: _stem(getattr(iface.inputs, s)) for s in ins
+                         if s in values and isdefined(getattr(iface.inputs, s))}
+                if got is None or not isdefined(got):
+                    # only sources unset here stay possible: mark with a wildcard
+                    here = {("*unset*", tuple(sorted(stems)))}
+                elif isinstance(got, str):
+                    absolute = got.startswith(cwd + "/")
+                    rel = got[len(cwd) + 1:] if absolute else got
+                    if os.path.isabs(rel):
+                        raise Unsupported(f"inputs: {n}")
+                    forms = [(rel, False)]
+                    if oe is not None:
+                        held = lambda x: (getattr(iface.inputs, x, None)  # noqa: E731
+                                          if isdefined(getattr(iface.inputs, x, None)) else None)
+                        ext = probe.add_output_extension(oe, "", held)
+                        if rel.endswith(ext):
+                            forms.append((rel[: len(rel) - len(ext)], True))
+                    for s, stem in stems.items():
+                        for name, with_ext in forms:
+                            if s != n and stem and stem in name:
+                                t = name.replace("%", "%%").replace(
+                                    stem.replace("%", "%%"), "%s", 1)
+                                here.add((s, t, absolute, with_ext))
+                else:
+                    raise Unsupported(f"inputs: {n}")
+                observed[n] += 1
+                cur = cands[n]
+                if cur is None:
+                    cur = None if any(h[0] == "*unset*" for h in here) else here
+                elif not any(h[0] == "*unset*" for h in here):
+                    cur = cur & here
+                else:
+                    setnames = next(h[1] for h in here)
+                    cur = {c for c in cur if c[0] not in setnames}
+                cands[n] = cur
     out = {}
     for n in targets:
         if not observed[n] or not cands[n]:
             raise Unsupported(f"inputs: {n}")
-        s, t, absolute = sorted(cands[n])[0]
+        s, t, absolute, with_ext = sorted(cands[n])[0]
         d = {"genfile_template": {"source": s, "template": t}}
+        if with_ext:
+            d["genfile_template"]["extension"] = True
         if absolute:
             d["absolute"] = True
         out[n] = d
+    return out
+
+
+# ------------------------------------------------- genfile_template as a list of alternatives
+
+_MAX_TEMPLATES = 3000
+_ATTRS = ("name", "stem", "ext", "prefix")
+
+
+def _field_texts(held, target):
+    """(field, text) pairs a name may contain for the held values (field without braces)."""
+    out = []
+    for x, v in sorted(held.items()):
+        if x in (target, "environ", "args"):
+            continue
+        if isinstance(v, (str, int, float)) and not isinstance(v, dict):
+            t = str(v)
+            if t:
+                out.append((x, t))
+        for a in _ATTRS:
+            t = probe.field_text(v, a) if isinstance(v, (str, list)) else None
+            if t and len(t) >= 2:
+                out.append((f"{x}.{a}", t))
+    return out
+
+
+def _tokenizations(name, fields):
+    """Brace templates that give `name` with these field texts (None when there are too many)."""
+    results = []
+    esc = lambda c: {"{": "{{", "}": "}}"}.get(c, c)  # noqa: E731
+
+    def walk(i, acc, nfields):
+        if len(results) > _MAX_TEMPLATES:
+            return
+        if i == len(name):
+            results.append(("".join(acc), nfields))
+            return
+        for f, t in fields:
+            if name.startswith(t, i):
+                acc.append("{" + f + "}")
+                walk(i + len(t), acc, nfields + 1)
+                acc.pop()
+        acc.append(esc(name[i]))
+        walk(i + 1, acc, nfields)
+        acc.pop()
+
+    walk(0, [], 0)
+    return None if len(results) > _MAX_TEMPLATES else results
+
+
+def _alt_name(spec, target, alts, absolute, held, cwd):
+    """The name probe.render gives `target` with these alternatives (None: no name)."""
+    ins = {n: {k: v for k, v in d.items() if k in ("type", "default", "usedefault")}
+           for n, d in spec["inputs"].items()}
+    ins[target] = {"type": "Str", "argstr": "%s", "genfile_template": alts}
+    if absolute:
+        ins[target]["absolute"] = True
+    s = {"name": "t", "command": "", "inputs": ins}
+    if spec.get("output_extension") is not None:
+        s["output_extension"] = spec["output_extension"]
+    vals = {k: v for k, v in held.items() if k != target}
+    try:
+        line = probe.render(s, vals, cwd=cwd)
+    except Exception:  # noqa: BLE001
+        return "\0error"
+    return line[1:] if line else None
+
+
+def _fit(spec, target, obs, absolute, ext_ok):
+    """Alternatives {"template", "extension"?} consistent with every observation, best first."""
+    named = [o for o in obs if o[1] is not None]
+    if not named:
+        return []
+    tried, overflowed = set(), False
+    # generators: observations with distinct names (longest first: most parts to match)
+    gens = []
+    for o in sorted(named, key=lambda o: -len(o[1])):
+        key = (o[1].replace(o[2], ""), tuple(sorted(o[0])))
+        if key not in tried:
+            tried.add(key)
+            gens.append(o)
+    for gen in gens[:12]:
+        held, got, cwd = gen
+        rel = got
+        if absolute and (got == cwd or got.startswith(cwd + "/")):
+            rel = "." if got == cwd else got[len(cwd) + 1:]
+        forms = [(rel, False)]
+        if ext_ok:
+            ext = probe.add_output_extension(spec["output_extension"], "",
+                                             lambda x: held.get(x))
+            if ext and rel.endswith(ext):
+                forms.append((rel[: len(rel) - len(ext)], True))
+        cands = []
+        overflow = False
+        for name, with_ext in forms:
+            toks = _tokenizations(name, _field_texts(held, target))
+            if toks is None:
+                overflow = True
+                break
+            cands += [(t, with_ext, nf) for t, nf in toks]
+        if overflow:
+            overflowed = True
+            continue
+        good = []
+        for t, with_ext, nf in cands:
+            alt = {"template": t}
+            if with_ext:
+                alt["extension"] = True
+            if all(_alt_name(spec, target, [alt], absolute, h, c) == g for h, g, c in obs):
+                good.append((len(re.sub(r"\{[^{}]*\}", "", t.replace("{{", "").replace("}}", ""))),
+                             nf, len(t), t, alt))
+        good.sort(key=lambda x: x[:4])
+        if good:
+            return [g[4] for g in good]
+    if overflowed:
+        raise Unsupported("too many template candidates")
+    return []
+
+
+def _decision_list(spec, target, obs, absolute, ext_ok, whens):
+    alts, remaining = [], list(obs)
+    for _ in range(8):
+        if all(o[1] is None for o in remaining):
+            return alts
+        fit = _fit(spec, target, remaining, absolute, ext_ok)
+        if fit:
+            return alts + [fit[0]]
+        for w in whens:
+            part = [o for o in remaining if o[0].get(w) is not None and bool(o[0][w])]
+            if not part or len(part) == len(remaining):
+                continue
+            fit = _fit(spec, target, part, absolute, ext_ok)
+            if fit:
+                alts.append(dict({"when": [w]}, **fit[0]))
+                remaining = [o for o in remaining if o not in part]
+                break
+        else:
+            return None
+    return None
+
+
+def _observe(cls, spec, targets, cases, method="_gen_filename"):
+    """{target: [(held values, name or None, cwd)]} for samples nipype renders."""
+    ins = spec["inputs"]
+    obs = {n: [] for n in targets}
+    for values, iface, _, cwd in probe.rendered_samples(cls, spec, cases):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            held = {}
+            for x in ins:
+                v = getattr(iface.inputs, x)
+                if isdefined(v) and (x in values or ins[x].get("usedefault")):
+                    held[x] = probe._jsonish(v)
+            for n in targets:
+                if n in values:
+                    continue
+                try:
+                    got = getattr(iface, method)(n)
+                except Exception:  # noqa: BLE001
+                    raise Unsupported(f"inputs: {n}")
+                if got is None or not isdefined(got):
+                    got = None
+                elif not isinstance(got, str):
+                    raise Unsupported(f"inputs: {n}")
+                obs[n].append((held, got, cwd))
+    return obs
+
+
+def _named_inputs(cls, spec):
+    """Inputs the class's own methods read as self.inputs.X (candidates for `when`)."""
+    found = set()
+    for k in cls.__mro__:
+        if k.__module__.startswith(("nipype.interfaces.base", "traits", "builtins")):
+            continue
+        for attr, f in k.__dict__.items():
+            if callable(f):
+                try:
+                    src = inspect.getsource(f)
+                except (OSError, TypeError):
+                    continue
+                found |= set(re.findall(r"self\.inputs\.(\w+)", src))
+                found |= set(re.findall(r"""inputs\[["'](\w+)["']\]""", src))
+    return sorted(x for x in found if x in spec["inputs"])
+
+
+def genfile_alternatives(cls, spec, targets, output_extension=None, method="_gen_filename"):
+    """genfile_template as a list of alternatives (brace fields) for inputs nipype names in
+    _gen_filename; inferred from nipype's names on samples. Returns {input: keys}."""
+    oe = output_extension if isinstance(output_extension, dict) and (
+        output_extension.get("mode") == "append") else None
+    draft = dict(spec)
+    if oe is not None and not isinstance(spec.get("output_extension"), dict):
+        draft["output_extension"] = oe
+    ext_ok = isinstance(draft.get("output_extension"), dict) and draft["output_extension"].get(
+        "mode") == "append"
+    cases = probe._cases(spec, rounds=9, every=True)
+    obs = _observe(cls, spec, targets, cases, method)
+    whens = _named_inputs(cls, spec)
+    out = {}
+    for n in targets:
+        o = obs[n]
+        if not o or all(x[1] is None for x in o):
+            raise Unsupported(f"inputs: {n}")
+        absolute = any(x[1] is not None and (x[1] == x[2] or x[1].startswith(x[2] + "/"))
+                       for x in o)
+        if absolute and any(x[1] is not None and not os.path.isabs(x[1]) for x in o):
+            raise Unsupported(f"inputs: {n}")
+        alts = _decision_list(draft, n, o, absolute, ext_ok, [w for w in whens if w != n])
+        if alts is None:
+            raise Unsupported(f"inputs: {n}")
+        used = [a["when"][0] for a in alts if "when" in a]
+        if len(used) > 1:
+            # the order of the alternatives: samples with two of their inputs set together
+            more = [c for c in probe.when_pair_cases(spec, used) if n not in c]
+            o2 = o + _observe(cls, spec, [n], more, method)[n]
+            alts = _decision_list(draft, n, o2, absolute, ext_ok, [w for w in whens if w != n])
+            if alts is None:
+                raise Unsupported(f"inputs: {n}")
+        d = {"genfile_template": alts}
+        if absolute:
+            d["absolute"] = True
+        out[n] = d
+    return out
+
+
+# ------------------------------------------------- _parse_inputs(skip=...) as omit_when
+
+def _inputs_attr(node):
+    """X for the expression self.inputs.X, else None."""
+    if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "inputs" and isinstance(node.value.value, ast.Name)
+            and node.value.value.id == "self"):
+        return node.attr
+    return None
+
+
+def _skip_conditions(test):
+    """omit_when conditions (any holds) for an `if` test, else raise Unsupported."""
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
+        return [c for v in test.values for c in _skip_conditions(v)]
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _inputs_attr(test.operand):
+        return [{"false": _inputs_attr(test.operand)}]
+    if _inputs_attr(test):
+        return [{"true": _inputs_attr(test)}]
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isdefined"
+            and len(test.args) == 1 and _inputs_attr(test.args[0])):
+        return [{"set": _inputs_attr(test.args[0])}]
+    raise Unsupported("skip condition")
+
+
+def _names(node):
+    if isinstance(node, (ast.List, ast.Tuple)) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts):
+        return [e.value for e in node.elts]
+    raise Unsupported("skip list")
+
+
+def _is_skip_none_init(st):
+    return (isinstance(st, ast.If) and not st.orelse and isinstance(st.test, ast.Compare)
+            and isinstance(st.test.left, ast.Name) and st.test.left.id == "skip"
+            and len(st.body) == 1 and isinstance(st.body[0], ast.Assign))
+
+
+def _is_terminal_output(st):
+    """Statements that only set self.terminal_output (how nipype runs it, not the line)."""
+    if isinstance(st, ast.Assign):
+        return all(isinstance(t, ast.Attribute) and t.attr == "terminal_output"
+                   and isinstance(t.value, ast.Name) and t.value.id == "self" for t in st.targets)
+    if isinstance(st, ast.If) and not st.orelse:
+        return all(_is_terminal_output(b) for b in st.body)
+    return False
+
+
+def parse_inputs_skips(func):
+    """{input: conditions or None (always)} for a `_parse_inputs` override that only adds
+    names to `skip` (maybe under `if` tests on inputs) before calling the base; raises
+    Unsupported otherwise."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        raise Unsupported("no source")
+    fn = tree.body[0]
+    if not isinstance(fn, ast.FunctionDef) or [a.arg for a in fn.args.args] != ["self", "skip"]:
+        raise Unsupported("signature")
+    out = {}
+
+    def add(names, conds):
+        for x in names:
+            if conds is None or out.get(x, ()) is None:
+                out[x] = None
+            else:
+                out.setdefault(x, []).extend(conds)
+
+    def additions(st, conds):
+        # skip += [...], skip.append("x"), skip.extend([...])
+        if (isinstance(st, ast.AugAssign) and isinstance(st.op, ast.Add)
+                and isinstance(st.target, ast.Name) and st.target.id == "skip"):
+            add(_names(st.value), conds)
+            return True
+        if (isinstance(st, ast.Expr) and isinstance(st.value, ast.Call)
+                and isinstance(st.value.func, ast.Attribute)
+                and isinstance(st.value.func.value, ast.Name) and st.value.func.value.id == "skip"
+                and len(st.value.args) == 1):
+            if st.value.func.attr == "append" and isinstance(st.value.args[0], ast.Constant):
+                add([st.value.args[0].value], conds)
+                return True
+            if st.value.func.attr == "extend":
+                add(_names(st.value.args[0]), conds)
+                return True
+        return False
+
+    body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+    if not body:
+        raise Unsupported("empty")
+    *stmts, ret = body
+    for st in stmts:
+        if _is_skip_none_init(st) or _is_terminal_output(st) or additions(st, None):
+            continue
+        if isinstance(st, ast.If) and not st.orelse:
+            conds = _skip_conditions(st.test)
+            for b in st.body:
+                if not (_is_skip_none_init(b) or additions(b, conds)):
+                    raise Unsupported("statement")
+            continue
+        raise Unsupported("statement")
+    # return super()._parse_inputs(skip) / (skip=skip) / (skip=[...])
+    call = ret.value if isinstance(ret, ast.Return) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+            and call.func.attr == "_parse_inputs" and isinstance(call.func.value, ast.Call)
+            and isinstance(call.func.value.func, ast.Name) and call.func.value.func.id == "super"):
+        raise Unsupported("return")
+    args = list(call.args) + [k.value for k in call.keywords if k.arg == "skip"]
+    if len(args) != 1 or len(call.args) + len(call.keywords) != 1:
+        raise Unsupported("return")
+    a = args[0]
+    if not (isinstance(a, ast.Name) and a.id == "skip"):
+        add(_names(a), None)
     return out

@@ -4,7 +4,9 @@ Any difference (or a spec rendering that fails where nipype succeeds) refuses th
 The rules here follow docs/spec-format.md: ordering, positions, Bool flags, lists with `sep`
 and `...`, shell quoting of plain File/Directory values, generated names with
 `name_source`/`name_template`/`keep_extension`/`output_extension`, and the version 1.1 keys
-`absolute`, `value_map`, `genfile_template` and `output_extension` as an object. The
+`absolute`, `value_map` (also on flags), `genfile_template` (with `extension`, and as a list
+of alternatives with brace fields), `path_form`, `omit_when`, `argstr_inputs`, `item_argstr`,
+`output_extension` as an object and explicit floats (`{"$float": N}`). The
 rendering folder is os.getcwd() (the probe renders in a temporary folder, as nipype does).
 """
 
@@ -40,7 +42,8 @@ def _either_has_list(t):
         _is_list_type(b) or _either_has_list(b) for b in t["Either"])
 
 
-V11_INPUT_KEYS = ("absolute", "value_map", "genfile_template")
+V11_INPUT_KEYS = ("absolute", "value_map", "genfile_template", "path_form", "omit_when",
+                  "argstr_inputs", "item_argstr")
 
 
 def v11_keys(spec):
@@ -49,6 +52,87 @@ def v11_keys(spec):
     if isinstance(spec.get("output_extension"), dict):
         keys.add("output_extension")
     return sorted(keys)
+
+
+# ---------------------------------------------------------------- explicit floats
+
+def _is_float_marker(x):
+    return isinstance(x, dict) and len(x) == 1 and "$float" in x and isinstance(
+        x["$float"], (int, float)) and not isinstance(x["$float"], bool)
+
+
+def _has_float_marker(x):
+    if _is_float_marker(x):
+        return True
+    if isinstance(x, dict):
+        return any(_has_float_marker(v) for v in x.values())
+    if isinstance(x, list):
+        return any(_has_float_marker(v) for v in x)
+    return False
+
+
+def _decode_value(x):
+    """A spec value with `{"$float": N}` read as the float N (inside lists and objects too)."""
+    if _is_float_marker(x):
+        return float(x["$float"])
+    if isinstance(x, list):
+        return [_decode_value(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _decode_value(v) for k, v in x.items()}
+    return x
+
+
+def _encode_value(x):
+    """A spec value with every integral float written `{"$float": N}` (docs: Explicit floats)."""
+    if isinstance(x, float) and x.is_integer():
+        return {"$float": int(x)}
+    if isinstance(x, (list, tuple)):
+        return [_encode_value(v) for v in x]
+    if isinstance(x, dict):
+        return {k: _encode_value(v) for k, v in x.items()}
+    return x
+
+
+def _map_type(t, f):
+    """Type t with f applied to the values it holds (Enum values, Range bounds)."""
+    if not isinstance(t, dict):
+        return t
+    out = {}
+    for k, v in t.items():
+        if k == "Enum":
+            out[k] = [f(x) for x in v]
+        elif k == "Range":
+            out[k] = {b: (f(x) if b in ("low", "high") else x) for b, x in v.items()}
+        elif k in ("List", "MultiPath", "Dict"):
+            out[k] = _map_type(v, f)
+        elif k in ("Either", "Tuple"):
+            out[k] = [_map_type(x, f) for x in v]
+        else:
+            out[k] = v
+    return out
+
+
+def _map_values(spec, f):
+    inputs = {}
+    for n, d in spec["inputs"].items():
+        d = dict(d)
+        d["type"] = _map_type(d["type"], f)
+        if "default" in d:
+            d["default"] = f(d["default"])
+        if isinstance(d.get("value_map"), dict):
+            d["value_map"] = {k: f(v) for k, v in d["value_map"].items()}
+        inputs[n] = d
+    return dict(spec, inputs=inputs)
+
+
+def encode_floats(spec):
+    """The spec with integral floats written explicitly wherever it holds a value."""
+    return _map_values(spec, _encode_value)
+
+
+def decode_floats(spec):
+    """The spec with `{"$float": N}` read as floats (what encode_floats wrote)."""
+    return _map_values(spec, _decode_value) if _has_float_marker(spec) else spec
 
 
 def uses_v11(spec):
@@ -67,13 +151,112 @@ def value_key(v):
     return None
 
 
+def add_output_extension(oe, out, value_of):
+    """`out` with the output extension `oe` (a string or an object) for input values `value_of`."""
+    if oe is None:
+        return out
+    if isinstance(oe, str):
+        return out + oe
+    iv = value_of(oe["input"])
+    ext = oe["map"].get(value_key(iv)) if iv is not None else None
+    if ext is None:
+        return out
+    if oe["mode"] == "append":
+        return out + ext
+    if oe["mode"] == "replace":
+        stem, _ = _split_ext(out)
+        return os.path.join(os.path.dirname(out), stem + ext)
+    raise ValueError(f"output_extension mode {oe['mode']!r}")
+
+
 _EMPTY = object()
+
+
+class _Mapped:
+    def __init__(self, value):
+        self.value = value
+
+
+def path_formed(form, v, cwd):
+    """A path value (each string of a list) as `path_form` writes it; other values as they are."""
+    if isinstance(v, str):
+        if form == "basename":
+            return os.path.basename(v)
+        if form == "absolute":
+            return os.path.normpath(os.path.join(cwd, v))
+        if form == "relative":
+            return os.path.relpath(os.path.normpath(os.path.join(cwd, v)), cwd)
+        raise ValueError(f"path_form {form!r}")
+    if isinstance(v, list):
+        return [path_formed(form, e, cwd) for e in v]
+    return v
+
+
+def py_truthy(v):
+    """Python's truth of a value as nipype holds it (JSON lists are Python lists)."""
+    return bool(v)
+
+
+def field_parts(template):
+    """The parts of a brace template: ("text", s) or ("field", input, attr-or-None)."""
+    parts, i, lit = [], 0, []
+    while i < len(template):
+        c = template[i]
+        if c == "{":
+            if template.startswith("{{", i):
+                lit.append("{")
+                i += 2
+                continue
+            j = template.index("}", i)
+            if lit:
+                parts.append(("text", "".join(lit)))
+                lit = []
+            name = template[i + 1: j]
+            n, _, attr = name.partition(".")
+            if not n or (attr and attr not in ("name", "stem", "ext", "prefix")):
+                raise ValueError(f"template field {{{name}}}")
+            parts.append(("field", n, attr or None))
+            i = j + 1
+        elif c == "}":
+            if not template.startswith("}}", i):
+                raise ValueError("single } in template")
+            lit.append("}")
+            i += 2
+        else:
+            lit.append(c)
+            i += 1
+    if lit:
+        parts.append(("text", "".join(lit)))
+    return parts
+
+
+def field_text(v, attr):
+    """The text of one template field for the value v (None: no name)."""
+    if attr is None:
+        return str(v)
+    while isinstance(v, list):
+        if not v:
+            return None
+        v = v[0]
+    if not isinstance(v, str):
+        return None
+    base = os.path.basename(v)
+    if attr == "name":
+        return base
+    if attr == "stem":
+        return _split_ext(base)[0]
+    if attr == "ext":
+        return _split_ext(base)[1]
+    if attr == "prefix":
+        return base.split(".", 1)[0]
+    raise ValueError(attr)
 
 
 def render(spec, values, version=None, cwd=None):
     """Render the command line of `spec` for `values` (already validated, as nipype holds them).
 
     `cwd` is the rendering folder (default: the current directory)."""
+    spec = decode_floats(spec)
     ins = spec["inputs"]
     cwd = os.getcwd() if cwd is None else cwd
 
@@ -87,26 +270,13 @@ def render(spec, values, version=None, cwd=None):
 
     def value(n):
         v = values.get(n)
-        if v is None and ins[n].get("usedefault"):
+        if v is None and ins.get(n, {}).get("usedefault"):
             v = ins[n].get("default")
         return v
 
     def add_extension(out):
-        oe = spec.get("output_extension")
-        if oe is None:
-            return out
-        if isinstance(oe, str):
-            return out + oe
-        iv = value(oe["input"]) if oe["input"] in ins else None
-        ext = oe["map"].get(value_key(iv)) if iv is not None else None
-        if ext is None:
-            return out
-        if oe["mode"] == "append":
-            return out + ext
-        if oe["mode"] == "replace":
-            stem, _ = _split_ext(out)
-            return os.path.join(os.path.dirname(out), stem + ext)
-        raise ValueError(f"output_extension mode {oe['mode']!r}")
+        return add_output_extension(spec.get("output_extension"), out,
+                                    lambda x: value(x) if x in ins else None)
 
     def generated(n, chain):
         d = ins[n]
@@ -149,6 +319,27 @@ def render(spec, values, version=None, cwd=None):
 
     def from_template(n):
         gt = ins[n]["genfile_template"]
+        if isinstance(gt, list):
+            for alt in gt:
+                if all(isset(w) and py_truthy(value(w)) for w in alt.get("when") or ()):
+                    break
+            else:
+                return None
+            name = []
+            for part in field_parts(alt["template"]):
+                if part[0] == "text":
+                    name.append(part[1])
+                    continue
+                if part[1] not in ins or not isset(part[1]):
+                    return None
+                text = field_text(value(part[1]), part[2])
+                if text is None:
+                    return None
+                name.append(text)
+            name = "".join(name)
+            if alt.get("extension"):
+                name = add_extension(name)
+            return absolute(n, name)
         s = gt["source"]
         if not isset(s):
             return None
@@ -158,7 +349,21 @@ def render(spec, values, version=None, cwd=None):
                 return None
             src = src[0]
         base = _split_ext(src)[0] if isinstance(src, str) else src
-        return absolute(n, gt["template"] % base)
+        name = gt["template"] % base
+        if gt.get("extension"):
+            name = add_extension(name)
+        return absolute(n, name)
+
+    def omitted(n):
+        for c in ins[n].get("omit_when") or ():
+            (kind, x), = c.items()
+            if kind == "set" and isset(x):
+                return True
+            if kind == "true" and isset(x) and py_truthy(value(x)):
+                return True
+            if kind == "false" and not (isset(x) and py_truthy(value(x))):
+                return True
+        return False
 
     first, middle, last = {}, [], {}
     for n in sorted(ins):
@@ -169,30 +374,58 @@ def render(spec, values, version=None, cwd=None):
         v = generated(n, []) if d.get("name_source") else raw
         if v is None and d.get("genfile_template"):
             v = from_template(n)
-        elif v is not None and v is raw and "value_map" in d and value_key(v) in d["value_map"]:
+        if omitted(n):
+            continue
+        flag = d["type"] == "Bool" and "%" not in d["argstr"]
+        if v is not None and v is raw and "value_map" in d and value_key(v) in d["value_map"]:
             v = d["value_map"][value_key(v)]
-            v = _EMPTY if v is None else absolute(n, v)
+            if flag:
+                if v is None:
+                    continue
+                arg = str(v)
+                _place(d, arg, first, middle, last)
+                continue
+            v = _EMPTY if v is None else _Mapped(absolute(n, v))
         if v is None:
             continue
-        arg = "" if v is _EMPTY else fmt(d, v)
+        if isinstance(v, _Mapped):
+            v = v.value  # a value_map replacement: path_form does not apply
+        elif v is not _EMPTY and d.get("path_form"):
+            v = path_formed(d["path_form"], v, cwd)
+        if v is _EMPTY:
+            arg = ""
+        elif d.get("argstr_inputs") is not None:
+            # argstr % (value, self.inputs.a, ...): the values as Python holds them, unquoted
+            others = tuple(value(x) if isset(x) else "<undefined>" for x in d["argstr_inputs"])
+            arg = d["argstr"] % ((v,) + others)
+        else:
+            arg = fmt(d, v)
         if arg is None:
             continue
-        pos = d.get("position")
-        if pos is None:
-            middle.append(arg)
-        elif pos >= 0:
-            first[pos] = arg
-        else:
-            last[pos] = arg
+        _place(d, arg, first, middle, last)
     words = [spec["command"]] + [first[k] for k in sorted(first)] + middle + [
         last[k] for k in sorted(last)]
     return " ".join(words)
+
+
+def _place(d, arg, first, middle, last):
+    pos = d.get("position")
+    if pos is None:
+        middle.append(arg)
+    elif pos >= 0:
+        first[pos] = arg
+    else:
+        last[pos] = arg
 
 
 def fmt(d, v):
     argstr, t = d["argstr"], d["type"]
     if t == "Bool" and "%" not in argstr:
         return argstr if v else None
+    if d.get("item_argstr") is not None and isinstance(v, list):
+        sep = d.get("sep", " ")
+        ia = d["item_argstr"]
+        return argstr % sep.join(ia % (_py(e) if isinstance(e, list) else e) for e in v)
     if _is_list_type(t) or (_either_has_list(t) and isinstance(v, list)) or (
             isinstance(t, dict) and "Either" in t and isinstance(v, list)):
         sep = d.get("sep", " ")
@@ -229,7 +462,11 @@ def _sample(t, name, k):
     if t in ("File", "Directory"):
         if t == "Directory":
             return "adir"
-        return [f"in_{name}.nii.gz", f"sub/in_{name}", "my file.txt", f"in_{name}.v2.nii"][k % 4]
+        forms = [f"in_{name}.nii.gz", f"sub/in_{name}", "my file.txt", f"in_{name}.v2.nii",
+                 f"d.{name}/in_{name}.a.b.mgz"]
+        if k >= 4:  # extra rounds: each input its own form (names from several inputs)
+            return forms[(k + sum(map(ord, name))) % len(forms)]
+        return forms[k % 4]
     if isinstance(t, dict):
         (key, val), = [(x, y) for x, y in t.items() if x not in ("minlen", "maxlen")]
         if key == "File":
@@ -290,15 +527,22 @@ def _enum_values(t):
     return []
 
 
-def _cases(spec, rounds=4, every=None):
-    ins = spec["inputs"]
+def _mandatory(ins, value):
+    """The mandatory inputs a sample must set (xor partners left out), each as
+    `value(name, input)` says."""
     base = {}
     for n in sorted(ins):
         d = ins[n]
         if d.get("mandatory") and not d.get("usedefault"):
             if any(x in base for x in d.get("xor") or () if x != n):
                 continue
-            base[n] = n
+            base[n] = value(n, d)
+    return base
+
+
+def _cases(spec, rounds=4, every=None):
+    ins = spec["inputs"]
+    base = _mandatory(ins, lambda n, d: n)
     # with 1.1 keys, Python code reads inputs that never reach the command line: vary them all
     every = uses_v11(spec) if every is None else every
     cases = []
@@ -328,12 +572,20 @@ def _cases(spec, rounds=4, every=None):
                     raise
                 continue
             add(c, n, v)
-    # each other member of a mandatory xor group in place of the one the base chose
+    # each other member of a mandatory xor group in place of the one the base chose, with
+    # every mandatory input that does not exclude it (PRELUDE: magnitude_file + phase_file)
+    def clash(n, chosen):
+        return any(x in chosen for x in ins[n].get("xor") or () if x != n) or any(
+            n in (ins[a].get("xor") or ()) for a in chosen if a != n)
+
     for m in sorted(ins):
         d = ins[m]
         if m in base or not d.get("mandatory") or d.get("usedefault"):
             continue
-        alt = [n for n in base if n not in (d.get("xor") or ())] + [m]
+        alt = [m]
+        for n in sorted(ins):
+            if n != m and ins[n].get("mandatory") and not ins[n].get("usedefault") and not clash(n, alt):
+                alt.append(n)
         for k in range(rounds):
             cases.append({n: _sample(ins[n]["type"], n, k) for n in alt})
     c0 = {n: _sample(ins[n]["type"], n, 0) for n in base}
@@ -350,6 +602,27 @@ def _cases(spec, rounds=4, every=None):
     return cases
 
 
+def when_pair_cases(spec, whens=None):
+    """Samples that set two `when` inputs of a genfile_template list together (the order of
+    the alternatives), with the mandatory inputs `_cases` would set (xor respected)."""
+    ins = spec["inputs"]
+    if whens is None:
+        whens = sorted({w for d in ins.values() if isinstance(d.get("genfile_template"), list)
+                        for a in d["genfile_template"] for w in a.get("when") or ()})
+    base = _mandatory(ins, lambda n, d: _sample(d["type"], n, 0))
+    cases = []
+    for i, a in enumerate(whens):
+        for b in whens[i + 1:]:
+            c = dict(base)
+            for w in (a, b):
+                for x in ins[w].get("xor") or ():
+                    if x != w:
+                        c.pop(x, None)
+                c[w] = True if ins[w]["type"] == "Bool" else _sample(ins[w]["type"], w, 0)
+            cases.append(c)
+    return cases
+
+
 def _set_nipype(cls, values):
     iface = cls()
     for n, v in values.items():
@@ -361,53 +634,89 @@ def _wants_tuple(iface, n):
     return type(iface.inputs.trait(n).trait_type).__name__ == "Tuple"
 
 
-def probe_spec(cls, spec, rounds=4):
-    """None when every sample renders identically, else a refusal reason."""
+def rounds_for(spec):
+    """Sample rounds: 9 (every file form for every input) when names are built from several inputs' parts (list templates)."""
+    return 9 if any(isinstance(d.get("genfile_template"), list)
+                    for d in spec["inputs"].values()) else 4
+
+
+
+def make_files(d, files):
+    """Creates `files` (relative to `d`; a trailing `/` is a folder), empty."""
+    for f in files:
+        p = os.path.join(d, f)
+        if f.endswith("/"):
+            os.makedirs(p, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, "w").close()
+
+
+def sample_files(spec, values, d):
+    """Creates in `d` the files the sample `values` name (so `exists` holds)."""
+    files = []
+    for n, v in values.items():
+        _files_for(spec["inputs"][n]["type"], v, files)
+    make_files(d, files)
+
+
+def rendered_samples(cls, spec, cases):
+    """For each sample in `cases` that nipype renders: the values, nipype's
+    interface, its command line and the folder it rendered in, which is the
+    current folder (holding the sample's files) until the next one."""
+    old = os.getcwd()
     try:
-        cases = _cases(spec, rounds)
+        for values in cases:
+            with tempfile.TemporaryDirectory() as d:
+                os.chdir(d)
+                sample_files(spec, values, d)
+                rendered = nipype_with(cls, values)
+                if rendered is not None:
+                    yield values, rendered[0], rendered[1], os.getcwd()
+    finally:
+        os.chdir(old)
+
+
+def nipype_with(cls, values):
+    """nipype's interface with `values` set and its command line, or None when
+    nipype rejects them (then there is nothing to compare)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            iface = _set_nipype(cls, values)
+            return iface, iface.cmdline
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def probe_spec(cls, spec, rounds=None):
+    """None when every sample renders identically, else a refusal reason."""
+    rounds = rounds_for(spec) if rounds is None else rounds
+    try:
+        cases = _cases(spec, rounds) + when_pair_cases(spec)
     except _Skip:
         if uses_v11(spec):
             return "self-check could not make samples (needed for the 1.1 keys)"
         return None  # no samples for some type: rely on the static checks
     except Exception as e:  # noqa: BLE001
         return f"self-check could not make samples: {type(e).__name__}: {e}"
-    old = os.getcwd()
     checked = 0
-    try:
-        for values in cases:
-            with tempfile.TemporaryDirectory() as d:
-                os.chdir(d)
-                files = []
-                for n, v in values.items():
-                    _files_for(spec["inputs"][n]["type"], v, files)
-                for f in files:
-                    p = os.path.join(d, f)
-                    if f.endswith("/"):
-                        os.makedirs(p, exist_ok=True)
-                    else:
-                        os.makedirs(os.path.dirname(p), exist_ok=True)
-                        open(p, "w").close()
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    try:
-                        iface = _set_nipype(cls, values)
-                        want = iface.cmdline
-                    except Exception:  # noqa: BLE001  (nipype rejects the sample: nothing to compare)
-                        continue
-                    held = {}
-                    for n in spec["inputs"]:
-                        v = getattr(iface.inputs, n)
-                        if isdefined(v) and (n in values):
-                            held[n] = _jsonish(v)
-                try:
-                    got = render(spec, held)
-                except Exception as e:  # noqa: BLE001
-                    return f"self-check: spec fails where nipype renders {want!r} ({type(e).__name__})"
-                if got != want:
-                    return f"self-check: nipype renders {want!r}, the spec {got!r}"
-                checked += 1
-    finally:
-        os.chdir(old)
+    # Samples nipype rejects have nothing to compare.
+    for values, iface, want, _ in rendered_samples(cls, spec, cases):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            held = {}
+            for n in spec["inputs"]:
+                v = getattr(iface.inputs, n)
+                if isdefined(v) and (n in values):
+                    held[n] = _jsonish(v)
+        try:
+            got = render(spec, held)
+        except Exception as e:  # noqa: BLE001
+            return f"self-check: spec fails where nipype renders {want!r} ({type(e).__name__})"
+        if got != want:
+            return f"self-check: nipype renders {want!r}, the spec {got!r}"
+        checked += 1
     if not checked and uses_v11(spec):
         return "self-check: nipype rendered no sample (needed for the 1.1 keys)"
     return None

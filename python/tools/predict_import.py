@@ -39,14 +39,7 @@ def strip11(spec):
     return s
 
 
-def make_files(d, files):
-    for f in files:
-        p = os.path.join(d, f)
-        if f.endswith("/"):
-            os.makedirs(p, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(p), exist_ok=True)
-            open(p, "w").close()
+from toolmemo_nipype.probe import make_files  # noqa: E402  (after the path set-up above)
 
 
 def run_bin(binary, spec_path, case, d):

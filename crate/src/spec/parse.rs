@@ -313,6 +313,10 @@ fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Optio
             .map(|(k, v)| match v {
                 Json::Null => Ok((k.clone(), None)),
                 Json::String(_) | Json::Number(_) => Ok((k.clone(), Some(spec_value(v)))),
+                // An explicit float (`{"$float": N}`).
+                Json::Object(o) if o.len() == 1 && o.get(FLOAT_TAG).is_some_and(Json::is_number) => {
+                    Ok((k.clone(), Some(spec_value(v))))
+                }
                 other => Err(Error::spec(
                     &format!("{path}.{k}"),
                     format!("expected a string, a number or null, got {other}"),
