@@ -141,7 +141,7 @@ export interface SpecInput {
   /** 1.1: the name of this input when unset: from another input's base name, or the first alternative that applies. */
   genfile_template?:
     | { source: string; template: string; extension?: boolean }
-    | { when?: string[]; template: string; extension?: boolean }[];
+    | { when?: (string | { set: string } | { true: string } | { false: string })[]; template: string; extension?: boolean }[];
   /** 1.1: the argument is left out when any condition holds. */
   omit_when?: ({ set: string } | { true: string } | { false: string })[];
   /** 1.1: inputs whose values fill `argstr` after this one's. */
@@ -223,7 +223,11 @@ export interface NormalizedInput {
   readonly value_map?: { readonly [value: string]: string | number | null };
   readonly genfile_template?:
     | { readonly source: string; readonly template: string; readonly extension?: true }
-    | readonly { readonly when?: readonly string[]; readonly template: string; readonly extension?: true }[];
+    | readonly {
+        readonly when?: readonly (string | { set: string } | { true: string } | { false: string })[];
+        readonly template: string;
+        readonly extension?: true;
+      }[];
   readonly omit_when?: readonly ({ set: string } | { true: string } | { false: string })[];
   readonly argstr_inputs?: readonly string[];
   readonly item_argstr?: string;

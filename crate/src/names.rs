@@ -39,7 +39,7 @@ impl Bound<'_> {
                     .map(|name| (name, *extension)),
                 GenfileLinks::Alternatives(alternatives) => alternatives
                     .iter()
-                    .find(|a| a.when.iter().all(|&w| self.values[w].as_ref().is_some_and(Value::truthy)))
+                    .find(|a| a.when.iter().all(|(test, w)| self.holds(test, *w)))
                     .and_then(|a| self.fill(&a.pieces).map(|name| (name, a.extension))),
             };
             return Ok(made.map(|(name, extension)| {

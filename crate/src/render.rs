@@ -109,14 +109,17 @@ impl Bound<'_> {
 
     /// Whether a condition of the input's `omit_when` holds (1.1).
     fn omitted(&self, input: &Input) -> bool {
-        input.links.omit_when.iter().any(|(test, j)| {
-            let value = self.values[*j].as_ref();
-            match test {
-                Condition::Set(_) => value.is_some(),
-                Condition::True(_) => value.is_some_and(Value::truthy),
-                Condition::False(_) => !value.is_some_and(Value::truthy),
-            }
-        })
+        input.links.omit_when.iter().any(|(test, j)| self.holds(test, *j))
+    }
+
+    /// Whether `test` holds of input `j`'s value (set, or defaulted).
+    pub(crate) fn holds(&self, test: &Condition, j: usize) -> bool {
+        let value = self.values[j].as_ref();
+        match test {
+            Condition::Set(_) => value.is_some(),
+            Condition::True(_) => value.is_some_and(Value::truthy),
+            Condition::False(_) => !value.is_some_and(Value::truthy),
+        }
     }
 
     /// The whole command line: the command and its arguments, space-separated.

@@ -229,6 +229,16 @@ fn genfile_alternatives_omit_when_argstr_inputs_item_argstr_and_flag_tables() {
         "k d/sub.a.nii.gz -o '/w/sub{3}.nii.gz_sub.a.nii.gz.nii.gz'"
     );
     assert_eq!(at(json!({"in_file": "d/sub.a.nii.gz", "invert": true})), "k d/sub.a.nii.gz -o /w/sub.a_inv.mat");
+    // `when` may say "set" (nipype's isdefined): false is set.
+    let mut set = s.clone();
+    set["inputs"]["out_file"]["genfile_template"][0]["when"] = json!([{"set": "invert"}]);
+    let probe = In(FileSet::new(["in.nii.gz"]), Some("/w"));
+    let set_false = Interface::from_json(&set).unwrap().cmdline(&json!({"in_file": "a.nii", "invert": false}), &probe);
+    assert_eq!(set_false.unwrap(), "k a.nii -o /w/a_inv.mat");
+    assert_eq!(
+        Interface::from_json(&Interface::from_json(&set).unwrap().to_spec()).unwrap().to_spec(),
+        Interface::from_json(&set).unwrap().to_spec()
+    );
     // An input a template names is not set: no name.
     assert_eq!(at(json!({"in_file": "x.nii"})), "k x.nii");
     assert_eq!(at(json!({"bvec": "v", "bval": "b"})), "k -fslgrad v b");

@@ -321,7 +321,9 @@ def render(spec, values, version=None, cwd=None):
         gt = ins[n]["genfile_template"]
         if isinstance(gt, list):
             for alt in gt:
-                if all(isset(w) and py_truthy(value(w)) for w in alt.get("when") or ()):
+                # A plain name: set and true; else a condition as in omit_when.
+                when = [{"true": w} if isinstance(w, str) else w for w in alt.get("when") or ()]
+                if all(holds(c) for c in when):
                     break
             else:
                 return None
@@ -354,16 +356,15 @@ def render(spec, values, version=None, cwd=None):
             name = add_extension(name)
         return absolute(n, name)
 
+    def holds(c):
+        (kind, x), = c.items()
+        if kind == "set":
+            return isset(x)
+        truthy = isset(x) and py_truthy(value(x))
+        return truthy if kind == "true" else not truthy
+
     def omitted(n):
-        for c in ins[n].get("omit_when") or ():
-            (kind, x), = c.items()
-            if kind == "set" and isset(x):
-                return True
-            if kind == "true" and isset(x) and py_truthy(value(x)):
-                return True
-            if kind == "false" and not (isset(x) and py_truthy(value(x))):
-                return True
-        return False
+        return any(holds(c) for c in ins[n].get("omit_when") or ())
 
     first, middle, last = {}, [], {}
     for n in sorted(ins):
@@ -607,7 +608,8 @@ def when_pair_cases(spec, whens=None):
     the alternatives), with the mandatory inputs `_cases` would set (xor respected)."""
     ins = spec["inputs"]
     if whens is None:
-        whens = sorted({w for d in ins.values() if isinstance(d.get("genfile_template"), list)
+        whens = sorted({w if isinstance(w, str) else next(iter(w.values()))
+                        for d in ins.values() if isinstance(d.get("genfile_template"), list)
                         for a in d["genfile_template"] for w in a.get("when") or ()})
     base = _mandatory(ins, lambda n, d: _sample(d["type"], n, 0))
     cases = []

@@ -35,7 +35,7 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
                         when: alt
                             .when
                             .iter()
-                            .map(|w| index(spec, &name, &format!("{at}.when"), w))
+                            .map(|c| Ok((c.clone(), index(spec, &name, &format!("{at}.when"), c.input())?)))
                             .collect::<Result<_>>()?,
                         pieces: pieces(&alt.template, |input| index(spec, &name, &format!("{at}.template"), input))?,
                         extension: alt.extension,

@@ -145,7 +145,15 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
                         .map(|a| {
                             let mut t = json!({"template": a.template});
                             if !a.when.is_empty() {
-                                t["when"] = json!(a.when);
+                                // A plain name where it says "set and true", as written.
+                                t["when"] = a
+                                    .when
+                                    .iter()
+                                    .map(|c| match c {
+                                        Condition::True(n) => json!(n),
+                                        other => condition_json(other),
+                                    })
+                                    .collect();
                             }
                             with_extension(t, a.extension)
                         })
@@ -157,18 +165,7 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
     put(
         &mut m,
         "omit_when",
-        (!i.omit_when.is_empty()).then(|| {
-            Json::Array(
-                i.omit_when
-                    .iter()
-                    .map(|c| match c {
-                        Condition::Set(n) => json!({"set": n}),
-                        Condition::True(n) => json!({"true": n}),
-                        Condition::False(n) => json!({"false": n}),
-                    })
-                    .collect(),
-            )
-        }),
+        (!i.omit_when.is_empty()).then(|| Json::Array(i.omit_when.iter().map(condition_json).collect())),
     );
     put(&mut m, "argstr_inputs", (!i.argstr_inputs.is_empty()).then(|| json!(i.argstr_inputs)));
     put(&mut m, "item_argstr", strs(&i.item_argstr));
@@ -192,6 +189,14 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
 pub(super) enum Form {
     Normalized,
     Spec,
+}
+
+fn condition_json(c: &Condition) -> Json {
+    match c {
+        Condition::Set(n) => json!({"set": n}),
+        Condition::True(n) => json!({"true": n}),
+        Condition::False(n) => json!({"false": n}),
+    }
 }
 
 pub(super) fn extension_json(e: &Extension) -> Json {

@@ -61,8 +61,8 @@ pub enum GenfileTemplate {
 /// One alternative of a `genfile_template` list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Alternative {
-    /// Inputs that must all be set and true for it to apply.
-    pub when: Vec<String>,
+    /// Conditions that must all hold for it to apply (a plain name: set and true).
+    pub when: Vec<Condition>,
     pub template: String,
     pub extension: bool,
 }
@@ -185,7 +185,7 @@ pub(crate) enum GenfileLinks {
 
 #[derive(Debug, Clone)]
 pub(crate) struct LinkedAlternative {
-    pub when: Vec<usize>,
+    pub when: Vec<(Condition, usize)>,
     pub pieces: Vec<Piece>,
     pub extension: bool,
 }

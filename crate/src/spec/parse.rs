@@ -347,7 +347,7 @@ fn parse_genfile_template(json: Option<&Json>, path: &str) -> Result<Option<Genf
                 let o = item.as_object().ok_or_else(|| Error::spec(&at, "expected an object"))?;
                 reject_unknown(o, &["when", "template", "extension"], &at)?;
                 Ok(Alternative {
-                    when: str_list(o, "when", &at)?,
+                    when: conditions(o.get("when"), &format!("{at}.when"), true)?,
                     template: req_str(o, "template", &at)?,
                     extension: opt_bool(o, "extension", &at)?.unwrap_or(false),
                 })
@@ -360,7 +360,12 @@ fn parse_genfile_template(json: Option<&Json>, path: &str) -> Result<Option<Genf
 
 /// `omit_when`: `[{"set" | "true" | "false": INPUT}]`.
 fn parse_conditions(json: Option<&Json>, path: &str) -> Result<Vec<Condition>> {
-    let path = format!("{path}.omit_when");
+    conditions(json, &format!("{path}.omit_when"), false)
+}
+
+/// A list of conditions at `path`; with `names`, a plain input name is one
+/// too (set and true: a `genfile_template` alternative's `when`).
+fn conditions(json: Option<&Json>, path: &str, names: bool) -> Result<Vec<Condition>> {
     let items = match json {
         None | Some(Json::Null) => return Ok(Vec::new()),
         Some(Json::Array(items)) => items,
@@ -368,6 +373,9 @@ fn parse_conditions(json: Option<&Json>, path: &str) -> Result<Vec<Condition>> {
     };
     let condition = |(n, item): (usize, &Json)| {
         let at = format!("{path}[{n}]");
+        if let (true, Json::String(input)) = (names, item) {
+            return Ok(Condition::True(input.clone()));
+        }
         let one = item.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next());
         match one {
             Some((test, Json::String(input))) => match test.as_str() {
