@@ -23,8 +23,11 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 // what browsers carry since (210.8 -> 221.1 kB): spec format 1.1 (value maps,
 // path forms, genfile templates, extensions chosen by an input), `toSpec()`'s
 // explicit form, the IndexedDB store's totals and last-use index, and the
-// handle path of small hits.
-const FULL_BROWSER_CEILING = 225_000;
+// handle path of small hits. Raised to 230 kB for the rest of 1.1 that the
+// importer needs to reach nipype's interfaces (221.1 -> 225.9 kB): genfile
+// alternatives with named parts and conditions, omit_when, argstr_inputs,
+// item_argstr and flag tables. Cutting size is its own work (bench/README.md).
+const FULL_BROWSER_CEILING = 230_000;
 
 test("the size report: every entry's wasm and JS, gzipped", (t) => {
   for (const e of entries) {
