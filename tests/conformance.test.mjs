@@ -2,10 +2,10 @@
 // directory so `exists` is checked by node:fs, as a user's call would be.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname, basename } from "node:path";
-import { toolmemo, caseFiles, readLines, rawMember } from "./helpers.mjs";
+import { join, basename } from "node:path";
+import { toolmemo, caseFiles, readLines, rawMember, makeCaseFiles } from "./helpers.mjs";
 
 const { Interface } = toolmemo;
 
@@ -21,14 +21,7 @@ function runCase(line, form = SPEC_FORMS.text) {
   const dir = mkdtempSync(join(tmpdir(), "toolmemo-conf-"));
   const cwd = process.cwd();
   try {
-    for (const f of c.files) {
-      const p = join(dir, f);
-      if (f.endsWith("/")) mkdirSync(p, { recursive: true });
-      else {
-        mkdirSync(dirname(p), { recursive: true });
-        writeFileSync(p, "");
-      }
-    }
+    makeCaseFiles(dir, c.files);
     process.chdir(dir);
     let got;
     try {

@@ -1,6 +1,6 @@
 // Shared by the Node tests: loading the built package and reading case files.
 import { createRequire } from "node:module";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -28,6 +28,18 @@ export function caseFiles() {
 export function carriesSpecs(file) {
   const first = readFileSync(file, "utf8").split("\n", 1)[0];
   return first.trim() !== "" && JSON.parse(first).spec !== undefined;
+}
+
+/** Creates a case's `files` under `dir`, empty (a trailing `/` makes a folder). */
+export function makeCaseFiles(dir, files = []) {
+  for (const f of files) {
+    const p = join(dir, f);
+    if (f.endsWith("/")) mkdirSync(p, { recursive: true });
+    else {
+      mkdirSync(dirname(p), { recursive: true });
+      writeFileSync(p, "");
+    }
+  }
 }
 
 export function readLines(file) {

@@ -5,10 +5,10 @@
 // the npm package. Exits 1 on any difference.
 //
 //   node tests/import_check.mjs CASES.jsonl SPECS_DIR
-import { mkdtempSync, mkdirSync, readFileSync, existsSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, realpathSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { toolmemo, readLines } from "./helpers.mjs";
+import { join } from "node:path";
+import { toolmemo, readLines, makeCaseFiles } from "./helpers.mjs";
 
 const [casesFile, specsDir] = process.argv.slice(2);
 const { Interface } = toolmemo;
@@ -32,14 +32,7 @@ for (const [name, { text, cases: list }] of byIface) {
     cases++;
     const dir = realpathSync(mkdtempSync(join(tmpdir(), "toolmemo-import-")));
     try {
-      for (const f of c.files ?? []) {
-        const p = join(dir, f);
-        if (f.endsWith("/")) mkdirSync(p, { recursive: true });
-        else {
-          mkdirSync(dirname(p), { recursive: true });
-          writeFileSync(p, "");
-        }
-      }
+      makeCaseFiles(dir, c.files);
       process.chdir(dir);
       let got;
       try {

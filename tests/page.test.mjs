@@ -9,15 +9,8 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { ROOT, serve } from "../scripts/serve.mjs";
-
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const SHOTS = join(ROOT, "tests", "screenshots");
-const DOCS = process.env.TOOLMEMO_DOCS_SCREENSHOTS ? join(ROOT, "docs", "screenshots") : null;
+import { serve } from "../scripts/serve.mjs";
+import { openBrowser, shoot as shootPage } from "./page-browser.mjs";
 
 // What toolmemo renders for these BET inputs (computed once with pkg/node and
 // written here, so the page is checked end to end against a fixed answer).
@@ -28,32 +21,20 @@ const CENTER_ERROR =
 const NOTES = "one two three\nfour five\n";
 
 let server;
-let context;
-let profile;
+let browser;
 let page;
 const problems = [];
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   server = await serve({ port: 0 });
-  profile = mkdtempSync(join(tmpdir(), "toolmemo-page-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url.replace(/\/$/, "") });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => problems.push(`page error: ${e.stack}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  browser = await openBrowser(problems);
+  await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url.replace(/\/$/, "") });
+  page = browser.page;
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await server?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 /** Opens the page at `path` and waits until it has started. */
@@ -75,18 +56,7 @@ async function choose(id) {
   assert.ok(await page.locator("#spec-error").isHidden(), `${id}: ${await page.textContent("#spec-error")}`);
 }
 
-async function shoot(name) {
-  const path = join(SHOTS, `${name}.png`);
-  await page.evaluate(() => {
-    document.activeElement?.blur();
-    scrollTo(0, 0);
-  });
-  await page.screenshot({ path, fullPage: true });
-  if (DOCS) {
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(path, join(DOCS, `${name}.png`));
-  }
-}
+const shoot = (name) => shootPage(page, name);
 
 function noProblems() {
   assert.deepEqual(problems.splice(0), [], "no error in the page");

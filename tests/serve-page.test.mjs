@@ -8,45 +8,29 @@
 //   TOOLMEMO_DOCS_SCREENSHOTS=1 ... also writes docs/screenshots/serve-*.png
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT, fixture, startServe } from "./serve-fixture.mjs";
-
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const SHOTS = join(ROOT, "tests", "screenshots");
-const DOCS = process.env.TOOLMEMO_DOCS_SCREENSHOTS ? join(ROOT, "docs", "screenshots") : null;
+import { fixture, startServe } from "./serve-fixture.mjs";
+import { ARGS, EXECUTABLE, openBrowser, shoot as shootPage } from "./page-browser.mjs";
 
 let fx;
 let srv;
-let context;
-let profile;
+let browser;
 let page;
 const problems = [];
 
 before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   fx = fixture();
   srv = await startServe(fx);
-  profile = mkdtempSync(join(tmpdir(), "toolmemo-serve-page-"));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ARGS,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.on("pageerror", (e) => problems.push(`page error: ${e.stack}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console error: ${m.text()}`));
+  browser = await openBrowser(problems);
+  page = browser.page;
 });
 
 after(async () => {
-  await context?.close();
+  await browser?.close();
   await srv?.stop();
   fx?.remove();
-  if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
 async function ready(p = page) {
@@ -54,15 +38,7 @@ async function ready(p = page) {
   assert.equal(await p.evaluate(() => document.body.dataset.ready), "true", await p.textContent("#boot"));
 }
 
-async function shoot(name) {
-  const path = join(SHOTS, `${name}.png`);
-  await page.evaluate(() => {
-    document.activeElement?.blur();
-    scrollTo(0, 0);
-  });
-  await page.screenshot({ path, fullPage: true });
-  if (DOCS) copyFileSync(path, join(DOCS, `${name}.png`));
-}
+const shoot = (name) => shootPage(page, name);
 
 function noProblems() {
   assert.deepEqual(problems.splice(0), [], "no error in the page");
@@ -179,7 +155,7 @@ test("a file outside --root cannot be used: the run is refused with the path err
 
 test("a page without the token lists nothing and says why", async () => {
   // Another browser: no cookie, no token.
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
   const ctx = await browser.newContext();
   const p = await ctx.newPage();
   try {

@@ -196,7 +196,7 @@ pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
                 v["run"] = r.to_json();
                 v["outputs"] = json!(r.absolute_outputs(&dir.join("work")));
             }
-            None => v["value"] = json!(preview(&entry.value)),
+            None => v["value"] = json!(preview(&entry.value, SHOWN)),
         }
         println!("{}", serde_json::to_string_pretty(&v).expect("JSON"));
         return Ok(ExitCode::SUCCESS);
@@ -227,18 +227,20 @@ pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
                 }
             }
         }
-        None => println!("value       {}", preview(&entry.value)),
+        None => println!("value       {}", preview(&entry.value, SHOWN)),
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// The start of a value: its text if it is UTF-8, else its length.
-fn preview(value: &[u8]) -> String {
-    const MAX: usize = 2000;
+/// How much of a value `show` prints.
+const SHOWN: usize = 2000;
+
+/// The start of a value (at most `max` bytes): its text if it is UTF-8, else its length.
+pub fn preview(value: &[u8], max: usize) -> String {
     match std::str::from_utf8(value) {
-        Ok(s) if s.len() <= MAX => s.to_string(),
+        Ok(s) if s.len() <= max => s.to_string(),
         Ok(s) => {
-            let cut = (0..=MAX).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+            let cut = (0..=max).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
             format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
         }
         Err(_) => format!("({} bytes, not text: a value stored from JavaScript)", value.len()),

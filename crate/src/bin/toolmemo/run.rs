@@ -223,7 +223,8 @@ fn summary(out: &Outcome) {
     }
 }
 
-fn as_json(out: &Outcome) -> serde_json::Value {
+/// What `toolmemo run --json` prints (and `serve` answers for a run).
+pub fn as_json(out: &Outcome) -> serde_json::Value {
     let r = &out.record;
     json!({
         "cached": out.cached,

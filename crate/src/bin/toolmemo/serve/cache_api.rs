@@ -205,22 +205,9 @@ pub fn entry(req: &Req, _s: &Shared, cache: &Cache) -> Result<Reply, Error> {
                     .collect(),
             );
         }
-        None => out["value"] = json!(preview(&value)),
+        None => out["value"] = json!(crate::inspect::preview(&value, 20_000)),
     }
     Ok(Reply::json(out))
-}
-
-/// The start of a value: its text if it is UTF-8, else its length.
-fn preview(value: &[u8]) -> String {
-    const MAX: usize = 20_000;
-    match std::str::from_utf8(value) {
-        Ok(s) if s.len() <= MAX => s.to_string(),
-        Ok(s) => {
-            let cut = (0..=MAX).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
-            format!("{}… ({} more bytes)", &s[..cut], s.len() - cut)
-        }
-        Err(_) => format!("({} bytes, not text: a value stored from JavaScript)", value.len()),
-    }
 }
 
 /// `POST /api/remove {name, key}`: deletes one entry (its folder goes from the

@@ -114,7 +114,7 @@ pub fn start(req: &mut Req, s: &Arc<Shared>) -> Result<Reply, Error> {
             j.running = false;
             j.executing = false;
             match outcome {
-                Ok(out) => j.result = Some(as_json(&out)),
+                Ok(out) => j.result = Some(crate::run::as_json(&out)),
                 Err(e) => j.error = Some(json!({"kind": e.kind.to_string(), "message": e.message})),
             }
             drop(j);
@@ -139,27 +139,6 @@ fn run(s: &Shared, body: &Json, inputs: &Json, force: bool, job: &Arc<Mutex<Job>
     }
     let host = LiveHost { std: StdHost::default(), job: job.clone() };
     block_on(toolmemo::runner::run(runner.memory(), &host, &iface, inputs, &opts))
-}
-
-/// What `toolmemo run --json` prints, for the page.
-fn as_json(out: &Outcome) -> Json {
-    let r = &out.record;
-    json!({
-        "cached": out.cached,
-        "fromShared": out.from_shared,
-        "note": out.note,
-        "stale": out.stale,
-        "key": out.key.key.hex(),
-        "interface": r.interface,
-        "cmdline": r.cmdline,
-        "outputs": out.outputs.iter().map(|(k, p)| (k.clone(), json!(p.to_string_lossy()))).collect::<serde_json::Map<_, _>>(),
-        "exit": r.exit,
-        "durationMs": r.duration_ms,
-        "started": r.started,
-        "stdout": r.stdout,
-        "stderr": r.stderr,
-        "dir": out.dir.to_string_lossy(),
-    })
 }
 
 /// `GET /api/run/<id>?out=N&err=M`: the run's state and what its streams
