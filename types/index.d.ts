@@ -150,8 +150,33 @@ export interface SpecInput {
   item_argstr?: string;
   /** 1.1: how a path value is written (`os.path.basename`, `abspath`, `relpath`). */
   path_form?: "basename" | "absolute" | "relative";
+  /** 1.1 (SPM): where the value goes in the MATLAB job, dotted (`"eoptions.quality"`). */
+  field?: string;
+  /** 1.1 (SPM): how the value is written at its field (nipype's `_format_arg` idioms). */
+  field_form?: FieldForm;
   /** Keys starting with `x-` are yours; toolmemo ignores them. */
   [extension: `x-${string}`]: unknown;
+}
+
+/** 1.1 (SPM): how a value is written at its field of the MATLAB job. */
+export type FieldForm =
+  | "cell" | "scans" | "sessions" | "sessions4d" | "scans_concat" | "list" | "int" | "join"
+  | { struct: { name: string; item?: number; form?: FieldForm }[] }
+  | { switch: string; cases: { [value: string]: FieldForm }; default: FieldForm };
+
+/** 1.1: an SPM-mediated interface's MATLAB batch job (nipype's `_jobtype`, `_jobname`, `_parse_inputs`). */
+export interface MatlabJob {
+  jobtype: string;
+  jobname: string;
+  /** Parts between the job name and the fields: a name, or an input's value. */
+  job_path?: (string | { input: string })[];
+  /** Fields added after the inputs' own. */
+  derived?: {
+    field: string;
+    from: string | string[];
+    form?: FieldForm;
+    when?: ({ set: string } | { unset: string } | { true: string } | { false: string } | { in: [string, unknown[]] })[];
+  }[];
 }
 
 /** 1.1: the extension of generated names, chosen by an input (FSL `output_type`, AFNI `outputtype`). */
@@ -190,6 +215,8 @@ export interface Spec {
   extends?: string;
   /** The tool needs an X display (the native runner starts it under xvfb-run). */
   redirect_x?: boolean;
+  /** 1.1: an SPM interface: a MATLAB batch job instead of a command. */
+  matlab?: MatlabJob;
   inputs?: { [name: string]: SpecInput };
   outputs?: { [name: string]: SpecOutput };
   [extension: `x-${string}`]: unknown;
@@ -304,7 +331,13 @@ export declare class Interface<I extends object = Inputs, O extends object = Out
    * stay a float); throws the first problem as a {@link ToolmemoError}.
    */
   cmdline(inputs: I | string, options?: CheckOptions): string;
-  /** Every problem with `inputs` (empty exactly when `cmdline` works). */
+  /**
+   * The MATLAB batch script of an SPM interface (a spec with `matlab`) for
+   * `inputs`, byte for byte as nipype writes it; throws the first problem
+   * (`unsupported` for an interface with a command line).
+   */
+  script(inputs: I | string, options?: CheckOptions): string;
+  /** Every problem with `inputs` (empty exactly when `cmdline` (or `script`) works). */
   validate(inputs: I | string, options?: CheckOptions): Problem[];
   /** Checks `inputs` once, for rendering any number of times. */
   bind(inputs: I | string, options?: CheckOptions): BoundInputs;

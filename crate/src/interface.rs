@@ -57,12 +57,19 @@ impl Interface {
         self.bind(inputs, probe)?.cmdline()
     }
 
+    /// The MATLAB batch script nipype writes for `inputs` (an SPM interface,
+    /// spec 1.1 `matlab`), or the first error.
+    pub fn script(&self, inputs: &Json, probe: &dyn PathProbe) -> Result<String> {
+        self.bind(inputs, probe)?.script()
+    }
+
     /// Every problem with `inputs`; empty exactly when `cmdline` succeeds.
     pub fn validate(&self, inputs: &Json, probe: &dyn PathProbe) -> Vec<Error> {
         let mut sink = bind::Sink { all: true, errors: Vec::new() };
         if let Ok(bound) = bind::bind_into(&self.spec, inputs, probe, &mut sink) {
             if sink.errors.is_empty() {
-                if let Err(e) = bound.args() {
+                let rendered = if self.spec.matlab.is_some() { bound.script().map(drop) } else { bound.args().map(drop) };
+                if let Err(e) = rendered {
                     sink.errors.push(e);
                 }
             }

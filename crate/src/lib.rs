@@ -5,7 +5,8 @@
 //! An [`Interface`] is made from a spec (`Interface::from_json_str`) and answers
 //! three verbs about a set of inputs (a JSON object of input names to values):
 //!
-//! - [`Interface::cmdline`] — the command line, or the first [`Error`];
+//! - [`Interface::cmdline`] — the command line, or the first [`Error`]
+//!   ([`Interface::script`] for an SPM interface: its MATLAB batch script);
 //! - [`Interface::validate`] — every problem, empty exactly when `cmdline` works;
 //! - [`Interface::help`] — the nipype-style description of the interface.
 //!
@@ -58,6 +59,7 @@ mod help;
 mod interface;
 mod names;
 mod render;
+mod script;
 mod typecheck;
 mod version;
 

@@ -16,6 +16,17 @@ use crate::value::Value;
 use std::borrow::Cow;
 
 impl Bound<'_> {
+    /// An SPM interface has a MATLAB script (`script`) instead.
+    fn has_command_line(&self) -> Result<()> {
+        match self.spec.matlab {
+            None => Ok(()),
+            Some(_) => Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("{}: an SPM interface has no command line; its MATLAB batch script is `script`", self.spec.name),
+            )),
+        }
+    }
+
     /// The arguments after the command, in order.
     pub fn args(&self) -> Result<Vec<String>> {
         let cwd = self.cwd.as_deref();
@@ -27,6 +38,7 @@ impl Bound<'_> {
     /// the spec's text group words), except that what came from values is taken
     /// literally, so a value with spaces or `;` stays inside its word.
     pub fn argv(&self) -> Result<Vec<String>> {
+        self.has_command_line()?;
         let mut words = split_words(&self.spec.command, &[]).map_err(|why| {
             Error::new(ErrorKind::Spec, format!("{}: command {:?}: {why}", self.spec.name, self.spec.command))
         })?;
@@ -124,6 +136,7 @@ impl Bound<'_> {
 
     /// The whole command line: the command and its arguments, space-separated.
     pub fn cmdline(&self) -> Result<String> {
+        self.has_command_line()?;
         let args = self.args()?;
         let mut line = String::with_capacity(self.spec.command.len() + args.iter().map(|a| a.len() + 1).sum::<usize>());
         line.push_str(&self.spec.command);

@@ -39,11 +39,19 @@ pub fn interface_key(bound: &Bound, files: &dyn FileHasher, method: HashMethod) 
     let spec_key = spec_datum.key();
     // The command line itself too: a dict value renders in its insertion order
     // (Python's `str`), which the inputs' map, sorted by key, does not keep.
-    let argv = Datum::List(bound.argv()?.into_iter().map(Datum::Str).collect());
+    // An SPM interface's batch script instead, without the rendering folder
+    // (it is always the run's own working folder).
+    let rendered = match spec.matlab {
+        None => ("argv", Datum::List(bound.argv()?.into_iter().map(Datum::Str).collect())),
+        Some(_) => {
+            let unplaced = Bound { cwd: None, ..bound.clone() };
+            ("script", Datum::Str(unplaced.script()?))
+        }
+    };
     let mut whole = Datum::Map(vec![
         ("kind".into(), Datum::Str("interface".into())),
         ("spec".into(), spec_datum),
-        ("argv".into(), argv),
+        (rendered.0.into(), rendered.1),
         ("inputs".into(), Datum::Map(inputs)),
     ]);
     let key = whole.key();

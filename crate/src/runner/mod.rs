@@ -33,6 +33,7 @@ mod explain;
 #[cfg(feature = "native")]
 mod folder;
 pub mod host;
+mod matlab;
 mod record;
 #[cfg(feature = "redis")]
 mod share;
@@ -67,6 +68,9 @@ pub struct RunOptions {
     pub force: bool,
     /// The cache folder: failed runs leave crash records in its `.crashes/`.
     pub cache_root: Option<PathBuf>,
+    /// The MATLAB command for SPM interfaces whose `matlab_cmd` input is unset
+    /// (`matlab`, or the SPM standalone's `run_spm12.sh MCR script`).
+    pub matlab_cmd: Option<String>,
 }
 
 /// What a call to [`run`] did.
@@ -242,12 +246,26 @@ async fn execute_in<H: Host>(
     let store_err = |what: &str, path: &Path, e: std::io::Error| {
         Error::new(ErrorKind::Store, format!("cannot {what} {}: {e}", path.display()))
     };
-    let work = staged.join("work");
+    // Absolute, as nipype's `os.getcwd()` is: names made absolute and an SPM
+    // job's folder must not depend on where the tool runs from.
+    let work = if staged.is_absolute() { staged.join("work") } else { opts.cwd.join(staged).join("work") };
     host.create_dir(&work).map_err(|e| store_err("create", &work, e))?;
     let run_inputs = stage::stage_inputs(host, &prepared.bound, inputs, &opts.cwd, &work)?;
     let run_bound = iface.bind(&run_inputs, &host::Probe { host, base: &work })?;
-    let mut argv = run_bound.argv()?;
-    let cmdline = run_bound.cmdline()?;
+    let (mut argv, cmdline) = match iface.spec().matlab {
+        None => (run_bound.argv()?, run_bound.cmdline()?),
+        Some(_) => {
+            let argv = matlab::prepare(host, &run_bound, &work, opts.matlab_cmd.as_deref())?;
+            let mut line = String::new();
+            for (n, w) in argv.iter().enumerate() {
+                if n > 0 {
+                    line.push(' ');
+                }
+                crate::path::shell_quote(w, &mut line);
+            }
+            (argv, line)
+        }
+    };
     let environ = stage::environ(&run_bound);
     if iface.spec().redirect_x {
         if !host.has_program("xvfb-run") {

@@ -78,6 +78,17 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
             return Err(Error::spec("output_extension.input", format!("'{input}' is not an input of {}", spec.name)));
         }
     }
+    let mut named: Vec<(String, &str)> = spec.matlab.as_ref().map(super::matlab::job_inputs).unwrap_or_default();
+    for input in &spec.inputs {
+        let mut names = Vec::new();
+        if let Some(f) = &input.field_form {
+            super::matlab::form_inputs(f, &mut names);
+        }
+        named.extend(names.into_iter().map(|n| (format!("inputs.{}.field_form", input.name), n)));
+    }
+    if let Some((at, name)) = named.iter().find(|(_, n)| spec.input_index(n).is_none()) {
+        return Err(Error::spec(at, format!("'{name}' is not an input of {}", spec.name)));
+    }
     for o in &spec.outputs {
         if let Some(src) = &o.source {
             if spec.input_index(src).is_none() {

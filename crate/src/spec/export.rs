@@ -14,7 +14,10 @@ impl Spec {
     pub fn to_json(&self) -> Json {
         let mut top = Map::new();
         top.insert("name".into(), json!(self.name));
-        top.insert("command".into(), json!(self.command));
+        if self.matlab.is_none() {
+            top.insert("command".into(), json!(self.command));
+        }
+        put(&mut top, "matlab", self.matlab.as_ref().map(super::matlab::job_json));
         put(&mut top, "version", self.version.as_ref().map(|v| json!(v)));
         put(&mut top, "output_extension", self.output_extension.as_ref().map(extension_json));
         put(&mut top, "extends", self.extends.as_ref().map(|v| json!(v)));
@@ -114,6 +117,8 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
     put(&mut m, "deprecated", strs(&i.deprecated));
     put(&mut m, "new_name", strs(&i.new_name));
     put(&mut m, "absolute", i.absolute.then(|| json!(true)));
+    put(&mut m, "field", strs(&i.field));
+    put(&mut m, "field_form", i.field_form.as_ref().map(super::matlab::form_json));
     put(
         &mut m,
         "value_map",

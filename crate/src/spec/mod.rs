@@ -8,11 +8,14 @@
 
 mod check;
 mod export;
+mod matlab;
 mod parse;
 mod to_spec;
 mod types;
 
 pub use parse::{parse_spec, parse_spec_with, ParentLookup};
+pub use matlab::{Derived, FieldForm, JobPart, MatlabJob, Source, StructPart, When};
+pub(crate) use matlab::text_of;
 pub use types::{RangeBound, Type};
 
 use crate::pyfmt::Template;
@@ -35,6 +38,9 @@ pub struct Spec {
     /// The tool needs an X display (nipype's `_redirect_x`): the runner starts it
     /// under `xvfb-run`. An extension of the spec format; default `false`.
     pub redirect_x: bool,
+    /// 1.1: an SPM-mediated interface, whose inputs fill a MATLAB batch job
+    /// (then `command` is empty: there is no command line).
+    pub matlab: Option<MatlabJob>,
 }
 
 /// The extension given to generated names (`output_extension`).
@@ -146,6 +152,10 @@ pub struct Input {
     pub argstr_inputs: Vec<String>,
     /// 1.1: the format of each item of a list value.
     pub item_argstr: Option<String>,
+    /// 1.1 (SPM): where the value goes in the MATLAB job, dotted.
+    pub field: Option<String>,
+    /// 1.1 (SPM): how the value is written at its field.
+    pub field_form: Option<FieldForm>,
     /// Resolved cross-references and pre-parsed formats, for fast rendering.
     pub(crate) links: Links,
 }
@@ -214,6 +224,7 @@ impl Spec {
     /// written absolute or relative): then binding asks the probe, and only then.
     pub fn needs_working_dir(&self) -> bool {
         self.inputs.iter().any(|i| i.absolute || matches!(i.path_form, Some(PathForm::Absolute | PathForm::Relative)))
+            || self.matlab.as_ref().is_some_and(|m| m.derived.iter().any(|d| d.from == Source::Folder))
     }
 
     /// The index of the input called `name`.

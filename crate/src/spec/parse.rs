@@ -48,13 +48,20 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
         "outputs",
         "extends",
         "redirect_x",
+        "matlab",
         "$schema",
         "description",
     ];
     reject_unknown(obj, TOP, "")?;
     let name = req_str(obj, "name", "")?;
-    let command = req_str(obj, "command", "")?;
-    if command.trim().is_empty() {
+    let matlab = obj.get("matlab").map(super::matlab::parse_job).transpose()?;
+    // An SPM interface has a MATLAB job instead of a command line.
+    let command = match (&matlab, obj.get("command")) {
+        (Some(_), None) => String::new(),
+        (Some(_), Some(_)) => return Err(Error::spec("command", "an interface with a 'matlab' job has no command")),
+        (None, _) => req_str(obj, "command", "")?,
+    };
+    if matlab.is_none() && command.trim().is_empty() {
         return Err(Error::spec("command", "must not be empty"));
     }
     let version = opt_str(obj, "version", "")?;
@@ -90,7 +97,7 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
         .iter()
         .map(|n| inputs.binary_search_by(|i| i.name.as_str().cmp(n)).expect("declared input exists"))
         .collect();
-    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends, redirect_x };
+    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends, redirect_x, matlab };
     super::check::link(&mut spec)?;
     Ok(spec)
 }
@@ -162,6 +169,8 @@ const INPUT_KEYS: &[&str] = &[
     "omit_when",
     "argstr_inputs",
     "item_argstr",
+    "field",
+    "field_form",
     "keep_extension",
     "genfile",
     "output_name",
@@ -246,6 +255,13 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
         omit_when: parse_conditions(obj.get("omit_when"), &path)?,
         argstr_inputs: str_list(obj, "argstr_inputs", &path)?,
         item_argstr: opt_str(obj, "item_argstr", &path)?,
+        field: match opt_str(obj, "field", &path)? {
+            Some(f) if !super::matlab::valid_field(&f) => {
+                return Err(Error::spec(&format!("{path}.field"), format!("expected a dotted field name, got {f:?}")))
+            }
+            f => f,
+        },
+        field_form: obj.get("field_form").map(|f| super::matlab::parse_form(f, &format!("{path}.field_form"))).transpose()?,
         ty,
         links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
@@ -570,6 +586,8 @@ fn bare_input(name: &str, ty: Type) -> Input {
         omit_when: Vec::new(),
         argstr_inputs: Vec::new(),
         item_argstr: None,
+        field: None,
+        field_form: None,
         links: Links::default(),
     }
 }

@@ -17,7 +17,10 @@ impl Spec {
     pub fn to_spec(&self) -> Json {
         let mut top = Map::new();
         top.insert("name".into(), json!(self.name));
-        top.insert("command".into(), json!(self.command));
+        if self.matlab.is_none() {
+            top.insert("command".into(), json!(self.command));
+        }
+        put(&mut top, "matlab", self.matlab.as_ref().map(super::matlab::job_json));
         put(&mut top, "version", self.version.as_ref().map(|v| json!(v)));
         put(&mut top, "output_extension", self.output_extension.as_ref().map(extension_json));
         put(&mut top, "redirect_x", self.redirect_x.then(|| json!(true)));

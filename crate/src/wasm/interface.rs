@@ -64,6 +64,14 @@ impl JsInterface {
         self.inner.cmdline(&inputs, probe.as_ref()).map_err(to_js_error)
     }
 
+    /// The MATLAB batch script of an SPM interface for `inputs`, exactly as
+    /// nipype writes it; throws the first problem.
+    pub fn script(&self, inputs: JsValue, options: Option<Object>) -> Result<String, JsValue> {
+        let inputs = to_json(&inputs, ErrorKind::Input)?;
+        let probe = probe_for(options.as_ref())?;
+        self.inner.script(&inputs, probe.as_ref()).map_err(to_js_error)
+    }
+
     /// Every problem with `inputs`, as `[{kind, input, message}]` (empty when fine).
     pub fn validate(&self, inputs: JsValue, options: Option<Object>) -> Result<Array, JsValue> {
         let inputs = to_json(&inputs, ErrorKind::Input)?;

@@ -66,6 +66,8 @@ enum Command {
     Explain(run::ExplainArgs),
     /// Print the command line for a spec and its inputs.
     Cmdline(spec_verbs::InputArgs),
+    /// Print the MATLAB batch script of an SPM interface for its inputs, exactly as nipype writes it.
+    Script(spec_verbs::InputArgs),
     /// Print every problem with the inputs (one per line), exit 2 if there is any.
     Validate(spec_verbs::InputArgs),
     /// Print the nipype-style help of a spec.
@@ -135,6 +137,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode, Error> {
         Command::Run(a) => run::run(&place()?, a),
         Command::Explain(a) => run::explain(&place()?, a),
         Command::Cmdline(a) => spec_verbs::cmdline(a),
+        Command::Script(a) => spec_verbs::script(a),
         Command::Validate(a) => spec_verbs::validate(a),
         Command::Help(a) => spec_verbs::help(a),
         Command::Types(a) => spec_verbs::types(a),

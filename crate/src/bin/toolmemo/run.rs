@@ -43,6 +43,11 @@ pub struct RunArgs {
     /// Exit 3 when the tool ran (0 on a hit), so scripts can tell them apart.
     #[arg(long)]
     exit_code: bool,
+    /// For SPM interfaces whose matlab_cmd input is unset: the MATLAB command ("matlab",
+    /// or the SPM standalone's "run_spm12.sh /path/to/mcr script" with use_mcr true)
+    /// [default: $TOOLMEMO_MATLAB_CMD, then nipype's $SPMMCRCMD and $MATLABCMD].
+    #[arg(long)]
+    matlab_cmd: Option<String>,
 }
 
 #[derive(clap::Args)]
@@ -56,6 +61,15 @@ pub struct ExplainArgs {
     json: bool,
 }
 
+/// The MATLAB command: given, or from the environment (ours, then nipype's).
+pub fn matlab_cmd(given: Option<String>) -> Option<String> {
+    given.or_else(|| {
+        ["TOOLMEMO_MATLAB_CMD", "SPMMCRCMD", "MATLABCMD"]
+            .iter()
+            .find_map(|v| std::env::var(v).ok().filter(|c| !c.trim().is_empty()))
+    })
+}
+
 fn options(h: Hashing, force: bool) -> Result<RunOptions, Error> {
     let cwd = std::env::current_dir()
         .map_err(|e| Error::new(toolmemo::ErrorKind::Input, format!("no current directory: {e}")))?;
@@ -63,7 +77,7 @@ fn options(h: Hashing, force: bool) -> Result<RunOptions, Error> {
         Hashing::Content => HashMethod::Content,
         Hashing::Timestamp => HashMethod::Timestamp,
     };
-    Ok(RunOptions { cwd, hash_method, force, cache_root: None })
+    Ok(RunOptions { cwd, hash_method, force, cache_root: None, matlab_cmd: None })
 }
 
 fn run_id() -> String {
@@ -181,7 +195,7 @@ impl Cache {
 
 pub fn run(place: &Place, a: RunArgs) -> Result<ExitCode, Error> {
     let (iface, inputs) = a.inputs.load()?;
-    let opts = options(a.hash_method, a.force)?;
+    let opts = RunOptions { matlab_cmd: matlab_cmd(a.matlab_cmd.clone()), ..options(a.hash_method, a.force)? };
     let show = !a.json && !a.quiet && std::io::stderr().is_terminal();
     let runner = runner(place)?.with_progress(if show { Progress::Stderr } else { Progress::Off });
     let out = runner.run(&iface, &inputs, &opts)?;

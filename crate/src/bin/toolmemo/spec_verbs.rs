@@ -1,4 +1,4 @@
-//! Verbs that only read a spec: `cmdline`, `validate`, `help`, `types`, `spec normalize`; and the loading
+//! Verbs that only read a spec: `cmdline`, `script`, `validate`, `help`, `types`, `spec normalize`; and the loading
 //! of specs and inputs that every verb shares.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +35,13 @@ impl InputArgs {
 pub fn cmdline(a: InputArgs) -> Result<ExitCode, Error> {
     let (iface, inputs) = a.load()?;
     println!("{}", iface.cmdline(&inputs, &RealFilesystem::default())?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The script as nipype writes it: no newline added.
+pub fn script(a: InputArgs) -> Result<ExitCode, Error> {
+    let (iface, inputs) = a.load()?;
+    print!("{}", iface.script(&inputs, &RealFilesystem::default())?);
     Ok(ExitCode::SUCCESS)
 }
 

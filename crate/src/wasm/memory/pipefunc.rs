@@ -261,6 +261,8 @@ impl PipeFuncCore {
             hash_method: mem.hash_method,
             force: mem.force.applies(&self.name),
             cache_root: mem.location.clone().map(Into::into),
+            // An SPM interface's MATLAB command is its `matlab_cmd` input here.
+            matlab_cmd: None,
         };
         spawn(async move {
             let out = crate::runner::run(&mem.core, &NodeHost, &iface, &json, &opts).await.map_err(to_js_error)?;

@@ -132,6 +132,7 @@ fn run(s: &Shared, body: &Json, inputs: &Json, force: bool, job: &Arc<Mutex<Job>
         hash_method: HashMethod::Content,
         force,
         cache_root: Some(s.place.cache.clone()),
+        matlab_cmd: super::super::run::matlab_cmd(None),
     };
     if s.place.store.is_some() {
         // The shared store's policy (fetch, claim, publish) is the runner's own.
