@@ -2,7 +2,8 @@
 // interface (python/toolmemo_nipype wrote SPECS_DIR/<interface>.json) renders
 // as nipype rendered it, in a fresh folder holding the case's files, with the
 // spec read as JSON text. What check_import.py checks natively, here through
-// the npm package. Exits 1 on any difference.
+// the npm package. Exits 1 on any difference. SPM interfaces (cases holding
+// nipype's MATLAB batch script, "matlab") are checked through `iface.script`.
 //
 //   node tests/import_check.mjs CASES.jsonl SPECS_DIR
 import { mkdtempSync, readFileSync, existsSync, realpathSync, rmSync } from "node:fs";
@@ -17,9 +18,10 @@ let cases = 0;
 let interfaces = 0;
 const wrong = [];
 const byIface = new Map();
-for (const line of readLines(casesFile)) {
-  const c = JSON.parse(line);
-  if (c.matlab !== undefined) continue; // SPM batch scripts: not command lines
+const all = readLines(casesFile).map((line) => JSON.parse(line));
+const spm = new Set(all.filter((c) => c.matlab !== undefined).map((c) => c.interface));
+let scripts = 0;
+for (const c of all) {
   const file = join(specsDir, `${c.interface}.json`);
   if (!existsSync(file)) continue;
   if (!byIface.has(c.interface)) byIface.set(c.interface, { text: readFileSync(file, "utf8"), cases: [] });
@@ -34,13 +36,15 @@ for (const [name, { text, cases: list }] of byIface) {
     try {
       makeCaseFiles(dir, c.files);
       process.chdir(dir);
+      const key = spm.has(name) ? "matlab" : "cmdline";
       let got;
       try {
-        got = { cmdline: iface.cmdline(c.inputs) };
+        got = { [key]: key === "matlab" ? iface.script(c.inputs) : iface.cmdline(c.inputs) };
       } catch (e) {
         got = { error: e.kind };
       }
-      const want = c.cmdline !== undefined ? { cmdline: c.cmdline.replaceAll("{cwd}", dir) } : { error: c.error };
+      if (key === "matlab") scripts++;
+      const want = c[key] !== undefined ? { [key]: c[key].replaceAll("{cwd}", dir) } : { error: c.error };
       if (JSON.stringify(got) !== JSON.stringify(want)) wrong.push({ name, id: c.id, want, got });
     } finally {
       process.chdir(here);
@@ -49,5 +53,5 @@ for (const [name, { text, cases: list }] of byIface) {
   }
 }
 for (const w of wrong.slice(0, 8)) console.log(`WRONG ${w.name} ${w.id}\n  want: ${JSON.stringify(w.want)}\n  got:  ${JSON.stringify(w.got)}`);
-console.log(`wasm under Node: ${interfaces} exported interfaces, ${cases} cases, ${wrong.length} wrong`);
+console.log(`wasm under Node: ${interfaces} exported interfaces (${[...byIface.keys()].filter((n) => spm.has(n)).length} SPM), ${cases} cases (${scripts} scripts), ${wrong.length} wrong`);
 process.exit(wrong.length === 0 && interfaces > 0 ? 0 : 1);

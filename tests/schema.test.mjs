@@ -35,7 +35,7 @@ test("the package ships the schema under toolmemo/schema/spec-v1.json", () => {
   assert.equal(SCHEMA.$schema, "http://json-schema.org/draft-07/schema#");
 });
 
-test("every example spec validates: examples/, the page's demos, the conformance cases, the nipype probes", () => {
+test("every example spec validates: examples/, the page's demos, an SPM spec, the conformance cases, the nipype probes", () => {
   const failures = [];
   let n = 0;
   const check = (where, spec) => {
@@ -45,6 +45,8 @@ test("every example spec validates: examples/, the page's demos, the conformance
   for (const f of ["examples/BET.json", ...jsonFiles("examples/specs"), ...jsonFiles("www/demos")]) {
     check(f, JSON.parse(readFileSync(join(ROOT, f), "utf8")));
   }
+  // An SPM interface (spec 1.1 `matlab`): no command.
+  check("tests/vectors/spm-realign.json", JSON.parse(readFileSync(join(ROOT, "tests/vectors/spm-realign.json"), "utf8")).spec);
   const seen = new Set();
   let refused = 0;
   for (const file of caseFiles()) {
