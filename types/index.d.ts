@@ -166,8 +166,11 @@ export type FieldForm =
 
 /** 1.1: an SPM-mediated interface's MATLAB batch job (nipype's `_jobtype`, `_jobname`, `_parse_inputs`). */
 export interface MatlabJob {
-  jobtype: string;
-  jobname: string;
+  /** Required unless `script` is given. */
+  jobtype?: string;
+  jobname?: string;
+  /** The whole script instead of a job (an interface that writes its own): braced parts `{in}`, `{in.stem}`, `{@cwd}`. */
+  script?: string;
   /** Parts between the job name and the fields: a name, or an input's value. */
   job_path?: (string | { input: string })[];
   /** Fields added after the inputs' own. */

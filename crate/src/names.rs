@@ -86,11 +86,12 @@ impl Bound<'_> {
 
     /// A braced template filled from the inputs' values; `None` when an input
     /// it names is not set.
-    fn fill(&self, pieces: &[Piece]) -> Option<String> {
+    pub(crate) fn fill(&self, pieces: &[Piece]) -> Option<String> {
         let mut out = String::new();
         for piece in pieces {
             match piece {
                 Piece::Text(t) => out.push_str(t),
+                Piece::Folder => out.push_str(self.cwd.as_deref()?),
                 Piece::Part(i, Part::Value) => out.push_str(&self.values[*i].as_ref()?.py_str()),
                 Piece::Part(i, part) => {
                     // Path parts are of the first item of a list.

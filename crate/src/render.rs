@@ -149,7 +149,7 @@ impl Bound<'_> {
 }
 
 /// A path value (or each path of a list) written as `path_form` says.
-fn path_formed(form: PathForm, value: &Value, cwd: Option<&str>) -> Value {
+pub(crate) fn path_formed(form: PathForm, value: &Value, cwd: Option<&str>) -> Value {
     use crate::path::{abspath, relpath};
     match value {
         Value::Str(p) => Value::Str(match form {

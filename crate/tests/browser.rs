@@ -1,6 +1,6 @@
 //! The shared vectors in a real browser (headless Chromium, through
 //! `wasm-pack test --headless --chrome`): Python's `%` answers, nipype's corner
-//! cases and the golden fingerprint keys give the same results there as natively
+//! cases, the golden fingerprint keys and SPM batch scripts give the same results there as natively
 //! and under Node. `--node` runs skip this file; `--chrome` runs skip the others.
 
 #![cfg(target_arch = "wasm32")]
@@ -24,6 +24,11 @@ fn nipype_probes_pass_in_the_browser() {
 #[wasm_bindgen_test]
 fn golden_keys_hold_in_the_browser() {
     common::check_golden_keys(include_str!("../../tests/vectors/fingerprint.jsonl"));
+}
+
+#[wasm_bindgen_test]
+fn spm_scripts_are_nipypes_in_the_browser() {
+    common::check_spm_scripts(include_str!("../../tests/vectors/spm-realign.json"));
 }
 
 mod indexeddb {

@@ -233,3 +233,43 @@ mod run {
         assert_eq!(again["cached"], false, "no entry was stored by the refused runs");
     }
 }
+
+#[test]
+fn an_interface_that_writes_its_own_script() {
+    // nipype's Reslice and Analyze2nii (`_make_matlab_command` overridden), as specs.
+    let reslice = Interface::from_json(&json!({
+        "name": "Reslice",
+        "matlab": {"script": "\n        flags.interp = {interp};\n        infiles = strvcat('{space_defining}', '{in_file}');\n        "},
+        "inputs": {"in_file": {"type": "File", "mandatory": true}, "space_defining": {"type": "File", "mandatory": true},
+                   "interp": {"type": {"Range": {"low": 0, "high": 7}}, "usedefault": true}}
+    }))
+    .unwrap();
+    let script = reslice.script(&json!({"in_file": "./b.nii", "space_defining": "a.nii"}), &NoFilesystem).unwrap();
+    assert_eq!(script, "\n        flags.interp = 0;\n        infiles = strvcat('a.nii', 'b.nii');\n        ");
+    assert_eq!(reslice.script(&json!({"in_file": "b.nii"}), &NoFilesystem).unwrap_err().kind, ErrorKind::Mandatory);
+
+    let analyze = Interface::from_json(&json!({
+        "name": "Analyze2nii",
+        "matlab": {"script": "V.fname = '{@cwd}/{analyze_file.stem}.nii'; % {{not a part}} {matlab_cmd}\n"},
+        "inputs": {"analyze_file": {"type": "File", "mandatory": true}, "matlab_cmd": {"type": "Str"}}
+    }))
+    .unwrap();
+    struct Here;
+    impl toolmemo::PathProbe for Here {
+        fn kind(&self, _: &str) -> toolmemo::PathKind {
+            toolmemo::PathKind::File
+        }
+        fn working_dir(&self) -> Option<String> {
+            Some("/data/run".into())
+        }
+    }
+    let script = analyze.script(&json!({"analyze_file": "sub/x1.nii.gz"}), &Here).unwrap();
+    assert_eq!(script, "V.fname = '/data/run/x1.nii'; % {not a part} <undefined>\n");
+    // A script is the whole script: no job keys beside it; its parts name inputs.
+    let bad = json!({"name": "X", "matlab": {"script": "{nope}"}, "inputs": {}});
+    assert!(Interface::from_json(&bad).unwrap_err().message.contains("'nope' is not an input of X"));
+    let bad = json!({"name": "X", "matlab": {"script": "s", "jobtype": "spatial"}, "inputs": {}});
+    assert_eq!(Interface::from_json(&bad).unwrap_err().kind, ErrorKind::Spec);
+    let round = Interface::from_json(&analyze.to_spec()).unwrap();
+    assert_eq!(round.script(&json!({"analyze_file": "sub/x1.nii.gz"}), &Here).unwrap(), script);
+}

@@ -11,7 +11,7 @@ mod job;
 
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
-use crate::spec::{JobPart, MatlabJob, Source, When};
+use crate::spec::{JobPart, MatlabJob, Part, Piece, Source, When};
 use crate::value::Value;
 use job::Node;
 
@@ -35,6 +35,9 @@ impl Bound<'_> {
                 format!("{}: not an SPM interface (it has a command line, not a MATLAB script)", spec.name),
             )
         })?;
+        if job.script.is_some() {
+            return self.own_script(&job.pieces);
+        }
         let mut out = String::from(PREAMBLE);
         // Under the SPM standalone (`use_mcr`) nipype always writes the job out.
         if self.flag("mfile", true) || self.flag("use_mcr", false) {
@@ -98,6 +101,42 @@ impl Bound<'_> {
             root = Node::Struct(vec![(key, root)]);
         }
         Ok(root)
+    }
+
+    /// A script the interface writes itself (`matlab.script`): its text with
+    /// each braced part filled as Python's `%s` fills it — a name the spec
+    /// generates where nipype generates one, written as `path_form` says, and
+    /// `<undefined>` for an unset input.
+    fn own_script(&self, pieces: &[Piece]) -> Result<String> {
+        let mut out = String::new();
+        for piece in pieces {
+            match piece {
+                Piece::Text(t) => out.push_str(t),
+                Piece::Folder => out.push_str(self.cwd.as_deref().unwrap_or(".")),
+                Piece::Part(i, Part::Value) => match self.named(*i)? {
+                    Some(v) => {
+                        let formed = match self.spec().inputs[*i].path_form {
+                            Some(form) => crate::render::path_formed(form, &v, self.cwd.as_deref()),
+                            None => v.into_owned(),
+                        };
+                        formed.write_str(&mut out);
+                    }
+                    None => out.push_str("<undefined>"),
+                },
+                part => out.push_str(self.fill(std::slice::from_ref(part)).as_deref().unwrap_or("<undefined>")),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Input `i`'s value, or the name the spec generates for it.
+    fn named(&self, i: usize) -> Result<Option<std::borrow::Cow<'_, Value>>> {
+        let links = &self.spec().inputs[i].links;
+        if links.genfile.is_some() || links.name_source.is_some() {
+            self.generated(i)
+        } else {
+            Ok(self.values[i].as_ref().map(std::borrow::Cow::Borrowed))
+        }
     }
 
     /// A Boolean input of nipype's `SPMCommandInputSpec`: its value if the spec

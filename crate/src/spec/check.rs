@@ -37,7 +37,7 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
                             .iter()
                             .map(|c| Ok((c.clone(), index(spec, &name, &format!("{at}.when"), c.input())?)))
                             .collect::<Result<_>>()?,
-                        pieces: pieces(&alt.template, |input| index(spec, &name, &format!("{at}.template"), input))?,
+                        pieces: pieces(&alt.template, |input| index(spec, &name, &format!("{at}.template"), input), "genfile_template")?,
                         extension: alt.extension,
                     });
                 }
@@ -89,6 +89,15 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
     if let Some((at, name)) = named.iter().find(|(_, n)| spec.input_index(n).is_none()) {
         return Err(Error::spec(at, format!("'{name}' is not an input of {}", spec.name)));
     }
+    if let Some(script) = spec.matlab.as_ref().and_then(|m| m.script.clone()) {
+        let found = |input: &str| {
+            spec.input_index(input).ok_or_else(|| {
+                Error::spec("matlab.script", format!("'{input}' is not an input of {}", spec.name))
+            })
+        };
+        let parsed = pieces(&script, found, "matlab.script")?;
+        spec.matlab.as_mut().expect("checked above").pieces = parsed;
+    }
     for o in &spec.outputs {
         if let Some(src) = &o.source {
             if spec.input_index(src).is_none() {
@@ -103,9 +112,10 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
 }
 
 /// A braced template (`{in_file.stem}_b{{1}}`) as text and parts of inputs'
-/// values, each input found by `index`.
-fn pieces(text: &str, index: impl Fn(&str) -> Result<usize>) -> Result<Vec<Piece>> {
-    let bad = |why: String| Error::spec("genfile_template", format!("template {text:?}: {why}"));
+/// values, each input found by `index`; `{@cwd}` (the rendering folder) too in
+/// a `matlab.script` (`place`).
+fn pieces(text: &str, index: impl Fn(&str) -> Result<usize>, place: &str) -> Result<Vec<Piece>> {
+    let bad = |why: String| Error::spec(place, format!("template {text:?}: {why}"));
     let mut out = Vec::new();
     let mut literal = String::new();
     let mut rest = text;
@@ -122,6 +132,14 @@ fn pieces(text: &str, index: impl Fn(&str) -> Result<usize>) -> Result<Vec<Piece
         }
         let end = tail.find('}').ok_or_else(|| bad("a '{' without its '}'".into()))?;
         let field = &tail[1..end];
+        if field == "@cwd" && place == "matlab.script" {
+            if !literal.is_empty() {
+                out.push(Piece::Text(std::mem::take(&mut literal)));
+            }
+            out.push(Piece::Folder);
+            rest = &tail[end + 1..];
+            continue;
+        }
         let (input, part) = match field.split_once('.') {
             None => (field, Part::Value),
             Some((input, "name")) => (input, Part::Name),

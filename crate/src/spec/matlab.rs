@@ -20,6 +20,11 @@ pub struct MatlabJob {
     pub job_path: Vec<JobPart>,
     /// Fields nipype's `_parse_inputs` adds after the inputs' own.
     pub derived: Vec<Derived>,
+    /// A whole script instead of a batch job (interfaces that write their own,
+    /// `_make_matlab_command` overridden), its parts in braces.
+    pub script: Option<String>,
+    /// `script`, parsed (by the spec's cross-reference check).
+    pub(crate) pieces: Vec<super::Piece>,
 }
 
 /// One part of `job_path`.
@@ -116,10 +121,19 @@ const NAMED_FORMS: &[(&str, FieldForm)] = &[
 pub(super) fn parse_job(json: &Json) -> Result<MatlabJob> {
     let path = "matlab";
     let obj = json.as_object().ok_or_else(|| Error::spec(path, "expected an object"))?;
-    known(obj, &["jobtype", "jobname", "job_path", "derived"], path)?;
+    known(obj, &["jobtype", "jobname", "job_path", "derived", "script"], path)?;
+    let script = match obj.get("script") {
+        None => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(_) => return Err(Error::spec("matlab.script", "expected the script's text")),
+    };
+    if script.is_some() && ["jobtype", "jobname", "job_path", "derived"].iter().any(|k| obj.contains_key(*k)) {
+        return Err(Error::spec(path, "a 'script' is the whole script: no jobtype, jobname, job_path or derived with it"));
+    }
     let text = |key: &str| -> Result<String> {
         match obj.get(key) {
             Some(Json::String(s)) if !s.is_empty() => Ok(s.clone()),
+            _ if script.is_some() => Ok(String::new()),
             _ => Err(Error::spec(&format!("{path}.{key}"), "expected a non-empty string")),
         }
     };
@@ -140,7 +154,7 @@ pub(super) fn parse_job(json: &Json) -> Result<MatlabJob> {
         .enumerate()
         .map(|(n, d)| parse_derived(d, &format!("matlab.derived[{n}]")))
         .collect::<Result<_>>()?;
-    Ok(MatlabJob { jobtype: text("jobtype")?, jobname: text("jobname")?, job_path, derived })
+    Ok(MatlabJob { jobtype: text("jobtype")?, jobname: text("jobname")?, job_path, derived, script, pieces: Vec::new() })
 }
 
 fn parse_derived(json: &Json, path: &str) -> Result<Derived> {
@@ -267,6 +281,10 @@ fn known(obj: &Map<String, Json>, keys: &[&str], path: &str) -> Result<()> {
 /// The `matlab` object as a spec writes it.
 pub(super) fn job_json(job: &MatlabJob) -> Json {
     let mut m = Map::new();
+    if let Some(script) = &job.script {
+        m.insert("script".into(), json!(script));
+        return Json::Object(m);
+    }
     m.insert("jobtype".into(), json!(job.jobtype));
     m.insert("jobname".into(), json!(job.jobname));
     if !job.job_path.is_empty() {

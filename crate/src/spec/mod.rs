@@ -205,6 +205,8 @@ pub(crate) struct LinkedAlternative {
 pub(crate) enum Piece {
     Text(String),
     Part(usize, Part),
+    /// `{@cwd}`: the rendering folder (a `matlab.script` only).
+    Folder,
 }
 
 /// One output.
@@ -224,7 +226,9 @@ impl Spec {
     /// written absolute or relative): then binding asks the probe, and only then.
     pub fn needs_working_dir(&self) -> bool {
         self.inputs.iter().any(|i| i.absolute || matches!(i.path_form, Some(PathForm::Absolute | PathForm::Relative)))
-            || self.matlab.as_ref().is_some_and(|m| m.derived.iter().any(|d| d.from == Source::Folder))
+            || self.matlab.as_ref().is_some_and(|m| {
+                m.derived.iter().any(|d| d.from == Source::Folder) || m.pieces.contains(&Piece::Folder)
+            })
     }
 
     /// The index of the input called `name`.

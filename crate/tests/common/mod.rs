@@ -159,3 +159,16 @@ pub fn check_golden_keys(text: &str) {
     assert!(count >= 30, "only {count} vectors");
     assert!(bad.is_empty(), "{} keys differ:\n{}", bad.len(), bad.join("\n"));
 }
+
+/// The SPM vectors (`tests/vectors/spm-realign.json`): each case's script is
+/// the one nipype wrote.
+pub fn check_spm_scripts(text: &str) {
+    let v: Json = serde_json::from_str(text).unwrap();
+    let iface = toolmemo::Interface::from_json(&v["spec"]).unwrap();
+    let cases = v["cases"].as_array().unwrap();
+    assert!(cases.len() >= 3, "only {} cases", cases.len());
+    for c in cases {
+        let got = iface.script(&c["inputs"], &toolmemo::path::NoFilesystem).unwrap();
+        assert_eq!(got, c["matlab"].as_str().unwrap(), "{}", c["id"]);
+    }
+}
