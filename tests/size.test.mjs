@@ -26,8 +26,12 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 // handle path of small hits. Raised to 230 kB for the rest of 1.1 that the
 // importer needs to reach nipype's interfaces (221.1 -> 225.9 kB): genfile
 // alternatives with named parts and conditions, omit_when, argstr_inputs,
-// item_argstr and flag tables. Cutting size is its own work (bench/README.md).
-const FULL_BROWSER_CEILING = 230_000;
+// item_argstr and flag tables. Raised to 245 kB for SPM interfaces (issue 18,
+// 225.9 -> 241.1 kB): the `matlab` job of spec 1.1, its forms and nipype's
+// `_generate_job` writer, and scripts an interface writes itself (the lite
+// entry carries them too: 110.7 -> 130.5 kB, within its 150 kB target).
+// Cutting size is its own work (bench/README.md).
+const FULL_BROWSER_CEILING = 245_000;
 
 test("the size report: every entry's wasm and JS, gzipped", (t) => {
   for (const e of entries) {
