@@ -99,7 +99,7 @@ export type SpecType =
   | { Tuple: SpecType[] }
   /** The first branch that accepts the value wins (Bool/Int/Float/Str/Enum first). */
   | { Either: [SpecType, ...SpecType[]] }
-  | { Dict: SpecType }
+  | { Dict: SpecType; keys?: string[] }
   /** One value or a list of them, always held as a list. */
   | { MultiPath: SpecType };
 

@@ -116,9 +116,12 @@ fn coerce(ty: &Type, json: &Json, probe: &dyn PathProbe) -> Result<Value, Mismat
             }
             Err(missing.map_or(Bad, Mismatch::Exists))
         }
-        (Type::Dict(item), Json::Object(map)) => {
+        (Type::Dict(item, keys), Json::Object(map)) => {
             let mut out = Vec::with_capacity(map.len());
             for (k, v) in map {
+                if !keys.is_empty() && !keys.contains(k) {
+                    return Err(Bad);
+                }
                 out.push((k.clone(), coerce(item, v, probe)?));
             }
             Ok(Value::Dict(out))

@@ -273,3 +273,19 @@ fn an_interface_that_writes_its_own_script() {
     let round = Interface::from_json(&analyze.to_spec()).unwrap();
     assert_eq!(round.script(&json!({"analyze_file": "sub/x1.nii.gz"}), &Here).unwrap(), script);
 }
+
+#[test]
+fn a_dict_with_named_keys() {
+    // SPM's covariates: Dict(key_trait=Enum("vector", "name", ...)).
+    let iface = Interface::from_json(&json!({
+        "name": "Design", "command": "design",
+        "inputs": {"cov": {"type": {"List": {"Dict": "Any", "keys": ["vector", "name"]}}, "argstr": "%s"}}
+    }))
+    .unwrap();
+    assert!(iface.cmdline(&json!({"cov": [{"name": "age", "vector": [1, 2]}]}), &NoFilesystem).is_ok());
+    let e = iface.cmdline(&json!({"cov": [{"nom": "age"}]}), &NoFilesystem).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Type);
+    assert!(iface.help().contains("'vector' or 'name'"), "{}", iface.help());
+    let again = Interface::from_json(&iface.to_spec()).unwrap();
+    assert_eq!(again.cmdline(&json!({"cov": [{"nom": "age"}]}), &NoFilesystem).unwrap_err().kind, ErrorKind::Type);
+}

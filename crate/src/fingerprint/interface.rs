@@ -93,7 +93,7 @@ fn typed(ty: &Type, v: &Value, files: &dyn FileHasher, method: HashMethod) -> Re
         (Type::Tuple(types), Value::Tuple(items)) if types.len() == items.len() => {
             Datum::Tuple(types.iter().zip(items).map(|(t, x)| typed(t, x, files, method)).collect::<Result<_>>()?)
         }
-        (Type::Dict(item), Value::Dict(pairs)) => Datum::Map(
+        (Type::Dict(item, _), Value::Dict(pairs)) => Datum::Map(
             pairs.iter().map(|(k, x)| Ok((k.clone(), typed(item, x, files, method)?))).collect::<Result<_>>()?,
         ),
         // A string that an Either's path branch could mean is a file when it names one.

@@ -134,7 +134,7 @@ fn map_paths(
                 map_paths(t, x, exists, place)?;
             }
         }
-        (Type::Dict(item), Json::Object(map)) => {
+        (Type::Dict(item, _), Json::Object(map)) => {
             for x in map.values_mut() {
                 map_paths(item, x, exists, place)?;
             }

@@ -75,7 +75,8 @@ impl Type {
             }
             Type::Tuple(types) => json!({"Tuple": list(types)}),
             Type::Either(types) => json!({"Either": list(types)}),
-            Type::Dict(item) => json!({"Dict": item.written(explicit)}),
+            Type::Dict(item, keys) if keys.is_empty() => json!({"Dict": item.written(explicit)}),
+            Type::Dict(item, keys) => json!({"Dict": item.written(explicit), "keys": keys}),
             Type::MultiPath(item) => json!({"MultiPath": item.written(explicit)}),
         }
     }

@@ -448,10 +448,14 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
         .ok_or_else(|| Error::spec(path, "expected a type name or an object such as {\"List\": \"Int\"}"))?;
     let (kind, arg) = obj
         .iter()
-        .find(|(k, _)| !matches!(k.as_str(), "minlen" | "maxlen"))
+        .find(|(k, _)| !matches!(k.as_str(), "minlen" | "maxlen" | "keys"))
         .ok_or_else(|| Error::spec(path, "expected one type constructor key"))?;
     let sub = format!("{path}.{kind}");
-    let allowed: &[&str] = if kind == "List" { &["List", "minlen", "maxlen"] } else { &[kind.as_str()] };
+    let allowed: &[&str] = match kind.as_str() {
+        "List" => &["List", "minlen", "maxlen"],
+        "Dict" => &["Dict", "keys"],
+        _ => &[kind.as_str()],
+    };
     if let Some(extra) = obj.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(Error::spec(path, format!("unexpected key '{extra}' beside '{kind}'")));
     }
@@ -529,7 +533,7 @@ fn parse_type(json: &Json, path: &str, depth: usize) -> Result<Type> {
                     .collect::<Result<_>>()?,
             )
         }
-        "Dict" => Type::Dict(Box::new(parse_type(arg, &sub, depth + 1)?)),
+        "Dict" => Type::Dict(Box::new(parse_type(arg, &sub, depth + 1)?), str_list(obj, "keys", path)?),
         "MultiPath" => Type::MultiPath(Box::new(parse_type(arg, &sub, depth + 1)?)),
         other => return Err(Error::spec(path, format!("unknown type '{other}'"))),
     })
@@ -548,7 +552,7 @@ fn implicit_args() -> Input {
 }
 
 fn implicit_environ() -> Input {
-    let mut i = bare_input("environ", Type::Dict(Box::new(Type::Str)));
+    let mut i = bare_input("environ", Type::Dict(Box::new(Type::Str), Vec::new()));
     i.default = Some(Value::Dict(Vec::new()));
     i.usedefault = true;
     i.desc = Some("Environment variables".into());

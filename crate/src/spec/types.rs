@@ -31,7 +31,8 @@ pub enum Type {
     },
     Tuple(Vec<Type>),
     Either(Vec<Type>),
-    Dict(Box<Type>),
+    /// Values of one type; the keys any string, or (1.1) only these.
+    Dict(Box<Type>, Vec<String>),
     /// One value or a list of them, always held as a list.
     MultiPath(Box<Type>),
 }
@@ -104,8 +105,12 @@ impl Type {
                 format!("a tuple of the form: ({})", items.iter().map(Type::describe).collect::<Vec<_>>().join(", "))
             }
             Type::Either(branches) => branches.iter().map(Type::describe).collect::<Vec<_>>().join(" or "),
-            Type::Dict(item) => {
+            Type::Dict(item, keys) if keys.is_empty() => {
                 format!("a dictionary with keys which are a string and with values which are {}", item.describe())
+            }
+            Type::Dict(item, keys) => {
+                let keys: Vec<String> = keys.iter().map(|k| Value::Str(k.clone()).py_repr()).collect();
+                format!("a dictionary with keys which are {} and with values which are {}", keys.join(" or "), item.describe())
             }
             Type::MultiPath(item) => format!("a list of items which are {}", item.describe()),
         }
@@ -120,7 +125,7 @@ impl Type {
             Type::Str => Value::Str(String::new()),
             Type::Enum(values) => return values.first().cloned(),
             Type::List { .. } | Type::MultiPath(_) => Value::List(Vec::new()),
-            Type::Dict(_) => Value::Dict(Vec::new()),
+            Type::Dict(..) => Value::Dict(Vec::new()),
             Type::Range { low, high, .. } => return low.or(*high).map(|b| Value::from_number(b.value)),
             _ => return None,
         })

@@ -157,7 +157,7 @@ pub fn check_inputs(s: &Shared, iface: &Interface, inputs: &Json) -> Result<(), 
 fn has_path(t: &Type) -> bool {
     match t {
         Type::File { .. } | Type::Directory { .. } => true,
-        Type::List { item, .. } | Type::Dict(item) | Type::MultiPath(item) => has_path(item),
+        Type::List { item, .. } | Type::Dict(item, _) | Type::MultiPath(item) => has_path(item),
         Type::Tuple(ts) | Type::Either(ts) => ts.iter().any(has_path),
         _ => false,
     }
