@@ -5,7 +5,8 @@
 //! Non-durable writes (`durable(false)`, as joblib writes). joblib's side is
 //! `bench/peer/bench_joblib.py`. Prints one JSON object (µs per insert, ms).
 //!
-//!   BENCH_SKIP_100K=1 skips the 100,000-entry figures (minutes to fill).
+//!   BENCH_SKIP_100K=1 skips the 100,000-entry figures (minutes to fill);
+//!   BENCH_ONLY=reduce_20k_ms (names, comma-separated) measures only those.
 
 #[path = "common.rs"]
 mod common;
@@ -72,12 +73,18 @@ fn reduce_ms(n: u64) -> f64 {
 
 fn main() {
     let big = std::env::var_os("BENCH_SKIP_100K").is_none();
-    let out = serde_json::json!({
-        "insert_400_us": insert_us(400),
-        "insert_20k_us": insert_us(20_000),
-        "insert_100k_us": big.then(|| insert_us(100_000)),
-        "reduce_20k_ms": reduce_ms(20_000),
-        "reduce_100k_ms": big.then(|| reduce_ms(100_000)),
-    });
-    println!("{out}");
+    let only = std::env::var("BENCH_ONLY").ok();
+    let want = |name: &str, large: bool| (!large || big) && only.as_deref().is_none_or(|o| o.split(',').any(|n| n == name));
+    let mut out = serde_json::Map::new();
+    let figures: [(&str, bool, &dyn Fn() -> f64); 5] = [
+        ("insert_400_us", false, &|| insert_us(400)),
+        ("insert_20k_us", false, &|| insert_us(20_000)),
+        ("insert_100k_us", true, &|| insert_us(100_000)),
+        ("reduce_20k_ms", false, &|| reduce_ms(20_000)),
+        ("reduce_100k_ms", true, &|| reduce_ms(100_000)),
+    ];
+    for (name, large, measure) in figures {
+        out.insert(name.into(), if want(name, large) { measure().into() } else { serde_json::Value::Null });
+    }
+    println!("{}", serde_json::Value::Object(out));
 }
