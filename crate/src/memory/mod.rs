@@ -28,6 +28,8 @@ mod layered;
 mod redis_store;
 pub mod run;
 mod store;
+#[cfg(test)]
+pub(crate) mod spy;
 mod tiered;
 mod units;
 

@@ -8,9 +8,10 @@ use crate::wasm::host::{deserialize_value, serialize_value, NodeDisk};
 #[cfg(feature = "node-fs")]
 use wasm_bindgen::JsCast;
 
-/// Where a JS Memory keeps entries.
-pub(super) enum JsStore {
-    Memory(MemoryStore<JsValue>),
+/// Where a JS Memory keeps entries. `M`, the store of the memory arm, is a
+/// spy in the test that every arm forwards every method.
+pub(super) enum JsStore<M = MemoryStore<JsValue>> {
+    Memory(M),
     /// The filesystem store under Node (with any read-only locations behind it);
     /// values as V8's serialization of them.
     #[cfg(feature = "node-fs")]
@@ -21,7 +22,7 @@ pub(super) enum JsStore {
     Off,
 }
 
-impl Store<JsValue> for JsStore {
+impl<M: Store<JsValue>> Store<JsValue> for JsStore<M> {
     async fn get(&self, name: &str, key: &Key) -> crate::Result<Option<crate::memory::Entry<JsValue>>> {
         match self {
             JsStore::Memory(s) => s.get(name, key).await,
@@ -186,7 +187,7 @@ impl Store<JsValue> for JsStore {
     }
 }
 
-impl JsStore {
+impl<M> JsStore<M> {
     /// The store's name, as `Memory.open` takes it.
     pub(super) fn kind(&self) -> &'static str {
         match self {
@@ -248,4 +249,19 @@ fn decode(meta: &Meta, bytes: &[u8]) -> JsValue {
         }
     }
     js_sys::Uint8Array::from(bytes).into()
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use crate::memory::spy::{every_method, has_all, Spy, ALL};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_memory_arm_forwards_every_method() {
+        let store = JsStore::Memory(Spy::<JsValue>::default());
+        every_method(&store, JsValue::from(1));
+        let JsStore::Memory(spy) = &store else { unreachable!() };
+        has_all(&spy.calls(), &ALL, "JsStore::Memory");
+    }
 }

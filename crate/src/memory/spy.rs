@@ -1,43 +1,44 @@
 //! Every wrapper of a store forwards every method of the contract: an `Rc`,
-//! read-only layers, tiers. A spy store records what reaches it; a wrapper
+//! read-only layers, tiers, and JS's dispatching `JsStore` (its test is in
+//! `wasm::memory::store`). A spy store records what reaches it; a wrapper
 //! that swallowed a method (as an `Rc` once swallowed `claim`, losing Redis
 //! single-flight) fails here. The contract has no default bodies, so a new
 //! method cannot be forgotten silently either: this test must then name it.
 
-#![cfg(all(feature = "native", not(target_arch = "wasm32")))]
-
+use super::cached::block_on;
+use super::{format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Row, Store, Usage};
+use crate::fingerprint::Key;
+use crate::Result;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
-use toolmemo::fingerprint::Key;
-use toolmemo::memory::cached::block_on;
-use toolmemo::memory::{
-    format, function_key, Entry, Flight, Kind, MemoryStore, Meta, Row, Store, Tiered, Usage, WithReadOnly,
-};
-use toolmemo::Result;
 
 /// A memory store that logs each method called on it.
-#[derive(Default)]
-struct Spy {
-    inner: MemoryStore<Vec<u8>>,
+pub(crate) struct Spy<V> {
+    inner: MemoryStore<V>,
     calls: RefCell<Vec<&'static str>>,
 }
 
-impl Spy {
+impl<V> Default for Spy<V> {
+    fn default() -> Self {
+        Spy { inner: MemoryStore::default(), calls: RefCell::default() }
+    }
+}
+
+impl<V> Spy<V> {
     fn saw(&self, what: &'static str) {
         self.calls.borrow_mut().push(what);
     }
-    fn calls(&self) -> Vec<&'static str> {
+    pub(crate) fn calls(&self) -> Vec<&'static str> {
         self.calls.borrow().clone()
     }
 }
 
-impl Store<Vec<u8>> for Spy {
-    async fn get(&self, name: &str, key: &Key) -> Result<Option<Entry<Vec<u8>>>> {
+impl<V: Clone> Store<V> for Spy<V> {
+    async fn get(&self, name: &str, key: &Key) -> Result<Option<Entry<V>>> {
         self.saw("get");
         self.inner.get(name, key).await
     }
-    async fn put(&self, entry: Entry<Vec<u8>>) -> Result<()> {
+    async fn put(&self, entry: Entry<V>) -> Result<()> {
         self.saw("put");
         self.inner.put(entry).await
     }
@@ -65,7 +66,7 @@ impl Store<Vec<u8>> for Spy {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        accept: impl FnOnce(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         self.saw("hit");
@@ -83,7 +84,7 @@ impl Store<Vec<u8>> for Spy {
         self.saw("stage");
         Ok(PathBuf::from("/staged"))
     }
-    async fn publish(&self, _staged: &Path, entry: Entry<Vec<u8>>) -> Result<()> {
+    async fn publish(&self, _staged: &Path, entry: Entry<V>) -> Result<()> {
         self.saw("publish");
         self.inner.put(entry).await
     }
@@ -101,18 +102,18 @@ impl Store<Vec<u8>> for Spy {
     }
 }
 
-fn entry() -> Entry<Vec<u8>> {
+fn entry<V>(value: V) -> Entry<V> {
     let key = function_key("f", "v:1", &[]).key;
     let mut meta = Meta::blank(key);
     meta.name = "f".into();
     meta.kind = Kind::Function;
     meta.format = format::JSON.into();
-    Entry { meta, value: b"1".to_vec() }
+    Entry { meta, value }
 }
 
-/// Calls every method of the contract once on `store`.
-fn every_method<S: Store<Vec<u8>>>(store: &S) {
-    let e = entry();
+/// Calls every method of the contract once on `store`, with an entry holding `value`.
+pub(crate) fn every_method<V: Clone, S: Store<V>>(store: &S, value: V) {
+    let e = entry(value);
     let (name, key) = (e.meta.name.clone(), e.meta.key);
     block_on(store.put(e.clone())).unwrap();
     block_on(store.get(&name, &key)).unwrap();
@@ -131,7 +132,7 @@ fn every_method<S: Store<Vec<u8>>>(store: &S) {
     block_on(store.remove(&name, &key)).unwrap();
 }
 
-const ALL: [&str; 15] = [
+pub(crate) const ALL: [&str; 15] = [
     "put",
     "get",
     "set_meta",
@@ -149,23 +150,29 @@ const ALL: [&str; 15] = [
     "remove",
 ];
 
-fn has_all(calls: &[&str], which: &[&str], wrapper: &str) {
+pub(crate) fn has_all(calls: &[&str], which: &[&str], wrapper: &str) {
     for m in which {
         assert!(calls.contains(m), "{wrapper} did not forward `{m}` (saw {calls:?})");
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+mod wrappers {
+    use super::*;
+    use crate::memory::{Tiered, WithReadOnly};
+    use std::rc::Rc;
+
 #[test]
 fn an_rc_forwards_every_method() {
-    let spy = Rc::new(Spy::default());
-    every_method(&spy);
+    let spy = Rc::new(Spy::<Vec<u8>>::default());
+    every_method(&spy, b"1".to_vec());
     has_all(&spy.calls(), &ALL, "Rc");
 }
 
 #[test]
 fn read_only_layers_forward_every_method_to_the_writable_store() {
     let layered = WithReadOnly::new(Spy::default(), vec![Spy::default()]);
-    every_method(&layered);
+    every_method(&layered, b"1".to_vec());
     has_all(&layered.writable.calls(), &ALL, "WithReadOnly");
     // Nothing that writes ever reaches a read-only location.
     let ro = layered.read_only[0].calls();
@@ -177,7 +184,7 @@ fn read_only_layers_forward_every_method_to_the_writable_store() {
 #[test]
 fn tiers_forward_each_method_to_the_tier_that_owns_it() {
     let tiered = Tiered::new(Spy::default(), Spy::default());
-    every_method(&tiered);
+    every_method(&tiered, b"1".to_vec());
     // Values and metadata go to both; single-flight and uses elsewhere are the
     // shared tier's; folders (a run's files) the local tier's.
     has_all(
@@ -190,4 +197,5 @@ fn tiers_forward_each_method_to_the_tier_that_owns_it() {
         &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "rows", "row_meta", "remove"],
         "Tiered (shared)",
     );
+}
 }
