@@ -150,6 +150,13 @@ test("the entries of a cache made by `toolmemo run`: listed with sizes, details,
   assert.ok(sort.bytes > 0);
   assert.equal(list.json.bytes, sort.bytes);
   assert.deepEqual(list.json.byName, [["Sort", sort.bytes, 1]]);
+  assert.equal(list.json.fromIndex, true, "sorted by size, unfiltered: from the store's index");
+  assert.equal(list.json.growth.at(-1)[1], sort.bytes);
+  const walked = await call("GET", "/api/entries?sort=name");
+  assert.equal(walked.json.fromIndex, undefined, "sorted by name: from a walk");
+  assert.deepEqual(walked.json.entries.map((e) => e.key), [sort.key]);
+  assert.deepEqual(walked.json.byName, list.json.byName, "the index and the walk agree");
+  assert.deepEqual(walked.json.growth, list.json.growth);
   assert.equal((await call("GET", "/api/entries?filter=nothing-like-this")).json.matched, 0);
   assert.equal((await call("GET", "/api/entries?filter=SORT%20-n")).json.matched, 1, "the command line is searched");
 

@@ -296,20 +296,34 @@ impl<S: Store<V>, V> Memory<S, V> {
         skip: usize,
         take: usize,
     ) -> Result<Option<(Vec<Meta>, usize)>> {
-        let mut rows = match self.store.rows(name).await {
-            Ok(rows) => rows,
-            Err(e) if e.kind == crate::error::ErrorKind::Unsupported => return Ok(None),
-            Err(e) => return Err(e),
-        };
+        let Some(mut rows) = self.rows(name).await? else { return Ok(None) };
         rows.sort_by(order);
-        let mut page = Vec::with_capacity(take.min(rows.len()));
-        for row in rows.iter().skip(skip).take(take) {
-            // A row whose entry went meanwhile is left out of the page.
+        let end = rows.len().min(skip.saturating_add(take));
+        let page = self.metas_of(rows.get(skip..end).unwrap_or_default()).await?;
+        Ok(Some((page, rows.len())))
+    }
+
+    /// The index rows of the entries (of `name`, if given): what each is, when
+    /// it was made and last used, its bytes, without reading an entry; `None`
+    /// where the store has no index.
+    pub async fn rows(&self, name: Option<&str>) -> Result<Option<Vec<Row>>> {
+        match self.store.rows(name).await {
+            Ok(rows) => Ok(Some(rows)),
+            Err(e) if e.kind == crate::error::ErrorKind::Unsupported => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The metadata of the entries of `rows`, in their order; a row whose
+    /// entry went meanwhile is left out.
+    pub async fn metas_of(&self, rows: &[Row]) -> Result<Vec<Meta>> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
             if let Some(meta) = self.store.row_meta(row).await? {
-                page.push(meta);
+                out.push(meta);
             }
         }
-        Ok(Some((page, rows.len())))
+        Ok(out)
     }
 
     /// Hits and misses of this Memory, entries and bytes of the store (from

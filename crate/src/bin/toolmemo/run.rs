@@ -156,6 +156,26 @@ impl Cache {
         }
     }
 
+    /// The index rows of every entry; `None` where the store has no index.
+    pub fn rows(&self) -> Result<Option<Vec<toolmemo::memory::Row>>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match self {
+            Cache::Local(r) => block_on(r.memory().rows(None)),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.rows(None)),
+        }
+    }
+
+    /// The metadata of the entries of `rows`, in their order.
+    pub fn metas_of(&self, rows: &[toolmemo::memory::Row]) -> Result<Vec<toolmemo::memory::Meta>, Error> {
+        use toolmemo::memory::cached::block_on;
+        match self {
+            Cache::Local(r) => block_on(r.memory().metas_of(rows)),
+            #[cfg(feature = "redis")]
+            Cache::Shared(m) => block_on(m.metas_of(rows)),
+        }
+    }
+
     /// Entries and bytes, from the store's index.
     pub fn usage(&self) -> Result<toolmemo::memory::Usage, Error> {
         use toolmemo::memory::{cached::block_on, Store};

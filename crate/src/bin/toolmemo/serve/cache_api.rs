@@ -2,9 +2,12 @@
 //! all through `run::Cache` (Memory and the store contract), as `ls`, `show`,
 //! `evict` and `clear` go.
 //!
-//! Listing: the store's listing is a walk (a read of each entry's metadata),
-//! so the server keeps the last one and pages, sorts and filters it in memory
-//! (100,000 entries sort in a few milliseconds). It is walked again when the
+//! Listing: sorted by last use, creation or size and not filtered, a page
+//! comes from the store's index (its rows: no entry read but the page's), as
+//! do the totals, bytes by name and growth — fast at any size. Otherwise the
+//! listing is a walk (a read of each entry's metadata), so the server keeps
+//! the last one and pages, sorts and filters it in memory (100,000 entries
+//! sort in a few milliseconds). It is walked again when the
 //! store's totals (from its index: no walk) differ from the walk's, when this
 //! server changed the cache, when the page asks (`fresh=1`, its Refresh
 //! button) or when it is older than `STALE`: hits elsewhere change last uses
@@ -16,7 +19,7 @@ use super::Shared;
 use serde_json::{json, Value as Json};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use toolmemo::memory::{parse_duration_ms, parse_size, Limits, Meta, Usage};
+use toolmemo::memory::{parse_duration_ms, parse_size, Limits, Meta, Row, Usage};
 use toolmemo::runner::RunRecord;
 use toolmemo::{Error, ErrorKind};
 
@@ -76,12 +79,17 @@ impl Listings {
 /// `{entries: [meta…], total, bytes, matched, matchedBytes, byName: [[name, bytes, entries]…],
 /// growth: [[ms, bytes]…], walkMs}`.
 pub fn entries(req: &Req, s: &Shared, cache: &Cache) -> Result<Reply, Error> {
-    let (metas, walk_ms) = s.listing.get(cache, req.query("fresh") == Some("1"))?;
     let needle = req.query("filter").unwrap_or("").trim().to_lowercase();
     let offset: usize = number(req, "offset")?.unwrap_or(0);
     let limit: usize = number(req, "limit")?.unwrap_or(100).min(MAX_LIMIT);
     let sort = req.query("sort").unwrap_or("lastAccess");
     let descending = req.query("order") != Some("asc");
+    if needle.is_empty() {
+        if let Some(reply) = from_index(cache, sort, descending, offset, limit)? {
+            return Ok(reply);
+        }
+    }
+    let (metas, walk_ms) = s.listing.get(cache, req.query("fresh") == Some("1"))?;
 
     let matches = |m: &Meta| {
         needle.is_empty()
@@ -114,10 +122,42 @@ pub fn entries(req: &Req, s: &Shared, cache: &Cache) -> Result<Reply, Error> {
         "bytes": metas.iter().map(|m| m.bytes).sum::<u64>(),
         "matched": shown.len(),
         "matchedBytes": matched_bytes,
-        "byName": by_name(&metas),
-        "growth": growth(&metas),
+        "byName": by_name(metas.iter().map(|m| (m.name.as_str(), m.bytes))),
+        "growth": growth(metas.iter().map(|m| (m.created_ms, m.bytes)).collect()),
         "walkMs": walk_ms,
     })))
+}
+
+/// The answer of `entries` from the store's index, for the orders its rows
+/// hold; `None` for another order or a store without an index.
+fn from_index(cache: &Cache, sort: &str, descending: bool, offset: usize, limit: usize) -> Result<Option<Reply>, Error> {
+    let key: fn(&Row) -> f64 = match sort {
+        "lastAccess" => |r| r.last_access_ms,
+        "created" => |r| r.created_ms,
+        "bytes" => |r| r.bytes as f64,
+        _ => return Ok(None),
+    };
+    let started = Instant::now();
+    let Some(mut rows) = cache.rows()? else { return Ok(None) };
+    rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then_with(|| a.key.hex().cmp(&b.key.hex())));
+    if descending {
+        rows.reverse();
+    }
+    let end = rows.len().min(offset.saturating_add(limit));
+    let page = cache.metas_of(rows.get(offset..end).unwrap_or_default())?;
+    let bytes: u64 = rows.iter().map(|r| r.bytes).sum();
+    Ok(Some(Reply::json(json!({
+        "entries": page.iter().map(Meta::to_json).collect::<Vec<_>>(),
+        "offset": offset,
+        "total": rows.len(),
+        "bytes": bytes,
+        "matched": rows.len(),
+        "matchedBytes": bytes,
+        "byName": by_name(rows.iter().map(|r| (r.place.as_str(), r.bytes))),
+        "growth": growth(rows.iter().map(|r| (r.created_ms, r.bytes)).collect()),
+        "walkMs": started.elapsed().as_secs_f64() * 1e3,
+        "fromIndex": true,
+    }))))
 }
 
 fn number(req: &Req, name: &str) -> Result<Option<usize>, Error> {
@@ -131,11 +171,11 @@ fn cmdline(m: &Meta) -> &str {
 }
 
 /// `[[name, bytes, entries]…]`, largest first.
-fn by_name(metas: &[Meta]) -> Vec<Json> {
+fn by_name<'a>(entries: impl Iterator<Item = (&'a str, u64)>) -> Vec<Json> {
     let mut by: std::collections::HashMap<&str, (u64, u64)> = Default::default();
-    for m in metas {
-        let e = by.entry(&m.name).or_default();
-        e.0 += m.bytes;
+    for (name, bytes) in entries {
+        let e = by.entry(name).or_default();
+        e.0 += bytes;
         e.1 += 1;
     }
     let mut rows: Vec<_> = by.into_iter().collect();
@@ -146,8 +186,7 @@ fn by_name(metas: &[Meta]) -> Vec<Json> {
 /// The bytes the cache holds now, by when they were stored: `[[created ms,
 /// bytes of entries created until then]…]` (what eviction removed is not
 /// counted: the cache keeps no history of what it no longer holds).
-fn growth(metas: &[Meta]) -> Vec<Json> {
-    let mut by_time: Vec<(f64, u64)> = metas.iter().map(|m| (m.created_ms, m.bytes)).collect();
+fn growth(mut by_time: Vec<(f64, u64)>) -> Vec<Json> {
     by_time.sort_by(|a, b| a.0.total_cmp(&b.0));
     let step = by_time.len().div_ceil(GROWTH_POINTS).max(1);
     let mut out = Vec::new();
