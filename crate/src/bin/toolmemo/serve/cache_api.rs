@@ -139,7 +139,7 @@ fn from_index(cache: &Cache, sort: &str, descending: bool, offset: usize, limit:
     };
     let started = Instant::now();
     let Some(mut rows) = cache.rows()? else { return Ok(None) };
-    rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then_with(|| a.key.hex().cmp(&b.key.hex())));
+    rows.sort_by(|a, b| key(a).total_cmp(&key(b)).then_with(|| a.key.cmp(&b.key)));
     if descending {
         rows.reverse();
     }
