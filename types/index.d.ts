@@ -160,8 +160,9 @@ export interface SpecInput {
 
 /** 1.1 (SPM): how a value is written at its field of the MATLAB job. */
 export type FieldForm =
-  | "cell" | "scans" | "sessions" | "sessions4d" | "scans_concat" | "list" | "int" | "join"
-  | { struct: { name: string; item?: number; form?: FieldForm }[] }
+  | "cell" | "scans" | "sessions" | "sessions4d" | "scans_concat" | "list" | "int" | "join" | "cellstr"
+  | { struct: { name: string; item?: number | number[]; form?: FieldForm }[] }
+  | { rename: { [key: string]: string } }
   | { switch: string; cases: { [value: string]: FieldForm }; default: FieldForm };
 
 /** 1.1: an SPM-mediated interface's MATLAB batch job (nipype's `_jobtype`, `_jobname`, `_parse_inputs`). */

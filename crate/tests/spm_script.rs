@@ -289,3 +289,47 @@ fn a_dict_with_named_keys() {
     let again = Interface::from_json(&iface.to_spec()).unwrap();
     assert_eq!(again.cmdline(&json!({"cov": [{"nom": "age"}]}), &NoFilesystem).unwrap_err().kind, ErrorKind::Type);
 }
+
+#[test]
+fn renamed_dicts_nested_items_and_cat12_cells() {
+    let iface = Interface::from_json(&json!({
+        "name": "Design",
+        "matlab": {"jobtype": "stats", "jobname": "factorial_design"},
+        "inputs": {
+            "covariates": {"type": {"List": {"Dict": "Any", "keys": ["vector", "name", "centering"]}},
+                           "field": "cov", "field_form": {"rename": {"vector": "c", "name": "cname", "centering": "iCC"}}},
+            "channels": {"type": {"List": {"Tuple": [{"List": "File"}, {"Tuple": ["Float", "Float"]}]}},
+                         "field": "channel", "field_form": {"struct": [{"name": "vols", "item": 0, "form": "cell"},
+                                                                      {"name": "biasreg", "item": [1, 0]}]}},
+            "surfaces": {"type": {"List": "File"}, "field": "data_surf", "field_form": "cellstr"}
+        }
+    }))
+    .unwrap();
+    let script = iface
+        .script(
+            &json!({"covariates": [{"name": "age", "vector": [1, 2]}],
+                    "channels": [[["a.nii"], [0.001, 60]]],
+                    "surfaces": ["lh.central", "rh.central"]}),
+            &NoFilesystem,
+        )
+        .unwrap();
+    let job: Vec<&str> = script.lines().map(str::trim_start).filter(|l| l.starts_with("jobs") || l.starts_with('\'') || l.starts_with('}')).collect();
+    assert_eq!(
+        job,
+        [
+            "jobs{1}.spm.stats.factorial_design.cov(1).cname = 'age';",
+            "jobs{1}.spm.stats.factorial_design.cov(1).c(1) = 1;",
+            "jobs{1}.spm.stats.factorial_design.cov(1).c(2) = 2;",
+            "jobs{1}.spm.stats.factorial_design.channel(1).vols = {...",
+            "'a.nii';...",
+            "};",
+            "jobs{1}.spm.stats.factorial_design.channel(1).biasreg = 0.001;",
+            "jobs{1}.spm.stats.factorial_design.data_surf = {'lh.central'",
+            "'rh.central'};",
+        ]
+    );
+    let again = Interface::from_json(&iface.to_spec()).unwrap();
+    let inputs = json!({"covariates": [{"name": "age", "vector": [1, 2]}], "channels": [[["a.nii"], [0.001, 60]]],
+                        "surfaces": ["lh.central"]});
+    assert_eq!(again.script(&inputs, &NoFilesystem).unwrap(), iface.script(&inputs, &NoFilesystem).unwrap());
+}

@@ -32,15 +32,6 @@ pub(super) fn prepare<H: Host>(host: &H, bound: &Bound, work: &Path, configured:
     let name = &bound.spec().name;
     let truthy = |input: &str| bound.get(input).is_some_and(Value::truthy);
     let mcr = truthy("use_mcr");
-    if !mcr && bound.spec().input_index("mfile").is_some() && !truthy("mfile") {
-        return Err(Error::input(
-            ErrorKind::Unsupported,
-            name,
-            "mfile",
-            "input 'mfile' is false: nipype then saves the job as a MAT-file, which toolmemo does not write; \
-             run with mfile true (the same job, written out in the script)",
-        ));
-    }
     let command = match bound.get("matlab_cmd") {
         Some(Value::Str(c)) if !c.trim().is_empty() => c.clone(),
         _ => configured.map(str::to_string).ok_or_else(|| {

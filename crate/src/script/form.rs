@@ -94,12 +94,12 @@ pub(super) fn apply(bound: &Bound, form: &FieldForm, value: &Value, what: &str) 
             for t in tuples {
                 let mut fields = Vec::with_capacity(parts.len());
                 for part in parts {
-                    let v = match part.item {
-                        None => t,
-                        Some(i) => as_list(t).get(i).ok_or_else(|| {
+                    let mut v = t;
+                    for &i in &part.item {
+                        v = as_list(v).get(i).ok_or_else(|| {
                             unsupported(&format!("an item has no element {i} for field '{}'", part.name))
-                        })?,
-                    };
+                        })?;
+                    }
                     let node = match &part.form {
                         Some(f) => apply(bound, f, v, what)?,
                         None => Node::Value(v.clone()),
@@ -109,6 +109,31 @@ pub(super) fn apply(bound: &Bound, form: &FieldForm, value: &Value, what: &str) 
                 structs.push(Node::Struct(fields));
             }
             Node::List(structs)
+        }
+        FieldForm::CellStr => Node::Text(match value {
+            Value::List(items) => {
+                let quoted: Vec<String> = items.iter().map(|i| format!("'{}'", i.py_str())).collect();
+                format!("{{{}}}", quoted.join("\n"))
+            }
+            one => format!("{{{}}}", one.py_str()),
+        }),
+        FieldForm::Rename(names) => {
+            let one = |v: &Value| match v {
+                Value::Dict(pairs) => Ok(Node::Struct(
+                    pairs
+                        .iter()
+                        .map(|(k, x)| {
+                            let name = names.iter().find(|(from, _)| from == k).map_or(k, |(_, to)| to);
+                            (name.clone(), Node::Value(x.clone()))
+                        })
+                        .collect(),
+                )),
+                other => Err(unsupported(&format!("expected a dict to rename the keys of, got {}", other.type_name()))),
+            };
+            match value {
+                Value::List(items) => Node::List(items.iter().map(one).collect::<Result<_>>()?),
+                single => one(single)?,
+            }
         }
         FieldForm::Switch { input, cases, default } => {
             let text = bound.get(input).map(crate::spec::text_of);

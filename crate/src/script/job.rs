@@ -19,6 +19,8 @@ pub(crate) enum Node {
     Struct(Vec<(String, Node)>),
     /// An object array: a MATLAB cell, written whole.
     Cell(Vec<CellItem>),
+    /// An object whose `str()` is this text (CAT12's `Cell2Str`).
+    Text(String),
 }
 
 /// An item of an object array: a value, or an array in the array.
@@ -72,6 +74,9 @@ pub(crate) fn write(prefix: &str, node: &Node, out: &mut String) {
             }
         }
         Node::Cell(items) => write_cell(prefix, items, out),
+        Node::Text(text) => {
+            let _ = writeln!(out, "{prefix} = {text};");
+        }
     }
 }
 

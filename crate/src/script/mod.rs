@@ -50,8 +50,15 @@ impl Bound<'_> {
             };
             job::write(&prefix, &self.job(job)?, &mut out);
         } else {
-            // nipype saves the job in a MAT-file and loads it.
-            out.push_str(&format!("load pyjobs_{};\n\n", job.jobname));
+            // nipype 1.12 means to save the job in a MAT-file, and fails
+            // (`reformat_dict_for_savemat` does not exist): there is no script.
+            return Err(Error::input(
+                ErrorKind::Unsupported,
+                &spec.name,
+                "mfile",
+                "input 'mfile' is false: nipype then writes the job into a MAT-file, which nipype 1.12 itself \
+                 fails to do; leave mfile true (the same job, written out in the script)",
+            ));
         }
         out.push_str(RUN);
         if self.flag("use_mcr", false) {

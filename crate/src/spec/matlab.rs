@@ -91,6 +91,12 @@ pub enum FieldForm {
     Int,
     /// The parts of a tuple joined by `,`, in a one-item cell.
     Join,
+    /// CAT12's `Cell2Str`: `{'a'\n'b'}` for a list (a single value: `{value}`),
+    /// written as it is (not a string).
+    CellStr,
+    /// A dict, or each dict of a list, made a struct with its keys renamed
+    /// (in the value's own key order).
+    Rename(Vec<(String, String)>),
     /// A tuple, or each tuple of a list, made a struct.
     Struct(Vec<StructPart>),
     /// The form another input's value chooses.
@@ -101,8 +107,9 @@ pub enum FieldForm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StructPart {
     pub name: String,
-    /// The tuple's item at this index; `None`: the whole value.
-    pub item: Option<usize>,
+    /// The tuple's item at this index (a list: indexes into nested tuples);
+    /// empty: the whole value.
+    pub item: Vec<usize>,
     pub form: Option<FieldForm>,
 }
 
@@ -115,6 +122,7 @@ const NAMED_FORMS: &[(&str, FieldForm)] = &[
     ("list", FieldForm::List),
     ("int", FieldForm::Int),
     ("join", FieldForm::Join),
+    ("cellstr", FieldForm::CellStr),
 ];
 
 /// Reads the top-level `matlab` object.
@@ -226,16 +234,35 @@ pub(super) fn parse_form(json: &Json, path: &str) -> Result<FieldForm> {
                         _ => return Err(Error::spec(&format!("{at}.name"), "expected a field name")),
                     },
                     item: match o.get("item") {
-                        None | Some(Json::Null) => None,
-                        Some(i) => Some(
-                            i.as_u64().ok_or_else(|| Error::spec(&format!("{at}.item"), "expected an index"))? as usize,
-                        ),
+                        None | Some(Json::Null) => Vec::new(),
+                        Some(Json::Array(path)) if !path.is_empty() => path
+                            .iter()
+                            .map(|i| i.as_u64().map(|i| i as usize))
+                            .collect::<Option<_>>()
+                            .ok_or_else(|| Error::spec(&format!("{at}.item"), "expected an index or a list of them"))?,
+                        Some(i) => vec![i
+                            .as_u64()
+                            .ok_or_else(|| Error::spec(&format!("{at}.item"), "expected an index or a list of them"))?
+                            as usize],
                     },
                     form: o.get("form").map(|f| parse_form(f, &format!("{at}.form"))).transpose()?,
                 })
             })
             .collect::<Result<_>>()
             .map(FieldForm::Struct);
+    }
+    if let Some(names) = obj.get("rename") {
+        known(obj, &["rename"], path)?;
+        let names = names
+            .as_object()
+            .ok_or_else(|| Error::spec(&format!("{path}.rename"), "expected an object from key to field name"))?
+            .iter()
+            .map(|(k, v)| match v {
+                Json::String(n) if !n.is_empty() => Ok((k.clone(), n.clone())),
+                _ => Err(Error::spec(&format!("{path}.rename.{k}"), "expected a field name")),
+            })
+            .collect::<Result<_>>()?;
+        return Ok(FieldForm::Rename(names));
     }
     if let Some(input) = obj.get("switch") {
         known(obj, &["switch", "cases", "default"], path)?;
@@ -335,10 +362,15 @@ pub(super) fn form_json(form: &FieldForm) -> Json {
         FieldForm::Struct(parts) => json!({"struct": parts.iter().map(|p| {
             let mut o = Map::new();
             o.insert("name".into(), json!(p.name));
-            if let Some(i) = p.item { o.insert("item".into(), json!(i)); }
+            match p.item.as_slice() {
+                [] => {}
+                [i] => { o.insert("item".into(), json!(i)); }
+                path => { o.insert("item".into(), json!(path)); }
+            }
             if let Some(f) = &p.form { o.insert("form".into(), form_json(f)); }
             Json::Object(o)
         }).collect::<Vec<_>>()}),
+        FieldForm::Rename(names) => json!({"rename": names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<Map<_, _>>()}),
         FieldForm::Switch { input, cases, default } => json!({
             "switch": input,
             "cases": cases.iter().map(|(k, f)| (k.clone(), form_json(f))).collect::<Map<_, _>>(),
