@@ -123,6 +123,11 @@ impl Index {
         disk.locked(&self.dir.join("lock"), || disk.read(&path).ok().and_then(|b| decode_totals(&b))).ok().flatten()
     }
 
+    /// Whether the totals file is there (a stat, no lock).
+    pub fn has_totals<D: Disk>(&self, disk: &D) -> bool {
+        disk.age_secs(&self.dir.join("totals")).is_some()
+    }
+
     /// Adds `entries` and `bytes` (either may be negative) to the totals, under
     /// the lock; `false` when there are no whole totals to adjust (rebuild).
     pub fn adjust<D: Disk>(&self, disk: &D, entries: i64, bytes: i64) -> io::Result<bool> {

@@ -281,7 +281,9 @@ impl<D: Disk> FsStore<D> {
 
     /// The `n` least recently used entries, from the index.
     fn oldest_now(&self, n: usize) -> Result<Vec<Meta>> {
-        if self.index.usage(&self.disk).is_none() {
+        // A missing index is rebuilt; damaged totals are `usage`'s to find
+        // (it runs first in every eviction), so no lock is taken here.
+        if !self.index.has_totals(&self.disk) {
             self.rebuild(false)?;
         }
         let mut out = Vec::with_capacity(n);

@@ -142,6 +142,8 @@ extern "C" {
     fn disk_mkdir(path: &str, recursive: bool) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRemoveDir, catch)]
     fn disk_remove_dir(path: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskRemoveDirLater)]
+    fn disk_remove_dir_later(path: &str);
     #[wasm_bindgen(js_name = diskRemoveFile, catch)]
     fn disk_remove_file(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRemoveEmptyDir, catch)]
@@ -205,6 +207,11 @@ impl crate::memory::Disk for NodeDisk {
     }
     fn remove_dir_all(&self, path: &std::path::Path) -> std::io::Result<()> {
         disk_remove_dir(text(path)).map_err(io)
+    }
+    /// Off the caller's path: Node deletes the trash on its thread pool, as
+    /// the native store's background thread does.
+    fn remove_dir_all_later(&self, path: &std::path::Path) {
+        disk_remove_dir_later(text(path))
     }
     fn remove_file(&self, path: &std::path::Path) -> std::io::Result<()> {
         disk_remove_file(text(path)).map_err(io)

@@ -303,6 +303,11 @@ export function diskMkdir(path, recursive) {
 export function diskRemoveDir(path) {
   fs.rmSync(path, { recursive: true, force: false });
 }
+/** Deletes a folder nobody reaches any more (in the trash) on libuv's thread pool; a
+ * process that exits first leaves it for the next open to delete. */
+export function diskRemoveDirLater(path) {
+  fs.rm(path, { recursive: true, force: true, maxRetries: 2 }, () => {});
+}
 export function diskRemoveFile(path) {
   fs.unlinkSync(path);
 }
