@@ -52,8 +52,8 @@ FSLOUTPUTTYPE=NIFTI_GZ "$PY" -m toolmemo_nipype export --all --out target/nipype
 python3 "$SHARED/conformance/check_import.py" "$SHARED/conformance/nipype-all-dev.jsonl" target/nipype-specs \
   "$ROOT/target/release/toolmemo" | tee target/import-check.txt || true
 grep -q "exported but wrong 0," target/import-check.txt
-# SPM interfaces (issue 18): their MATLAB batch scripts, `toolmemo script`.
+# SPM interfaces (issue 18): their MATLAB batch scripts, `toolmemo script`; the
+# checker's own gate (>= 75% covered, none wrong) must hold.
 python3 "$SHARED/conformance/check_import.py" "$SHARED/conformance/nipype-all-dev.jsonl" target/nipype-specs \
-  "$ROOT/target/release/toolmemo" --matlab | tee target/import-check-spm.txt || true
-grep -q "exported but wrong 0," target/import-check-spm.txt
+  "$ROOT/target/release/toolmemo" --matlab
 node tests/import_check.mjs "$SHARED/conformance/nipype-all-dev.jsonl" target/nipype-specs

@@ -99,11 +99,34 @@ class AllDev(unittest.TestCase):
                 self.assertIsInstance(refused[q], str)
                 self.assertTrue(refused[q].strip(), q)
 
-    def test_spm_refused_with_reason(self):
+    def test_spm_exported_or_refused_with_reason(self):
+        # SPM interfaces: a spec of the MATLAB script (`matlab`), or refused with the reason
+        from toolmemo_nipype import spm as spm_mod
         refused = json.load(open(os.path.join(self.out, "refused.json")))
         spm = {c["interface"] for c in self.cases if "matlab" in c}
+        pre = "nipype.interfaces.spm."
         for q in spm:
-            self.assertEqual(refused.get(q), core.SPM_REASON, q)
+            path = os.path.join(self.out, q + ".json")
+            if os.path.exists(path):
+                spec = json.load(open(path))
+                self.assertIn("matlab", spec, q)
+                self.assertNotIn("command", spec, q)
+            else:
+                self.assertNotEqual(refused[q], core.SPM_REASON, q)
+        self.assertTrue(refused[pre + "model.Threshold"].startswith(spm_mod.CUSTOM_SCRIPT + ": "))
+        realign = json.load(open(os.path.join(self.out, pre + "preprocess.Realign.json")))
+        self.assertEqual(realign["matlab"]["jobname"], "realign")
+        reslice = json.load(open(os.path.join(self.out, pre + "utils.Reslice.json")))
+        self.assertIn("strvcat('{space_defining}', '{in_file}')", reslice["matlab"]["script"])
+        self.assertGreaterEqual(len(spm - set(refused)), 13)
+
+    @unittest.skipUnless(os.access(BIN, os.X_OK), "needs toolmemo")
+    def test_no_exported_spm_spec_renders_wrong(self):
+        checker = os.path.join(CONF, "check_import.py")
+        r = subprocess.run([sys.executable, checker, ALL_DEV, self.out, BIN, "--matlab"],
+                           capture_output=True, text=True, timeout=1800)
+        self.assertIn("exported but wrong 0,", r.stdout, r.stdout)
+        self.assertIn("neither exported nor refused 0", r.stdout, r.stdout)
 
     @unittest.skipUnless(os.access(BIN, os.X_OK), "needs toolmemo")
     def test_no_exported_spec_renders_wrong(self):
@@ -161,7 +184,30 @@ class Cli(unittest.TestCase):
             self.assertNotIn("args", spec["inputs"])  # implicit in v1
             refused = json.load(open(os.path.join(d, "refused.json")))
             self.assertIn("cannot import", refused["nipype.interfaces.no.such.Thing"])
-            self.assertEqual(refused["nipype.interfaces.spm.preprocess.Realign"], core.SPM_REASON)
+            # an SPM interface: a spec of its MATLAB batch job, no command line
+            self.assertNotIn("nipype.interfaces.spm.preprocess.Realign", refused)
+            realign = json.load(open(os.path.join(
+                d, "nipype.interfaces.spm.preprocess.Realign.json")))
+            self.assertNotIn("command", realign)
+            self.assertEqual(realign["matlab"]["jobtype"], "spatial")
+            self.assertEqual(realign["inputs"]["in_files"]["field"], "data")
+
+    def test_spm_spec_needs_1_1(self):
+        spec, reason = toolmemo_nipype.export("nipype.interfaces.spm.utils.Reslice",
+                                              spec_version="1.0")
+        self.assertIsNone(spec)
+        self.assertIn("matlab", reason)
+        spec, reason = toolmemo_nipype.export("nipype.interfaces.spm.utils.Reslice")
+        self.assertIsNone(reason)
+        self.assertIn("script", spec["matlab"])
+
+    def test_all_lists_spm_commands(self):
+        names = toolmemo_nipype.all_interfaces()
+        self.assertIn("nipype.interfaces.spm.preprocess.Realign", names)
+        self.assertIn("nipype.interfaces.spm.utils.Reslice", names)
+        self.assertIn("nipype.interfaces.cat12.preprocess.CAT12Segment", names)
+        self.assertIn("nipype.interfaces.fsl.utils.Split", names)
+        self.assertNotIn("nipype.interfaces.spm.base.SPMCommand", names)
 
     def test_module_entry_point(self):
         with tempfile.TemporaryDirectory() as d:

@@ -1,4 +1,5 @@
-"""toolmemo_nipype: export nipype CommandLine interfaces as toolmemo specs (format 1.1).
+"""toolmemo_nipype: export nipype CommandLine interfaces as toolmemo specs (format 1.1), and
+nipype's SPM-mediated interfaces (SPMCommand subclasses) as specs of their MATLAB script.
 
 Everything is read from the installed nipype at run time; what the spec format cannot
 render exactly as nipype does is refused with a reason, never exported approximately.
@@ -38,7 +39,11 @@ def export(qualname, probe=True, spec_version="1.1"):
     except Exception as e:  # noqa: BLE001
         return None, f"cannot import: {type(e).__name__}: {e}"
     spec, reason = export_class(cls)
-    if spec is not None and probe:
+    if spec is not None and spec_version == "1.0" and "matlab" in spec:
+        return None, "needs spec-format 1.1 (matlab: an SPM interface's MATLAB script)"
+    # an SPM spec was checked against nipype's scripts by its exporter (spm.export_spm);
+    # the command-line self-check has no command line to render for it
+    if spec is not None and probe and "matlab" not in spec:
         from .probe import probe_spec
         reason = probe_spec(cls, spec)
         if reason:
@@ -86,10 +91,15 @@ def export_to_dir(names, out, probe=True, spec_version="1.1"):
 
 
 def all_interfaces():
-    """Qualified names of every concrete CommandLine subclass in nipype.interfaces."""
+    """Qualified names of every concrete CommandLine subclass in nipype.interfaces, and of
+    every SPMCommand subclass (SPMCommand itself left out)."""
     _quiet()
     import nipype.interfaces as pkg
     from nipype.interfaces.base import CommandLine
+    try:
+        from nipype.interfaces.spm.base import SPMCommand
+    except Exception:  # noqa: BLE001
+        SPMCommand = None
     found = set()
     for m in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + "."):
         parts = m.name.split(".")
@@ -103,5 +113,9 @@ def all_interfaces():
             if (inspect.isclass(obj) and obj.__module__ == m.name and issubclass(obj, CommandLine)
                     and not name.startswith("_") and obj.input_spec is not None
                     and (getattr(obj, "_cmd", None) or "cmd" in vars(obj))):
+                found.add(f"{obj.__module__}.{obj.__name__}")
+            elif (SPMCommand is not None and inspect.isclass(obj) and obj.__module__ == m.name
+                    and issubclass(obj, SPMCommand) and obj is not SPMCommand
+                    and not name.startswith("_")):
                 found.add(f"{obj.__module__}.{obj.__name__}")
     return sorted(found)

@@ -114,6 +114,9 @@ def export_class(cls):
 
 def _export(cls):
     if inspect.isclass(cls) and is_spm(cls):
+        from . import spm  # SPMCommand subclasses: a spec with a `matlab` object, or a refusal
+        if spm.is_spm_command(cls):
+            return spm.export_spm(cls)
         raise Unsupported(SPM_REASON)
     if not (inspect.isclass(cls) and issubclass(cls, nbc.CommandLine)):
         raise Unsupported("not a nipype CommandLine interface")
@@ -401,7 +404,7 @@ def _same_as_base(tr, base):
         getattr(tr, k) == getattr(base, k) for k in keys)
 
 
-def _convert_input(n, tr, inputs, traits, iface):
+def _convert_input(n, tr, inputs, traits, iface, convert=convert_type, deprecated=False):
     meta = {k for k in tr.__dict__}
     unknown = meta - _KNOWN_META
     if unknown:
@@ -409,7 +412,7 @@ def _convert_input(n, tr, inputs, traits, iface):
     if tr.transient and tr.requires:
         raise Unsupported(f"input {n}: transient with requires")
     try:
-        typ = convert_type(tr.trait_type, f"input {n}")
+        typ = convert(tr.trait_type, f"input {n}")
     except Unsupported:
         raise
     d = {"type": typ}
@@ -473,7 +476,15 @@ def _convert_input(n, tr, inputs, traits, iface):
         if v is not None:
             d[key] = str(v)
     if tr.deprecated is not None:
-        raise Unsupported(f"input {n}: deprecated (nipype {tr.deprecated})")
+        # `deprecated` compares with the spec's version (the tool's), nipype with its own;
+        # the same only for a spec without version (deprecated=True: the caller writes none)
+        if not deprecated:
+            raise Unsupported(f"input {n}: deprecated (nipype {tr.deprecated})")
+        d["deprecated"] = str(tr.deprecated)
+        if tr.new_name is not None:
+            if tr.new_name not in traits:
+                raise Unsupported(f"input {n}: new_name names unknown input {tr.new_name}")
+            d["new_name"] = tr.new_name
     return d
 
 

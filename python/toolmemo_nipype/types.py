@@ -28,19 +28,30 @@ def _json_scalar(value, what):
     raise Unsupported(f"{what}: value {value!r} of type {type(value).__name__}")
 
 
-def convert_type(t, where="input"):
-    """Return the v1 type of a TraitType (or old-style handler) `t`."""
+def file_type(t):
+    """A File trait's type: `"File"`, or with `exists` and the extensions it requires."""
+    opts = {}
+    if t.exists:
+        opts["exists"] = True
+    if t._exts:
+        opts["extensions"] = list(t._exts)
+    return {"File": opts} if opts else "File"
+
+
+def convert_type(t, where="input", special=None):
+    """Return the v1 type of a TraitType (or old-style handler) `t`. `special(t, where)`,
+    when given, is asked first at every level and answers a type or None (the SPM
+    exporter's ImageFile and keyed Dicts)."""
+    if special is not None:
+        found = special(t, where)
+        if found is not None:
+            return found
     # nipype path traits
     if isinstance(t, nx.BasePath):
         if getattr(t, "resolve", False):
             raise Unsupported(f"{where}: path trait with resolve=True (absolute names)")
         if type(t) is nx.File:
-            opts = {}
-            if t.exists:
-                opts["exists"] = True
-            if t._exts:
-                opts["extensions"] = list(t._exts)
-            return {"File": opts} if opts else "File"
+            return file_type(t)
         if type(t) is nx.Directory:
             return {"Directory": {"exists": True}} if t.exists else "Directory"
         if type(t) is nx.ImageFile:
@@ -94,10 +105,10 @@ def convert_type(t, where="input"):
             raise Unsupported(f"{where}: InputMultiPath of lists")
         if t.minlen != 0 or t.maxlen != sys.maxsize:
             raise Unsupported(f"{where}: InputMultiPath with length limits")
-        return {"MultiPath": convert_type(inner, where)}
+        return {"MultiPath": convert_type(inner, where, special)}
     if type(t) is tt.List:
         inner = t.inner_traits()[0].trait_type
-        out = {"List": convert_type(inner, where)}
+        out = {"List": convert_type(inner, where, special)}
         if t.minlen:
             out["minlen"] = int(t.minlen)
         if t.maxlen != sys.maxsize:
@@ -106,16 +117,16 @@ def convert_type(t, where="input"):
     if type(t) is nx.Tuple:
         if not t.types:
             raise Unsupported(f"{where}: Tuple without item types")
-        return {"Tuple": [convert_type(x.trait_type, where) for x in t.types]}
+        return {"Tuple": [convert_type(x.trait_type, where, special) for x in t.types]}
     if type(t) is tt.Tuple:
         # traits' own Tuple refuses lists; JSON (and v1) only has arrays
         raise Unsupported(f"{where}: traits.Tuple (rejects lists, unlike nipype's Tuple)")
     if type(t) is tt.Dict:
-        return {"Dict": convert_type(t.value_trait.trait_type, where)}
+        return {"Dict": convert_type(t.value_trait.trait_type, where, special)}
     if type(t) is th.TraitCompound:
         branches = []
         for h in t.handlers:
-            b = convert_type(h, where)
+            b = convert_type(h, where, special)
             if isinstance(b, dict) and "Either" in b:
                 branches.extend(b["Either"])
             else:
