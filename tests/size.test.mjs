@@ -28,10 +28,11 @@ const kB = (n) => `${(n / 1000).toFixed(1)} kB`;
 // alternatives with named parts and conditions, omit_when, argstr_inputs,
 // item_argstr and flag tables. Raised to 245 kB for SPM interfaces (issue 18,
 // 225.9 -> 241.1 kB): the `matlab` job of spec 1.1, its forms and nipype's
-// `_generate_job` writer, and scripts an interface writes itself (the lite
-// entry carries them too: 110.7 -> 130.5 kB, within its 150 kB target).
+// `_generate_job` writer, scripts an interface writes itself, renamed dicts,
+// CAT12 cells and keyed Dict types (245.8 kB from a fresh clone; the lite entry
+// carries them too: 110.7 -> 134.7 kB, within its 150 kB target). Raised to 250 kB.
 // Cutting size is its own work (bench/README.md).
-const FULL_BROWSER_CEILING = 245_000;
+const FULL_BROWSER_CEILING = 250_000;
 
 test("the size report: every entry's wasm and JS, gzipped", (t) => {
   for (const e of entries) {
