@@ -288,6 +288,17 @@ pub(crate) fn value_text(v: &Value) -> Cow<'_, str> {
     }
 }
 
+/// The `value_map` entry for `value`, if any: keyed by its text, the keys
+/// `true`/`false` matching Booleans only (a file called `true` is a file name).
+pub(crate) fn value_map_entry<'m>(map: &'m [(String, Option<Value>)], value: &Value) -> Option<&'m Option<Value>> {
+    if map.is_empty() {
+        return None;
+    }
+    let text = value_text(value);
+    let is_bool = matches!(value, Value::Bool(_));
+    map.iter().find(|(k, _)| *k == text && (is_bool || (k != "true" && k != "false"))).map(|(_, v)| v)
+}
+
 /// Python's `"%s" in value`.
 fn holds_template(v: &Value) -> std::result::Result<bool, String> {
     match v {

@@ -188,28 +188,19 @@ fn format_arg(
     let links = &input.links;
     let template = links.argstr.as_ref().expect("linked when argstr is set");
     let mapped;
-    let found = match input.value_map.as_slice() {
-        [] => None,
-        map => {
-            // "true" and "false" name the Bool values only: an output file a
-            // user calls `true` is a file name.
-            let text = crate::names::value_text(value);
-            let is_bool = matches!(value, Value::Bool(_));
-            map.iter().find(|(k, _)| *k == text && (is_bool || (k != "true" && k != "false")))
-        }
-    };
+    let found = crate::names::value_map_entry(&input.value_map, value);
     let flag = input.ty == Type::Bool && !links.has_percent;
     let value = match found {
         None => value,
         // On a flag, a replacement is the argument itself; `null`, none.
-        Some((_, None)) if flag => return Ok(None),
-        Some((_, Some(replacement))) if flag => return Ok(Some(replacement.py_str())),
-        Some((_, None)) => return Ok(Some(String::new())),
-        Some((_, Some(Value::Str(name)))) if input.absolute => {
+        Some(None) if flag => return Ok(None),
+        Some(Some(replacement)) if flag => return Ok(Some(replacement.py_str())),
+        Some(None) => return Ok(Some(String::new())),
+        Some(Some(Value::Str(name))) if input.absolute => {
             mapped = Value::Str(cwd.map_or_else(|| name.clone(), |c| crate::path::abspath(c, name)));
             &mapped
         }
-        Some((_, Some(replacement))) => replacement,
+        Some(Some(replacement)) => replacement,
     };
     let formed;
     let value = match input.path_form {

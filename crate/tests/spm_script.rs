@@ -31,6 +31,18 @@ fn case(n: usize) -> (Json, String) {
     (c["inputs"].clone(), c["matlab"].as_str().unwrap().to_string())
 }
 
+/// Files exist, and the rendering folder is `/data/run`.
+struct Here;
+
+impl toolmemo::PathProbe for Here {
+    fn kind(&self, _: &str) -> toolmemo::PathKind {
+        toolmemo::PathKind::File
+    }
+    fn working_dir(&self) -> Option<String> {
+        Some("/data/run".into())
+    }
+}
+
 #[test]
 fn the_script_is_the_one_nipype_writes() {
     let cases = vectors()["cases"].as_array().unwrap().len();
@@ -76,11 +88,6 @@ fn the_switch_and_the_derived_fields() {
     spec["matlab"]["derived"] = json!([{"field": "roptions.dir", "from": "folder", "form": "cell",
                                          "when": [{"in": ["jobtype", ["write"]]}]}]);
     let iface = Interface::from_json(&spec).unwrap();
-    struct Here;
-    impl toolmemo::PathProbe for Here {
-        fn kind(&self, _: &str) -> toolmemo::PathKind { toolmemo::PathKind::File }
-        fn working_dir(&self) -> Option<String> { Some("/data/run".into()) }
-    }
     let script = iface.script(&json!({"in_files": [["a.nii"], ["b.nii", "c.nii"]], "jobtype": "write"}), &Here).unwrap();
     let job: Vec<&str> = script.lines().filter(|l| l.starts_with("jobs{1}") || !l.starts_with(' ')).collect();
     assert!(script.contains("jobs{1}.spm.spatial.realign.write.data = {...\n'a.nii,1';...\n'b.nii,1';...\n'c.nii,1';...\n};\n"), "{job:?}");
@@ -254,15 +261,6 @@ fn an_interface_that_writes_its_own_script() {
         "inputs": {"analyze_file": {"type": "File", "mandatory": true}, "matlab_cmd": {"type": "Str"}}
     }))
     .unwrap();
-    struct Here;
-    impl toolmemo::PathProbe for Here {
-        fn kind(&self, _: &str) -> toolmemo::PathKind {
-            toolmemo::PathKind::File
-        }
-        fn working_dir(&self) -> Option<String> {
-            Some("/data/run".into())
-        }
-    }
     let script = analyze.script(&json!({"analyze_file": "sub/x1.nii.gz"}), &Here).unwrap();
     assert_eq!(script, "V.fname = '/data/run/x1.nii'; % {not a part} <undefined>\n");
     // A script is the whole script: no job keys beside it; its parts name inputs.

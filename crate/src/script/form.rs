@@ -13,14 +13,12 @@ use crate::value::Value;
 
 /// The value after the input's `value_map` (a scalar whose text is a key).
 pub(super) fn mapped(input: &Input, value: &Value) -> Value {
-    if input.value_map.is_empty() || matches!(value, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
+    if matches!(value, Value::List(_) | Value::Tuple(_) | Value::Dict(_)) {
         return value.clone();
     }
-    let text = crate::names::value_text(value);
-    let is_bool = matches!(value, Value::Bool(_));
-    match input.value_map.iter().find(|(k, _)| *k == text && (is_bool || (k != "true" && k != "false"))) {
-        Some((_, Some(replacement))) => replacement.clone(),
-        Some((_, None)) => Value::None,
+    match crate::names::value_map_entry(&input.value_map, value) {
+        Some(Some(replacement)) => replacement.clone(),
+        Some(None) => Value::None,
         None => value.clone(),
     }
 }
@@ -136,8 +134,8 @@ pub(super) fn apply(bound: &Bound, form: &FieldForm, value: &Value, what: &str) 
             }
         }
         FieldForm::Switch { input, cases, default } => {
-            let text = bound.get(input).map(crate::spec::text_of);
-            let chosen = cases.iter().find(|(k, _)| Some(k) == text.as_ref()).map_or(&**default, |(_, f)| f);
+            let text = bound.get(input).map(crate::names::value_text);
+            let chosen = cases.iter().find(|(k, _)| Some(k.as_str()) == text.as_deref()).map_or(&**default, |(_, f)| f);
             apply(bound, chosen, value, what)?
         }
     })

@@ -162,7 +162,7 @@ impl Bound<'_> {
             When::Unset(_) => v.is_none(),
             When::True(_) => v.is_some_and(Value::truthy),
             When::False(_) => !v.is_some_and(Value::truthy),
-            When::In(_, values) => v.is_some_and(|v| values.contains(&crate::spec::text_of(v))),
+            When::In(_, values) => v.is_some_and(|v| values.iter().any(|t| *t == crate::names::value_text(v))),
         }
     }
 }

@@ -8,7 +8,6 @@
 
 use super::parse::spec_value;
 use crate::error::{Error, Result};
-use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 
 /// The top-level `matlab` object.
@@ -202,7 +201,9 @@ fn parse_when(json: &Json, path: &str) -> Result<When> {
         ("true", Json::String(i)) => When::True(i.clone()),
         ("false", Json::String(i)) => When::False(i.clone()),
         ("in", Json::Array(pair)) => match pair.as_slice() {
-            [Json::String(i), Json::Array(values)] => When::In(i.clone(), values.iter().map(|v| text_of(&spec_value(v))).collect()),
+            [Json::String(i), Json::Array(values)] => {
+                When::In(i.clone(), values.iter().map(|v| crate::names::value_text(&spec_value(v)).into_owned()).collect())
+            }
             _ => return Err(bad()),
         },
         _ => return Err(bad()),
@@ -283,11 +284,6 @@ pub(super) fn parse_form(json: &Json, path: &str) -> Result<FieldForm> {
 /// A field: dot-separated names, none empty.
 pub(super) fn valid_field(s: &str) -> bool {
     !s.is_empty() && s.split('.').all(|p| !p.is_empty())
-}
-
-/// The text a value is matched by (`switch` cases, `in`): as `value_map` keys.
-pub(crate) fn text_of(v: &Value) -> String {
-    crate::names::value_text(v).into_owned()
 }
 
 fn items<'j>(json: Option<&'j Json>, path: &str) -> Result<&'j [Json]> {

@@ -15,7 +15,6 @@ mod types;
 
 pub use parse::{parse_spec, parse_spec_with, ParentLookup};
 pub use matlab::{Derived, FieldForm, JobPart, MatlabJob, Source, StructPart, When};
-pub(crate) use matlab::text_of;
 pub use types::{RangeBound, Type};
 
 use crate::pyfmt::Template;
