@@ -74,7 +74,8 @@ fn reduce_ms(n: u64) -> f64 {
 fn main() {
     let big = std::env::var_os("BENCH_SKIP_100K").is_none();
     let only = std::env::var("BENCH_ONLY").ok();
-    let want = |name: &str, large: bool| (!large || big) && only.as_deref().is_none_or(|o| o.split(',').any(|n| n == name));
+    let want =
+        |name: &str, large: bool| (!large || big) && only.as_deref().is_none_or(|o| o.split(',').any(|n| n == name));
     let mut out = serde_json::Map::new();
     let figures: [(&str, bool, &dyn Fn() -> f64); 5] = [
         ("insert_400_us", false, &|| insert_us(400)),

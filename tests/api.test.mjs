@@ -119,3 +119,18 @@ test("bind checks once; the bound inputs render any number of times", () => {
   assert.equal(bound.cmdline(), "bet f3.nii f3_brain.nii.gz -f 0.50");
   assert.throws(() => bet.bind({ frac: 0.5 }, { files: [] }), (e) => e.kind === "mandatory");
 });
+
+test("a value_map host replacement is this machine's CPU count, as natively, and survives toSpec", async () => {
+  const { availableParallelism } = await import("node:os");
+  const spec = {
+    name: "M",
+    command: "mrconvert",
+    inputs: { nthreads: { type: "Int", argstr: "-nthreads %d", value_map: { 0: { host: "cpu_count" } } } },
+  };
+  const iface = toolmemo.Interface.fromSpec(spec);
+  const cpus = globalThis.navigator?.hardwareConcurrency ?? availableParallelism();
+  assert.equal(iface.cmdline({ nthreads: 0 }), `mrconvert -nthreads ${cpus}`);
+  assert.equal(iface.cmdline({ nthreads: 4 }), "mrconvert -nthreads 4");
+  const again = toolmemo.Interface.fromSpec(JSON.parse(JSON.stringify(iface.toSpec())));
+  assert.equal(again.cmdline({ nthreads: 0 }), `mrconvert -nthreads ${cpus}`);
+});

@@ -136,8 +136,8 @@ export interface SpecInput {
   new_name?: string;
   /** 1.1: names the spec makes for this input are prefixed with the rendering folder. */
   absolute?: boolean;
-  /** 1.1: a value's text → its replacement before formatting (`null`: the empty argument). */
-  value_map?: { [value: string]: string | number | null };
+  /** 1.1: a value's text → its replacement before formatting (`null`: the empty argument; `{host: "cpu_count"}`: this machine's CPU count). */
+  value_map?: { [value: string]: string | number | null | ExplicitFloat | { host: "cpu_count" } };
   /** 1.1: the name of this input when unset: from another input's base name, or the first alternative that applies. */
   genfile_template?:
     | { source: string; template: string; extension?: boolean }

@@ -68,7 +68,8 @@ impl Interface {
         let mut sink = bind::Sink { all: true, errors: Vec::new() };
         if let Ok(bound) = bind::bind_into(&self.spec, inputs, probe, &mut sink) {
             if sink.errors.is_empty() {
-                let rendered = if self.spec.matlab.is_some() { bound.script().map(drop) } else { bound.args().map(drop) };
+                let rendered =
+                    if self.spec.matlab.is_some() { bound.script().map(drop) } else { bound.args().map(drop) };
                 if let Err(e) = rendered {
                     sink.errors.push(e);
                 }

@@ -44,6 +44,7 @@
 
 pub mod error;
 pub mod fingerprint;
+pub mod host;
 pub mod memory;
 pub mod path;
 pub mod pyfmt;

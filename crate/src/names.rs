@@ -290,7 +290,10 @@ pub(crate) fn value_text(v: &Value) -> Cow<'_, str> {
 
 /// The `value_map` entry for `value`, if any: keyed by its text, the keys
 /// `true`/`false` matching Booleans only (a file called `true` is a file name).
-pub(crate) fn value_map_entry<'m>(map: &'m [(String, Option<Value>)], value: &Value) -> Option<&'m Option<Value>> {
+pub(crate) fn value_map_entry<'m>(
+    map: &'m [(String, crate::spec::Replacement)],
+    value: &Value,
+) -> Option<&'m crate::spec::Replacement> {
     if map.is_empty() {
         return None;
     }

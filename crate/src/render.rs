@@ -11,7 +11,7 @@ use crate::argv::split_words;
 use crate::bind::Bound;
 use crate::error::{Error, ErrorKind, Result};
 use crate::path::shell_quote;
-use crate::spec::{Condition, Input, PathForm, Type};
+use crate::spec::{Condition, Input, PathForm, Replacement, Type};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -22,7 +22,10 @@ impl Bound<'_> {
             None => Ok(()),
             Some(_) => Err(Error::new(
                 ErrorKind::Unsupported,
-                format!("{}: an SPM interface has no command line; its MATLAB batch script is `script`", self.spec.name),
+                format!(
+                    "{}: an SPM interface has no command line; its MATLAB batch script is `script`",
+                    self.spec.name
+                ),
             )),
         }
     }
@@ -188,8 +191,9 @@ fn format_arg(
     let links = &input.links;
     let template = links.argstr.as_ref().expect("linked when argstr is set");
     let mapped;
-    let found = crate::names::value_map_entry(&input.value_map, value);
+    let found = crate::names::value_map_entry(&input.value_map, value).map(Replacement::resolve);
     let flag = input.ty == Type::Bool && !links.has_percent;
+    let mapped_any = found.is_some();
     let value = match found {
         None => value,
         // On a flag, a replacement is the argument itself; `null`, none.
@@ -197,14 +201,17 @@ fn format_arg(
         Some(Some(replacement)) if flag => return Ok(Some(replacement.py_str())),
         Some(None) => return Ok(Some(String::new())),
         Some(Some(Value::Str(name))) if input.absolute => {
-            mapped = Value::Str(cwd.map_or_else(|| name.clone(), |c| crate::path::abspath(c, name)));
+            mapped = Value::Str(cwd.map_or_else(|| name.clone(), |c| crate::path::abspath(c, &name)));
             &mapped
         }
-        Some(Some(replacement)) => replacement,
+        Some(Some(replacement)) => {
+            mapped = replacement;
+            &mapped
+        }
     };
     let formed;
     let value = match input.path_form {
-        Some(form) if found.is_none() => {
+        Some(form) if !mapped_any => {
             formed = path_formed(form, value, cwd);
             &formed
         }

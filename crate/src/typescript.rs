@@ -135,7 +135,9 @@ fn ts_type(ty: &Type, uses_json: &mut bool) -> String {
             }
             parts.join(" | ")
         }
-        Type::Dict(item, keys) if keys.is_empty() => format!("{{ readonly [key: string]: {} }}", ts_type(item, uses_json)),
+        Type::Dict(item, keys) if keys.is_empty() => {
+            format!("{{ readonly [key: string]: {} }}", ts_type(item, uses_json))
+        }
         Type::Dict(item, keys) => {
             let keys: Vec<String> = keys.iter().map(|k| serde_json::json!(k).to_string()).collect();
             format!("{{ readonly [key in {}]?: {} }}", keys.join(" | "), ts_type(item, uses_json))

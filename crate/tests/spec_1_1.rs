@@ -283,3 +283,26 @@ fn an_explicit_float_is_read_wherever_a_spec_holds_a_value() {
     });
     assert_eq!(render(&s, json!({"m": 1, "e": 1.0, "r": 3}), None).unwrap(), "f -d 2.0 -e 1.0 -m 4.0 -r 3.0");
 }
+
+#[test]
+fn a_host_replacement_is_this_machines_cpu_count_and_survives_to_json() {
+    // MRtrix3's `nthreads` 0: nipype writes multiprocessing.cpu_count().
+    let s = json!({
+        "name": "M", "command": "mrconvert",
+        "inputs": {"nthreads": {"type": "Int", "argstr": "-nthreads %d",
+                                "value_map": {"0": {"host": "cpu_count"}}}}
+    });
+    let cpus = toolmemo::host::cpu_count();
+    assert!(cpus >= 1);
+    assert_eq!(render(&s, json!({"nthreads": 0}), None).unwrap(), format!("mrconvert -nthreads {cpus}"));
+    assert_eq!(render(&s, json!({"nthreads": 3}), None).unwrap(), "mrconvert -nthreads 3");
+    let again = Interface::from_json(&s).unwrap().to_spec();
+    assert_eq!(again["inputs"]["nthreads"]["value_map"], json!({"0": {"host": "cpu_count"}}));
+    assert_eq!(render(&again, json!({"nthreads": 0}), None).unwrap(), format!("mrconvert -nthreads {cpus}"));
+    // Another host fact is a spec error naming the entry.
+    let mut bad = s.clone();
+    bad["inputs"]["nthreads"]["value_map"] = json!({"0": {"host": "gpu_count"}});
+    let e = Interface::from_json(&bad).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Spec);
+    assert!(e.message.contains("value_map.0"), "{}", e.message);
+}

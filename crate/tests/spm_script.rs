@@ -88,9 +88,15 @@ fn the_switch_and_the_derived_fields() {
     spec["matlab"]["derived"] = json!([{"field": "roptions.dir", "from": "folder", "form": "cell",
                                          "when": [{"in": ["jobtype", ["write"]]}]}]);
     let iface = Interface::from_json(&spec).unwrap();
-    let script = iface.script(&json!({"in_files": [["a.nii"], ["b.nii", "c.nii"]], "jobtype": "write"}), &Here).unwrap();
+    let script =
+        iface.script(&json!({"in_files": [["a.nii"], ["b.nii", "c.nii"]], "jobtype": "write"}), &Here).unwrap();
     let job: Vec<&str> = script.lines().filter(|l| l.starts_with("jobs{1}") || !l.starts_with(' ')).collect();
-    assert!(script.contains("jobs{1}.spm.spatial.realign.write.data = {...\n'a.nii,1';...\n'b.nii,1';...\n'c.nii,1';...\n};\n"), "{job:?}");
+    assert!(
+        script.contains(
+            "jobs{1}.spm.spatial.realign.write.data = {...\n'a.nii,1';...\n'b.nii,1';...\n'c.nii,1';...\n};\n"
+        ),
+        "{job:?}"
+    );
     assert!(script.contains("jobs{1}.spm.spatial.realign.write.roptions.dir = {...\n'/data/run';...\n};\n"), "{job:?}");
     let other = iface.script(&json!({"in_files": [["a.nii"]], "jobtype": "estimate"}), &Here).unwrap();
     assert!(!other.contains("roptions.dir"));
@@ -147,7 +153,8 @@ mod run {
         }
 
         fn calls(&self) -> Vec<String> {
-            std::fs::read_to_string(self.dir.join("calls.log")).map_or(Vec::new(), |s| s.lines().map(String::from).collect())
+            std::fs::read_to_string(self.dir.join("calls.log"))
+                .map_or(Vec::new(), |s| s.lines().map(String::from).collect())
         }
 
         fn run(&self, inputs: &str, extra: &[&str]) -> Output {
@@ -215,7 +222,8 @@ mod run {
     fn the_standalone_gets_the_script_file() {
         let lab = Lab::new("mcr");
         let cmd = format!("{} /opt/mcr/v97 script", lab.matlab());
-        let inputs = format!(r#"{{"in_files": [["a.nii"]], "use_mcr": true, "matlab_cmd": {}}}"#, serde_json::json!(cmd));
+        let inputs =
+            format!(r#"{{"in_files": [["a.nii"]], "use_mcr": true, "matlab_cmd": {}}}"#, serde_json::json!(cmd));
         let first = json(&lab.run(&inputs, &[]));
         assert_eq!(first["cached"], false);
         let calls = lab.calls();
@@ -311,7 +319,11 @@ fn renamed_dicts_nested_items_and_cat12_cells() {
             &NoFilesystem,
         )
         .unwrap();
-    let job: Vec<&str> = script.lines().map(str::trim_start).filter(|l| l.starts_with("jobs") || l.starts_with('\'') || l.starts_with('}')).collect();
+    let job: Vec<&str> = script
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with("jobs") || l.starts_with('\'') || l.starts_with('}'))
+        .collect();
     assert_eq!(
         job,
         [

@@ -27,9 +27,9 @@ mod layered;
 #[cfg(feature = "redis")]
 mod redis_store;
 pub mod run;
-mod store;
 #[cfg(test)]
 pub(crate) mod spy;
+mod store;
 mod tiered;
 mod units;
 

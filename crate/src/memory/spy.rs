@@ -162,40 +162,40 @@ mod wrappers {
     use crate::memory::{Tiered, WithReadOnly};
     use std::rc::Rc;
 
-#[test]
-fn an_rc_forwards_every_method() {
-    let spy = Rc::new(Spy::<Vec<u8>>::default());
-    every_method(&spy, b"1".to_vec());
-    has_all(&spy.calls(), &ALL, "Rc");
-}
-
-#[test]
-fn read_only_layers_forward_every_method_to_the_writable_store() {
-    let layered = WithReadOnly::new(Spy::default(), vec![Spy::default()]);
-    every_method(&layered, b"1".to_vec());
-    has_all(&layered.writable.calls(), &ALL, "WithReadOnly");
-    // Nothing that writes ever reaches a read-only location.
-    let ro = layered.read_only[0].calls();
-    for w in ["put", "set_meta", "remove", "publish", "stage", "claim", "record_use"] {
-        assert!(!ro.contains(&w), "a read-only location got `{w}`");
+    #[test]
+    fn an_rc_forwards_every_method() {
+        let spy = Rc::new(Spy::<Vec<u8>>::default());
+        every_method(&spy, b"1".to_vec());
+        has_all(&spy.calls(), &ALL, "Rc");
     }
-}
 
-#[test]
-fn tiers_forward_each_method_to_the_tier_that_owns_it() {
-    let tiered = Tiered::new(Spy::default(), Spy::default());
-    every_method(&tiered, b"1".to_vec());
-    // Values and metadata go to both; single-flight and uses elsewhere are the
-    // shared tier's; folders (a run's files) the local tier's.
-    has_all(
-        &tiered.local.calls(),
-        &["put", "get", "set_meta", "hit", "list", "stage", "publish", "folder", "remove"],
-        "Tiered (local)",
-    );
-    has_all(
-        &tiered.shared.calls(),
-        &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "rows", "row_meta", "remove"],
-        "Tiered (shared)",
-    );
-}
+    #[test]
+    fn read_only_layers_forward_every_method_to_the_writable_store() {
+        let layered = WithReadOnly::new(Spy::default(), vec![Spy::default()]);
+        every_method(&layered, b"1".to_vec());
+        has_all(&layered.writable.calls(), &ALL, "WithReadOnly");
+        // Nothing that writes ever reaches a read-only location.
+        let ro = layered.read_only[0].calls();
+        for w in ["put", "set_meta", "remove", "publish", "stage", "claim", "record_use"] {
+            assert!(!ro.contains(&w), "a read-only location got `{w}`");
+        }
+    }
+
+    #[test]
+    fn tiers_forward_each_method_to_the_tier_that_owns_it() {
+        let tiered = Tiered::new(Spy::default(), Spy::default());
+        every_method(&tiered, b"1".to_vec());
+        // Values and metadata go to both; single-flight and uses elsewhere are the
+        // shared tier's; folders (a run's files) the local tier's.
+        has_all(
+            &tiered.local.calls(),
+            &["put", "get", "set_meta", "hit", "list", "stage", "publish", "folder", "remove"],
+            "Tiered (local)",
+        );
+        has_all(
+            &tiered.shared.calls(),
+            &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "rows", "row_meta", "remove"],
+            "Tiered (shared)",
+        );
+    }
 }

@@ -17,8 +17,7 @@ pub(super) fn mapped(input: &Input, value: &Value) -> Value {
         return value.clone();
     }
     match crate::names::value_map_entry(&input.value_map, value) {
-        Some(Some(replacement)) => replacement.clone(),
-        Some(None) => Value::None,
+        Some(replacement) => replacement.resolve().unwrap_or(Value::None),
         None => value.clone(),
     }
 }
@@ -45,9 +44,8 @@ pub(super) fn as_list(v: &Value) -> &[Value] {
 
 /// `value` written with `form`; `what` names the input in errors.
 pub(super) fn apply(bound: &Bound, form: &FieldForm, value: &Value, what: &str) -> Result<Node> {
-    let unsupported = |why: &str| {
-        Error::input(ErrorKind::Unsupported, &bound.spec().name, what, format!("input '{what}': {why}"))
-    };
+    let unsupported =
+        |why: &str| Error::input(ErrorKind::Unsupported, &bound.spec().name, what, format!("input '{what}': {why}"));
     // nipype opens an image given outside a session list to count its volumes.
     let opens_image = || {
         unsupported("a session given as one file (not a list of files) is an image whose volumes nipype counts by opening it; toolmemo does not open images: give each session as a list")
@@ -167,8 +165,5 @@ fn cell_items(v: &Value) -> Vec<CellItem> {
         let lens: Vec<Option<usize>> = rows.collect();
         !lens.is_empty() && lens.iter().all(|l| l.is_some() && *l == lens[0])
     };
-    items
-        .iter()
-        .map(|i| if rectangular { CellItem::Cell(cell_items(i)) } else { CellItem::Value(i.clone()) })
-        .collect()
+    items.iter().map(|i| if rectangular { CellItem::Cell(cell_items(i)) } else { CellItem::Value(i.clone()) }).collect()
 }

@@ -22,7 +22,8 @@ const RUN: &str = "\n        spm_jobman('run', jobs);\n\n        ";
 /// The closing lines under the SPM standalone (`use_mcr`).
 const MCR_CLOSE: &str = "\n        if strcmp(name, 'SPM8') || strcmp(name(1:5), 'SPM12'),\n            close('all', 'force');\n        end;\n            ";
 /// Job names nipype addresses with `(1)` rather than `{1}` in pre-SPM8 jobs.
-const PAREN_JOBS: &[&str] = &["st", "smooth", "preproc", "preproc8", "fmri_spec", "fmri_est", "factorial_design", "defs"];
+const PAREN_JOBS: &[&str] =
+    &["st", "smooth", "preproc", "preproc8", "fmri_spec", "fmri_est", "factorial_design", "defs"];
 
 impl Bound<'_> {
     /// The MATLAB batch script nipype writes for these inputs; an error for an

@@ -37,7 +37,11 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
                             .iter()
                             .map(|c| Ok((c.clone(), index(spec, &name, &format!("{at}.when"), c.input())?)))
                             .collect::<Result<_>>()?,
-                        pieces: pieces(&alt.template, |input| index(spec, &name, &format!("{at}.template"), input), "genfile_template")?,
+                        pieces: pieces(
+                            &alt.template,
+                            |input| index(spec, &name, &format!("{at}.template"), input),
+                            "genfile_template",
+                        )?,
                         extension: alt.extension,
                     });
                 }
@@ -91,9 +95,8 @@ pub(super) fn link(spec: &mut Spec) -> Result<()> {
     }
     if let Some(script) = spec.matlab.as_ref().and_then(|m| m.script.clone()) {
         let found = |input: &str| {
-            spec.input_index(input).ok_or_else(|| {
-                Error::spec("matlab.script", format!("'{input}' is not an input of {}", spec.name))
-            })
+            spec.input_index(input)
+                .ok_or_else(|| Error::spec("matlab.script", format!("'{input}' is not an input of {}", spec.name)))
         };
         let parsed = pieces(&script, found, "matlab.script")?;
         spec.matlab.as_mut().expect("checked above").pieces = parsed;

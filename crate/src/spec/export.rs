@@ -5,7 +5,7 @@
 //! its metadata, types in the spec format's own notation.
 
 use super::types::Type;
-use super::{Condition, Extension, GenfileTemplate, Input, Output, PathForm, Spec};
+use super::{Condition, Extension, GenfileTemplate, Input, Output, PathForm, Replacement, Spec};
 use serde_json::{json, Map, Value as Json};
 
 impl Spec {
@@ -127,7 +127,14 @@ pub(super) fn input_json(i: &Input, form: Form) -> Json {
             Json::Object(
                 i.value_map
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.as_ref().map_or(Json::Null, |v| value_json(v, explicit))))
+                    .map(|(k, r)| {
+                        let j = match r {
+                            Replacement::Empty => Json::Null,
+                            Replacement::Value(v) => value_json(v, explicit),
+                            Replacement::CpuCount => json!({"host": "cpu_count"}),
+                        };
+                        (k.clone(), j)
+                    })
                     .collect(),
             )
         }),

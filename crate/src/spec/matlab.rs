@@ -135,7 +135,10 @@ pub(super) fn parse_job(json: &Json) -> Result<MatlabJob> {
         Some(_) => return Err(Error::spec("matlab.script", "expected the script's text")),
     };
     if script.is_some() && ["jobtype", "jobname", "job_path", "derived"].iter().any(|k| obj.contains_key(*k)) {
-        return Err(Error::spec(path, "a 'script' is the whole script: no jobtype, jobname, job_path or derived with it"));
+        return Err(Error::spec(
+            path,
+            "a 'script' is the whole script: no jobtype, jobname, job_path or derived with it",
+        ));
     }
     let text = |key: &str| -> Result<String> {
         match obj.get(key) {
@@ -161,7 +164,14 @@ pub(super) fn parse_job(json: &Json) -> Result<MatlabJob> {
         .enumerate()
         .map(|(n, d)| parse_derived(d, &format!("matlab.derived[{n}]")))
         .collect::<Result<_>>()?;
-    Ok(MatlabJob { jobtype: text("jobtype")?, jobname: text("jobname")?, job_path, derived, script, pieces: Vec::new() })
+    Ok(MatlabJob {
+        jobtype: text("jobtype")?,
+        jobname: text("jobname")?,
+        job_path,
+        derived,
+        script,
+        pieces: Vec::new(),
+    })
 }
 
 fn parse_derived(json: &Json, path: &str) -> Result<Derived> {
@@ -193,7 +203,9 @@ fn parse_derived(json: &Json, path: &str) -> Result<Derived> {
 }
 
 fn parse_when(json: &Json, path: &str) -> Result<When> {
-    let bad = || Error::spec(path, "expected {\"set\" | \"unset\" | \"true\" | \"false\": INPUT} or {\"in\": [INPUT, [VALUES]]}");
+    let bad = || {
+        Error::spec(path, "expected {\"set\" | \"unset\" | \"true\" | \"false\": INPUT} or {\"in\": [INPUT, [VALUES]]}")
+    };
     let (test, arg) = json.as_object().filter(|o| o.len() == 1).and_then(|o| o.iter().next()).ok_or_else(bad)?;
     Ok(match (test.as_str(), arg) {
         ("set", Json::String(i)) => When::Set(i.clone()),
@@ -201,9 +213,10 @@ fn parse_when(json: &Json, path: &str) -> Result<When> {
         ("true", Json::String(i)) => When::True(i.clone()),
         ("false", Json::String(i)) => When::False(i.clone()),
         ("in", Json::Array(pair)) => match pair.as_slice() {
-            [Json::String(i), Json::Array(values)] => {
-                When::In(i.clone(), values.iter().map(|v| crate::names::value_text(&spec_value(v)).into_owned()).collect())
-            }
+            [Json::String(i), Json::Array(values)] => When::In(
+                i.clone(),
+                values.iter().map(|v| crate::names::value_text(&spec_value(v)).into_owned()).collect(),
+            ),
             _ => return Err(bad()),
         },
         _ => return Err(bad()),
@@ -215,13 +228,17 @@ pub(super) fn parse_form(json: &Json, path: &str) -> Result<FieldForm> {
     if let Json::String(name) = json {
         return NAMED_FORMS.iter().find(|(n, _)| n == name).map(|(_, f)| f.clone()).ok_or_else(|| {
             let names: Vec<_> = NAMED_FORMS.iter().map(|(n, _)| *n).collect();
-            Error::spec(path, format!("unknown form {name:?}; expected one of {}, a struct or a switch", names.join(", ")))
+            Error::spec(
+                path,
+                format!("unknown form {name:?}; expected one of {}, a struct or a switch", names.join(", ")),
+            )
         });
     }
     let obj = json.as_object().ok_or_else(|| Error::spec(path, "expected a form name or object"))?;
     if let Some(parts) = obj.get("struct") {
         known(obj, &["struct"], path)?;
-        let parts = parts.as_array().ok_or_else(|| Error::spec(&format!("{path}.struct"), "expected a list of parts"))?;
+        let parts =
+            parts.as_array().ok_or_else(|| Error::spec(&format!("{path}.struct"), "expected a list of parts"))?;
         return parts
             .iter()
             .enumerate()
@@ -236,11 +253,11 @@ pub(super) fn parse_form(json: &Json, path: &str) -> Result<FieldForm> {
                     },
                     item: match o.get("item") {
                         None | Some(Json::Null) => Vec::new(),
-                        Some(Json::Array(path)) if !path.is_empty() => path
-                            .iter()
-                            .map(|i| i.as_u64().map(|i| i as usize))
-                            .collect::<Option<_>>()
-                            .ok_or_else(|| Error::spec(&format!("{at}.item"), "expected an index or a list of them"))?,
+                        Some(Json::Array(path)) if !path.is_empty() => {
+                            path.iter().map(|i| i.as_u64().map(|i| i as usize)).collect::<Option<_>>().ok_or_else(
+                                || Error::spec(&format!("{at}.item"), "expected an index or a list of them"),
+                            )?
+                        }
                         Some(i) => vec![i
                             .as_u64()
                             .ok_or_else(|| Error::spec(&format!("{at}.item"), "expected an index or a list of them"))?
@@ -275,7 +292,10 @@ pub(super) fn parse_form(json: &Json, path: &str) -> Result<FieldForm> {
             .iter()
             .map(|(k, f)| Ok((k.clone(), parse_form(f, &format!("{path}.cases.{k}"))?)))
             .collect::<Result<_>>()?;
-        let default = parse_form(obj.get("default").ok_or_else(|| Error::spec(path, "missing key 'default'"))?, &format!("{path}.default"))?;
+        let default = parse_form(
+            obj.get("default").ok_or_else(|| Error::spec(path, "missing key 'default'"))?,
+            &format!("{path}.default"),
+        )?;
         return Ok(FieldForm::Switch { input: input.to_string(), cases, default: Box::new(default) });
     }
     Err(Error::spec(path, "expected a form name, {\"struct\": [...]} or {\"switch\": INPUT, ...}"))
@@ -366,7 +386,9 @@ pub(super) fn form_json(form: &FieldForm) -> Json {
             if let Some(f) = &p.form { o.insert("form".into(), form_json(f)); }
             Json::Object(o)
         }).collect::<Vec<_>>()}),
-        FieldForm::Rename(names) => json!({"rename": names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<Map<_, _>>()}),
+        FieldForm::Rename(names) => {
+            json!({"rename": names.iter().map(|(k, n)| (k.clone(), json!(n))).collect::<Map<_, _>>()})
+        }
         FieldForm::Switch { input, cases, default } => json!({
             "switch": input,
             "cases": cases.iter().map(|(k, f)| (k.clone(), form_json(f))).collect::<Map<_, _>>(),

@@ -13,12 +13,35 @@ mod parse;
 mod to_spec;
 mod types;
 
-pub use parse::{parse_spec, parse_spec_with, ParentLookup};
 pub use matlab::{Derived, FieldForm, JobPart, MatlabJob, Source, StructPart, When};
+pub use parse::{parse_spec, parse_spec_with, ParentLookup};
 pub use types::{RangeBound, Type};
 
 use crate::pyfmt::Template;
 use crate::value::Value;
+
+/// What a `value_map` entry puts in place of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Replacement {
+    /// `null`: the empty argument (on a flag, none).
+    Empty,
+    /// A string or a number, formatted as the value would have been.
+    Value(Value),
+    /// `{"host": "cpu_count"}`: the rendering machine's CPU count, as nipype's
+    /// `multiprocessing.cpu_count()` (MRtrix3's `nthreads` 0).
+    CpuCount,
+}
+
+impl Replacement {
+    /// The value it stands for on this machine (`None`: the empty argument).
+    pub fn resolve(&self) -> Option<Value> {
+        match self {
+            Replacement::Empty => None,
+            Replacement::Value(v) => Some(v.clone()),
+            Replacement::CpuCount => Some(Value::Int(crate::host::cpu_count() as i64)),
+        }
+    }
+}
 
 /// A parsed, checked interface spec.
 #[derive(Debug, Clone)]
@@ -139,8 +162,8 @@ pub struct Input {
     pub new_name: Option<String>,
     /// 1.1: names the spec makes for this input are made absolute.
     pub absolute: bool,
-    /// 1.1: a value's text → its replacement (`None`: the empty argument).
-    pub value_map: Vec<(String, Option<Value>)>,
+    /// 1.1: a value's text → its replacement.
+    pub value_map: Vec<(String, Replacement)>,
     /// 1.1: the name this input gets when unset.
     pub genfile_template: Option<GenfileTemplate>,
     /// 1.1: how a path value is written.

@@ -6,7 +6,7 @@
 //! refused rather than silently ignored.
 
 use super::types::{RangeBound, Type};
-use super::{Alternative, Condition, Extension, GenfileTemplate, Input, Links, Output, PathForm, Spec};
+use super::{Alternative, Condition, Extension, GenfileTemplate, Input, Links, Output, PathForm, Replacement, Spec};
 use crate::error::{Error, Result};
 use crate::value::{json_number, Number, Value};
 use serde_json::{Map, Value as Json};
@@ -97,7 +97,8 @@ pub fn parse_spec_with(json: &Json, parents: &dyn ParentLookup) -> Result<Spec> 
         .iter()
         .map(|n| inputs.binary_search_by(|i| i.name.as_str().cmp(n)).expect("declared input exists"))
         .collect();
-    let mut spec = Spec { name, command, version, output_extension, inputs, declared, outputs, extends, redirect_x, matlab };
+    let mut spec =
+        Spec { name, command, version, output_extension, inputs, declared, outputs, extends, redirect_x, matlab };
     super::check::link(&mut spec)?;
     Ok(spec)
 }
@@ -261,7 +262,10 @@ fn parse_input(name: &str, json: &Json) -> Result<Input> {
             }
             f => f,
         },
-        field_form: obj.get("field_form").map(|f| super::matlab::parse_form(f, &format!("{path}.field_form"))).transpose()?,
+        field_form: obj
+            .get("field_form")
+            .map(|f| super::matlab::parse_form(f, &format!("{path}.field_form")))
+            .transpose()?,
         ty,
         links: Links { xor_given: obj.get("xor").is_some_and(|x| !x.is_null()), ..Links::default() },
     })
@@ -319,23 +323,26 @@ fn parse_extension(json: Option<&Json>) -> Result<Option<Extension>> {
     Ok(Some(Extension::ByInput { input, map, replace }))
 }
 
-/// `value_map`: value text → a string, a number or `null`.
-fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Option<Value>)>> {
+/// `value_map`: value text → a string, a number, `null` or a host fact.
+fn parse_value_map(json: Option<&Json>, path: &str) -> Result<Vec<(String, Replacement)>> {
     let path = format!("{path}.value_map");
     match json {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(Json::Object(m)) => m
             .iter()
             .map(|(k, v)| match v {
-                Json::Null => Ok((k.clone(), None)),
-                Json::String(_) | Json::Number(_) => Ok((k.clone(), Some(spec_value(v)))),
+                Json::Null => Ok((k.clone(), Replacement::Empty)),
+                Json::String(_) | Json::Number(_) => Ok((k.clone(), Replacement::Value(spec_value(v)))),
                 // An explicit float (`{"$float": N}`).
                 Json::Object(o) if o.len() == 1 && o.get(FLOAT_TAG).is_some_and(Json::is_number) => {
-                    Ok((k.clone(), Some(spec_value(v))))
+                    Ok((k.clone(), Replacement::Value(spec_value(v))))
+                }
+                Json::Object(o) if o.len() == 1 && o.get("host").and_then(Json::as_str) == Some("cpu_count") => {
+                    Ok((k.clone(), Replacement::CpuCount))
                 }
                 other => Err(Error::spec(
                     &format!("{path}.{k}"),
-                    format!("expected a string, a number or null, got {other}"),
+                    format!("expected a string, a number, null or {{\"host\": \"cpu_count\"}}, got {other}"),
                 )),
             })
             .collect(),

@@ -110,7 +110,11 @@ impl Type {
             }
             Type::Dict(item, keys) => {
                 let keys: Vec<String> = keys.iter().map(|k| Value::Str(k.clone()).py_repr()).collect();
-                format!("a dictionary with keys which are {} and with values which are {}", keys.join(" or "), item.describe())
+                format!(
+                    "a dictionary with keys which are {} and with values which are {}",
+                    keys.join(" or "),
+                    item.describe()
+                )
             }
             Type::MultiPath(item) => format!("a list of items which are {}", item.describe()),
         }

@@ -77,6 +77,25 @@ extern "C" {
     pub(super) fn total_memory() -> JsValue;
 }
 
+/// The CPUs the host offers: `navigator.hardwareConcurrency` (browsers, Node 21+),
+/// else Node's `os.availableParallelism()`; `None` where neither answers.
+pub(super) fn cpu_count() -> Option<usize> {
+    let global = js_sys::global();
+    let from_navigator = Reflect::get(&global, &"navigator".into())
+        .ok()
+        .filter(|n| n.is_object())
+        .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()).ok())
+        .and_then(|n| n.as_f64());
+    let from_node = || {
+        let process = Reflect::get(&global, &"process".into()).ok()?;
+        let get = Reflect::get(&process, &"getBuiltinModule".into()).ok()?.dyn_into::<Function>().ok()?;
+        let os = get.call1(&process, &"os".into()).ok()?;
+        let f = Reflect::get(&os, &"availableParallelism".into()).ok()?.dyn_into::<Function>().ok()?;
+        f.call0(&os).ok()?.as_f64()
+    };
+    from_navigator.or_else(from_node).filter(|n| *n >= 1.0).map(|n| n as usize)
+}
+
 /// Milliseconds since the epoch.
 pub(super) fn now_ms() -> f64 {
     js_sys::Date::now()

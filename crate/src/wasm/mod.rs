@@ -30,6 +30,9 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
+    if let Some(n) = host::cpu_count() {
+        crate::host::set_cpu_count(n);
+    }
 }
 
 /// Whether `value` is an error toolmemo threw (an `Error` with a `kind`): in

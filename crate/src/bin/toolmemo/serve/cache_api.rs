@@ -130,7 +130,13 @@ pub fn entries(req: &Req, s: &Shared, cache: &Cache) -> Result<Reply, Error> {
 
 /// The answer of `entries` from the store's index, for the orders its rows
 /// hold; `None` for another order or a store without an index.
-fn from_index(cache: &Cache, sort: &str, descending: bool, offset: usize, limit: usize) -> Result<Option<Reply>, Error> {
+fn from_index(
+    cache: &Cache,
+    sort: &str,
+    descending: bool,
+    offset: usize,
+    limit: usize,
+) -> Result<Option<Reply>, Error> {
     let key: fn(&Row) -> f64 = match sort {
         "lastAccess" => |r| r.last_access_ms,
         "created" => |r| r.created_ms,
