@@ -24,13 +24,15 @@
 //!   [`memory::format`]s) and nothing else: in memory, the filesystem (native
 //!   and Node, one layout: `docs/cache-layout.md`), IndexedDB, Redis; wrappers
 //!   add read-only locations ([`memory::WithReadOnly`]) and tiers
-//!   ([`memory::Tiered`]);
+//!   ([`memory::Tiered`]: a local store in front of a shared one, entries with
+//!   folders carried there packed, [`memory::Carry`]);
 //! - a [`memory::Memory`] over a store holds the policy: `Memory::call` is every
 //!   cached call (lookup, judgement of what was found, single-flight claim,
 //!   compute, insert, limits), and eviction, listings and statistics;
 //! - front ends key a call and judge its value: [`memory::cached`] for Rust
 //!   closures, `runner` for tool runs (stage → execute → collect over a
-//!   `runner::Host`: `std` natively, Node's processes and files under Node),
+//!   `runner::Host`: `std` natively, Node's processes and files under Node;
+//!   the Rust runner's store is a [`memory::Tiered`], so Redis is one more tier),
 //!   the `toolmemo` program over both, and `wasm` for JavaScript.
 //!
 //! ```

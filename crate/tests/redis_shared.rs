@@ -241,7 +241,7 @@ fn local_hits_in_front_of_redis_are_reported_to_it_at_most_once_a_minute() {
         taken.then_some(seen).flatten()
     };
     let in_redis = || {
-        let e = block_on(tiered.shared.get("f", &m.key)).unwrap().unwrap();
+        let e = block_on(tiered.shared.as_ref().unwrap().get("f", &m.key)).unwrap().unwrap();
         (e.meta.hits, e.meta.last_access_ms, e.meta.last_run)
     };
     assert_eq!(in_redis(), (0, 1_000.0, "r".to_string()));
@@ -263,9 +263,9 @@ fn local_hits_in_front_of_redis_are_reported_to_it_at_most_once_a_minute() {
     assert_eq!(block_on(rc.get("f", &m.key)).unwrap().unwrap().meta.hits, 1);
 
     // An entry the shared tier no longer has is not brought back by a report.
-    block_on(tiered.shared.remove("f", &m.key)).unwrap();
+    block_on(tiered.shared.as_ref().unwrap().remove("f", &m.key)).unwrap();
     assert!(hit_at(200_000.0).is_some(), "still a local hit");
-    assert!(block_on(tiered.shared.get("f", &m.key)).unwrap().is_none());
+    assert!(block_on(tiered.shared.as_ref().unwrap().get("f", &m.key)).unwrap().is_none());
 }
 
 #[test]

@@ -47,7 +47,7 @@ pub use layered::WithReadOnly;
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
 pub use store::{no_folders, no_rows, Flight, MemoryStore, Row, Store, Usage};
-pub use tiered::Tiered;
+pub use tiered::{Carry, Nowhere, Plain, Tiered};
 pub use units::{parse_duration_ms, parse_size};
 
 use crate::error::Result;

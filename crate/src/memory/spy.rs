@@ -182,6 +182,14 @@ mod wrappers {
     }
 
     #[test]
+    fn a_tier_without_a_shared_one_forwards_every_method_to_the_local_one() {
+        let alone: Tiered<Spy<Vec<u8>>, crate::memory::Nowhere> =
+            Tiered::carrying(Spy::default(), None, crate::memory::Plain);
+        every_method(&alone, b"1".to_vec());
+        has_all(&alone.local.calls(), &ALL, "Tiered (alone)");
+    }
+
+    #[test]
     fn tiers_forward_each_method_to_the_tier_that_owns_it() {
         let tiered = Tiered::new(Spy::default(), Spy::default());
         every_method(&tiered, b"1".to_vec());
@@ -193,7 +201,7 @@ mod wrappers {
             "Tiered (local)",
         );
         has_all(
-            &tiered.shared.calls(),
+            &tiered.shared.as_ref().unwrap().calls(),
             &["put", "set_meta", "list", "usage", "oldest", "claim", "record_use", "rows", "row_meta", "remove"],
             "Tiered (shared)",
         );

@@ -3,22 +3,33 @@
 //! machines), the real processes of [`StdHost`], and the one run policy of
 //! [`run`](super::run) over them. `toolmemo run` is a thin front end over this.
 
-#[cfg(feature = "redis")]
-use super::{execute, finish, judge};
 use super::{prepare, Outcome, Progress, RunOptions, StdHost};
 use crate::error::Result;
 use crate::fingerprint::InterfaceKey;
 pub use crate::memory::cached::new_run_id;
 use crate::memory::cached::{block_on, system_clock_ms};
-use crate::memory::{FsStore, Limits, Memory, StdDisk, WithReadOnly};
-#[cfg(feature = "redis")]
-use crate::memory::{Request, Store};
+use crate::memory::{FsStore, Limits, Memory, StdDisk, Tiered, WithReadOnly};
 use crate::Interface;
 use serde_json::Value as Json;
 use std::path::Path;
 
-/// The store a runner keeps its runs in: its own folder, then read-only ones.
-pub type RunStore = WithReadOnly<FsStore<StdDisk>>;
+/// A runner's own cache folder, then read-only ones.
+pub type LocalRuns = WithReadOnly<FsStore<StdDisk>>;
+
+/// A store shared with other machines (Redis), when this build has one.
+#[cfg(feature = "redis")]
+pub type SharedRuns = crate::memory::RedisStore;
+#[cfg(not(feature = "redis"))]
+pub type SharedRuns = crate::memory::Nowhere;
+
+#[cfg(feature = "redis")]
+type Carried = super::RunCarry;
+#[cfg(not(feature = "redis"))]
+type Carried = crate::memory::Plain;
+
+/// The store a runner keeps its runs in: the local folders, in front of a
+/// shared store if one is given (runs travel there packed with their files).
+pub type RunStore = Tiered<LocalRuns, SharedRuns, Carried>;
 
 /// The cache a runner keeps its runs in.
 pub type RunMemory = Memory<RunStore, Vec<u8>>;
@@ -28,9 +39,6 @@ pub struct Runner {
     memory: RunMemory,
     host: StdHost,
     root: std::path::PathBuf,
-    /// A store shared with other machines, behind the local cache.
-    #[cfg(feature = "redis")]
-    shared: Option<crate::memory::RedisStore>,
 }
 
 impl Runner {
@@ -43,13 +51,16 @@ impl Runner {
     /// A runner that counts as part of the run `run` (what
     /// `clear_previous_runs` keeps): processes of one pipeline share an id.
     pub fn open_run(location: &Path, limits: Limits, run: String) -> Result<Runner> {
-        let store = WithReadOnly::new(FsStore::open(location)?, Vec::new());
+        let local = WithReadOnly::new(FsStore::open(location)?, Vec::new());
+        #[cfg(feature = "redis")]
+        let carry = super::RunCarry { max_value_bytes: 0 };
+        #[cfg(not(feature = "redis"))]
+        let carry = crate::memory::Plain;
+        let store = Tiered::carrying(local, None, carry);
         Ok(Runner {
             memory: Memory::new(store, limits, run, Box::new(system_clock_ms)),
             host: StdHost::default(),
             root: location.to_path_buf(),
-            #[cfg(feature = "redis")]
-            shared: None,
         })
     }
 
@@ -57,7 +68,7 @@ impl Runner {
     /// cache), never writing to them.
     pub fn with_read_only(mut self, folders: &[std::path::PathBuf]) -> Result<Runner> {
         for dir in folders {
-            self.memory.store_mut().read_only.push(FsStore::open(dir)?);
+            self.memory.store_mut().local.read_only.push(FsStore::open(dir)?);
         }
         Ok(self)
     }
@@ -71,10 +82,12 @@ impl Runner {
 
     /// Shares runs through `shared` (Redis): a local miss looks there before
     /// running, runs are claimed there so that only one machine computes a
-    /// key, and new runs are published there too.
+    /// key, and new runs are published there too (the store's tiering).
     #[cfg(feature = "redis")]
     pub fn with_shared(mut self, shared: crate::memory::RedisStore) -> Runner {
-        self.shared = Some(shared);
+        let store = self.memory.store_mut();
+        store.carry.max_value_bytes = shared.max_value_bytes();
+        store.shared = Some(shared);
         self
     }
 
@@ -94,78 +107,18 @@ impl Runner {
     /// Validates and renders, then returns the stored run or runs the tool.
     pub fn run(&self, iface: &Interface, inputs: &Json, opts: &RunOptions) -> Result<Outcome> {
         let opts = &self.options(opts);
-        #[cfg(feature = "redis")]
-        if let Some(shared) = &self.shared {
-            return self.run_shared(shared, iface, inputs, opts);
-        }
-        block_on(super::run(&self.memory, &self.host, iface, inputs, opts))
+        let out = block_on(super::run(&self.memory, &self.host, iface, inputs, opts))?;
+        Ok(self.noted(out))
     }
 
-    /// [`Runner::run`] with a shared store between the local lookup and the
-    /// tool: a run another machine made is fetched, and a new run is claimed
-    /// there (single-flight across machines) and published there.
-    #[cfg(feature = "redis")]
-    fn run_shared(
-        &self,
-        shared: &crate::memory::RedisStore,
-        iface: &Interface,
-        inputs: &Json,
-        opts: &RunOptions,
-    ) -> Result<Outcome> {
-        let prepared = prepare(&self.host, iface, inputs, opts)?;
-        let name = iface.name();
-        let key = prepared.key.key;
-        let req = Request { name, key, force: opts.force, expires_ms: None };
-        let folder = block_on(self.memory.store().folder(name, &key))?;
-        let judged = judge(&self.host, folder.as_deref(), opts.hash_method);
-        // The claim on the shared store is held until the run is shared.
-        let mut flight = None;
-        let mut fetched = false;
-        let compute = async {
-            if !opts.force {
-                if let Some(fresh) = super::share::fetch(&self.memory, &self.host, shared, name, &key)? {
-                    fetched = true;
-                    return Ok(fresh);
-                }
-                let claim = shared.claim_blocking(name, &key)?;
-                if matches!(claim, crate::memory::Flight::Ready) {
-                    if let Some(fresh) = super::share::fetch(&self.memory, &self.host, shared, name, &key)? {
-                        fetched = true;
-                        return Ok(fresh);
-                    }
-                }
-                flight = Some(claim);
-            }
-            execute(&self.memory, &self.host, iface, inputs, &prepared, opts).await
-        };
-        let called = block_on(self.memory.call(&req, judged, compute))?;
-        let mut out = block_on(finish(&self.memory, prepared.key, called.result, called.cached, called.refused))?;
-        // A run fetched from the shared store ran elsewhere: nothing ran here.
-        out.from_shared = fetched;
-        out.cached = called.cached || fetched;
-        if called.cached {
-            out.note = self.report_use(shared, name, &key);
-        } else if !fetched {
-            out.note = super::share::publish(shared, &self.memory, &out)?;
+    /// What the shared tier has to say of a run: whether it came from there
+    /// (another machine ran it), or why it was not shared.
+    pub fn noted(&self, mut out: Outcome) -> Outcome {
+        let store = self.memory.store();
+        out.from_shared = store.take_brought(&out.key.key);
+        if let Some(note) = store.take_note(&out.key.key) {
+            out.note = Some(note);
         }
-        drop(flight);
-        Ok(out)
-    }
-
-    /// Reports a local hit to the shared store, whose eviction would otherwise
-    /// take a run used every day on machines that keep their own copy for an
-    /// idle one. The hit is served either way: a shared store that cannot be
-    /// told gives a note, not an error.
-    #[cfg(feature = "redis")]
-    fn report_use(
-        &self,
-        shared: &crate::memory::RedisStore,
-        name: &str,
-        key: &crate::fingerprint::Key,
-    ) -> Option<String> {
-        match block_on(shared.record_use(name, key, self.memory.now(), self.memory.run_id())) {
-            Ok(()) => None,
-            Err(e) => Some(format!("the shared store was not told of this use: {}", e.message)),
-        }
+        out
     }
 }

@@ -37,6 +37,8 @@ mod matlab;
 mod record;
 #[cfg(feature = "redis")]
 mod share;
+#[cfg(feature = "redis")]
+pub use share::RunCarry;
 mod stage;
 
 pub use crate::memory::{OutputStamp, RunRecord};
@@ -142,13 +144,14 @@ fn input_bytes<H: Host>(host: &H, bound: &Bound, cwd: &Path) -> u64 {
 /// What the runner makes of a stored run: a record of the `run/1` format whose
 /// outputs are all in `folder/work` as stamped. A run whose outputs changed is
 /// stale; anything else (another format, a JS run function's result, no
-/// folder) is not for the runner.
+/// folder) is not for the runner. The folder is asked for (`locate`) when a
+/// record is judged, not before: a tiered store brings a shared run's files
+/// in during the lookup.
 pub fn judge<'h, H: Host, V: RunValue>(
     host: &'h H,
-    folder: Option<&Path>,
+    locate: impl Fn() -> Option<PathBuf> + 'h,
     method: HashMethod,
 ) -> impl FnMut(&Meta, &V) -> Verdict<RunRecord> + 'h {
-    let work = folder.map(|f| f.join("work"));
     move |meta, value| {
         if meta.format != format::RUN && meta.format != format::LEGACY {
             return Verdict::Unusable(format!("it is in format '{}', not a tool run", meta.format));
@@ -161,10 +164,10 @@ pub fn judge<'h, H: Host, V: RunValue>(
             Ok(_) => return Verdict::Unusable("it was made by a JS run function, not by running the tool".into()),
             Err(why) => return Verdict::Unusable(why),
         };
-        let Some(work) = &work else {
+        let Some(work) = locate().map(|f| f.join("work")) else {
             return Verdict::Unusable("its files are not in this store".to_string());
         };
-        match record.check_outputs(host, work, method) {
+        match record.check_outputs(host, &work, method) {
             Ok(()) => Verdict::Use(record),
             Err(why) => Verdict::Stale(why),
         }
@@ -183,11 +186,17 @@ pub async fn run<S: Store<V>, V: RunValue, H: Host>(
 ) -> Result<Outcome> {
     let prepared = prepare(host, iface, inputs, opts)?;
     let name = iface.name();
-    let req = Request { name, key: prepared.key.key, force: opts.force, expires_ms: None };
-    let folder = mem.store().folder(name, &prepared.key.key).await?;
-    let judged = judge(host, folder.as_deref(), opts.hash_method);
+    let key = prepared.key.key;
+    let req = Request { name, key, force: opts.force, expires_ms: None };
+    let judged = judge(host, || folder_now(mem.store(), name, &key), opts.hash_method);
     let called = mem.call(&req, judged, execute(mem, host, iface, inputs, &prepared, opts)).await?;
     finish(mem, prepared.key, called.result, called.cached, called.refused).await
+}
+
+/// The folder of an entry, from a store that answers at once (every store
+/// with folders does: they are on this machine's filesystem).
+fn folder_now<S: Store<V>, V>(store: &S, name: &str, key: &crate::fingerprint::Key) -> Option<PathBuf> {
+    crate::memory::cached::now_or_never(store.folder(name, key)).and_then(Result::ok).flatten()
 }
 
 /// The outcome of a run whose record is in `mem`: its folder and outputs.

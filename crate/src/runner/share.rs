@@ -11,14 +11,15 @@
 //! A machine that misses locally but finds the run shared unpacks it into a
 //! staged working folder and publishes it in its own cache: from then on it is
 //! a local hit. Only the declared outputs travel; a run whose outputs exceed
-//! the shared store's size limit stays local, and the caller is told so.
+//! the shared store's size limit stays local, and the caller is told so. The
+//! tiering itself (look locally, then there; claim there; publish to both) is
+//! [`Tiered`](crate::memory::Tiered)'s, as for every other entry: this module
+//! only says how a run's files travel.
 
-use super::folder::RunMemory;
-use super::{human_bytes, Outcome, StdHost};
+use super::{human_bytes, StdHost};
 use crate::error::{Error, ErrorKind, Result};
-use crate::fingerprint::{HashMethod, Key};
-use crate::memory::cached::block_on;
-use crate::memory::{Entry, Fresh, NewEntry, RedisStore, RunRecord, Store};
+use crate::fingerprint::HashMethod;
+use crate::memory::{Carry, Entry, Meta, RunRecord};
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 4] = b"TMr1";
@@ -110,66 +111,49 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The run of `key` from the shared store, unpacked into a staged folder of
-/// the local store, ready to be published there; `None` when it is not shared.
-pub(super) fn fetch(
-    local: &RunMemory,
-    host: &StdHost,
-    shared: &RedisStore,
-    name: &str,
-    key: &Key,
-) -> Result<Option<Fresh<RunRecord, Vec<u8>>>> {
-    let Some(entry) = block_on(shared.get(name, key))? else { return Ok(None) };
-    let staged = block_on(local.store().stage(name))?;
-    let work = staged.join("work");
-    let unpacked = std::fs::create_dir(&work)
-        .map_err(|e| Error::new(ErrorKind::Store, format!("cannot create {}: {e}", work.display())))
-        .and_then(|()| unpack(&entry.value, &work))
-        .and_then(|r| {
-            r.check_outputs(host, &work, HashMethod::Content)
-                .map(|()| r)
-                .map_err(|why| Error::new(ErrorKind::Store, format!("{name}: a shared run is damaged: {why}")))
-        });
-    let record = match unpacked {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-    };
-    let m = &entry.meta;
-    let value = record.to_bytes();
-    let new = NewEntry {
-        key: m.key,
-        kind: m.kind,
-        name: name.to_string(),
-        bytes: m.bytes,
-        duration_ms: m.duration_ms,
-        code: m.code.clone(),
-        args: m.args,
-        sidecar: m.sidecar.clone(),
-        format: crate::memory::format::RUN,
-    };
-    let mut used = entry.meta;
-    used.hits += 1;
-    used.last_access_ms = local.now();
-    block_on(shared.set_meta(&used))?;
-    Ok(Some(Fresh { result: record, store: Some((new, value)), staged: Some(staged) }))
+/// Runs carried through a shared tier ([`Tiered`](crate::memory::Tiered)):
+/// packed with their output files, unpacked into a staged folder, checked.
+pub struct RunCarry {
+    /// The largest value the shared store takes.
+    pub max_value_bytes: u64,
 }
 
-/// Publishes a new run to the shared store; a note when it is too large to.
-pub(super) fn publish(shared: &RedisStore, local: &RunMemory, out: &Outcome) -> Result<Option<String>> {
-    let packed = pack(&out.record, &out.dir.join("work"))?;
-    if packed.len() as u64 > shared.max_value_bytes() {
-        return Ok(Some(format!(
-            "not shared: the run's outputs ({}) exceed the shared store's limit ({}); it is cached on this machine only",
-            human_bytes(packed.len() as u64),
-            human_bytes(shared.max_value_bytes())
-        )));
+impl Carry<Vec<u8>> for RunCarry {
+    fn pack(&self, entry: &Entry<Vec<u8>>, folder: &Path) -> Result<std::result::Result<Vec<u8>, String>> {
+        let Ok(record) = RunRecord::from_bytes(&entry.value) else {
+            return Ok(Err("not shared: its value is not a run record".to_string()));
+        };
+        let packed = pack(&record, &folder.join("work"))?;
+        if packed.len() as u64 > self.max_value_bytes {
+            return Ok(Err(format!(
+                "not shared: the run's outputs ({}) exceed the shared store's limit ({}); it is cached on this machine only",
+                human_bytes(packed.len() as u64),
+                human_bytes(self.max_value_bytes)
+            )));
+        }
+        Ok(Ok(packed))
     }
-    let Some(meta) = block_on(local.store().get(&out.record.interface, &out.key.key))?.map(|e| e.meta) else {
-        return Ok(None);
-    };
-    block_on(shared.put(Entry { meta, value: packed }))?;
-    Ok(None)
+
+    fn carries(&self, value: &Vec<u8>) -> bool {
+        value.starts_with(MAGIC)
+    }
+
+    fn unpack(&self, meta: &Meta, value: &Vec<u8>, folder: &Path) -> Result<Vec<u8>> {
+        let work = folder.join("work");
+        let unpacked = std::fs::create_dir(&work)
+            .map_err(|e| Error::new(ErrorKind::Store, format!("cannot create {}: {e}", work.display())))
+            .and_then(|()| unpack(value, &work))
+            .and_then(|r| {
+                r.check_outputs(&StdHost::default(), &work, HashMethod::Content).map(|()| r).map_err(|why| {
+                    Error::new(ErrorKind::Store, format!("{}: a shared run is damaged: {why}", meta.name))
+                })
+            });
+        match unpacked {
+            Ok(record) => Ok(record.to_bytes()),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(folder);
+                Err(e)
+            }
+        }
+    }
 }

@@ -187,7 +187,7 @@ pub fn show(place: &Place, a: ShowArgs) -> Result<ExitCode, Error> {
     let entry = block_on(store.get(&meta.name, &meta.key))?
         .ok_or_else(|| Error::new(ErrorKind::Store, format!("entry {prefix} was removed or is damaged")))?;
     let dir = block_on(store.folder(&meta.name, &meta.key))?
-        .unwrap_or_else(|| store.writable.entry_dir(&meta.name, &meta.key));
+        .unwrap_or_else(|| store.local.writable.entry_dir(&meta.name, &meta.key));
     let record = RunRecord::from_bytes(&entry.value).ok();
     if a.json {
         let mut v = json!({"meta": meta.to_json(), "dir": dir.to_string_lossy()});

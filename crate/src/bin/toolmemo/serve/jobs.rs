@@ -134,12 +134,11 @@ fn run(s: &Shared, body: &Json, inputs: &Json, force: bool, job: &Arc<Mutex<Job>
         cache_root: Some(s.place.cache.clone()),
         matlab_cmd: super::super::run::matlab_cmd(None),
     };
-    if s.place.store.is_some() {
-        // The shared store's policy (fetch, claim, publish) is the runner's own.
-        return runner.run(&iface, inputs, &opts);
-    }
+    // With a shared store too: its tiering is the runner's store's, so the
+    // run streams its output here either way.
     let host = LiveHost { std: StdHost::default(), job: job.clone() };
-    block_on(toolmemo::runner::run(runner.memory(), &host, &iface, inputs, &opts))
+    let out = block_on(toolmemo::runner::run(runner.memory(), &host, &iface, inputs, &opts))?;
+    Ok(runner.noted(out))
 }
 
 /// `GET /api/run/<id>?out=N&err=M`: the run's state and what its streams

@@ -15,7 +15,7 @@ pub fn get(cache: &Cache, name: &str, key: &Key) -> Result<Option<Found>, Error>
     match cache {
         Cache::Local(r) => {
             // The cache folder itself (read-only locations are not listed either).
-            let store = &r.memory().store().writable;
+            let store = &r.memory().store().local.writable;
             let Some(e) = block_on(store.get(name, key))? else { return Ok(None) };
             let dir = block_on(store.folder(name, key))?;
             Ok(Some((e.meta, e.value, dir)))
