@@ -7,7 +7,7 @@
 //   TOOLMEMO_BIN=/path/to/toolmemo node --test tests/serve-cli.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { BIN, ROOT, fixture, raw, startServe } from "./serve-fixture.mjs";
@@ -167,6 +167,24 @@ test("the entries of a cache made by `toolmemo run`: listed with sizes, details,
   assert.deepEqual(detail.json.outputs.map((o) => [o.name, o.bytes, o.exists]), [["out_file", 6, true]]);
   assert.equal(detail.json.meta.hits, 0, "looking is not using");
   assert.ok(existsSync(detail.json.dir));
+
+  // An output file downloads as it is on disk: saved, never shown.
+  const file = `/api/entry/file?name=Sort&key=${sort.key}&output=out_file`;
+  const got = await call("GET", file);
+  assert.equal(got.status, 200);
+  assert.equal(got.text, "1\n2\n3\n");
+  assert.equal(got.headers["content-type"], "application/octet-stream");
+  assert.equal(got.headers["content-disposition"], 'attachment; filename="numbers_sorted.txt"');
+  assert.equal((await raw(srv.base, "GET", file)).status, 401, "not without the token");
+  assert.equal((await call("GET", `/api/entry/file?name=Sort&key=${sort.key}&output=nothing`)).status, 404);
+  // An output replaced by a link out of the entry's folder is not followed.
+  const out = join(detail.json.dir, "work", "numbers_sorted.txt");
+  rmSync(out);
+  symlinkSync(join(fx.outside, "secret.txt"), out);
+  const refused = await call("GET", file);
+  assert.equal(refused.status, 403, refused.text);
+  assert.equal(refused.json.error.kind, "path");
+  assert.ok(!refused.text.includes("not for the page"));
 
   assert.equal((await call("POST", "/api/evict", { itemsLimit: 0, dryRun: true })).json.count, 1);
   assert.equal((await call("GET", "/api/entries")).json.total, 1, "a preview removes nothing");

@@ -8,7 +8,7 @@
 //   TOOLMEMO_DOCS_SCREENSHOTS=1 ... also writes docs/screenshots/serve-*.png
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { fixture, startServe } from "./serve-fixture.mjs";
@@ -68,7 +68,11 @@ test("the entries made by `toolmemo run` are listed with their sizes and details
   await details.locator(".entry-outputs").waitFor();
   assert.match(await details.locator("pre.cmdline").textContent(), /^sort -n -o numbers_sorted\.txt \S+numbers\.txt$/);
   assert.match(await details.locator("table.inputs").textContent(), /numerictrue/);
-  assert.match(await details.locator('[data-output="out_file"]').textContent(), /numbers_sorted\.txt6 bytes$/);
+  assert.match(await details.locator('[data-output="out_file"]').textContent(), /numbers_sorted\.txt6 bytesdownload$/);
+  // Its output saves as a file (the cookie authorizes the link).
+  const [saved] = await Promise.all([page.waitForEvent("download"), details.locator('[data-output="out_file"] a.download').click()]);
+  assert.equal(saved.suggestedFilename(), "numbers_sorted.txt");
+  assert.equal(readFileSync(await saved.path(), "utf8"), "1\n2\n3\n");
   assert.match(await details.locator(".run-facts").textContent(), /Exit status0/);
   assert.match(await details.locator(".folder").textContent(), new RegExp(fx.cache));
   await shoot("serve-inspector");

@@ -4,7 +4,7 @@
 // with their sizes, or a preview of a function's value. Everything as text.
 import { h } from "./dom.js";
 import { formatBytes, formatMs, previewValue } from "./format.js";
-import { api } from "./server.js";
+import { api, apiUrl } from "./server.js";
 
 /** The stored value in the page's Memory, as elements. */
 export async function localValue(mem, meta) {
@@ -36,6 +36,7 @@ export async function serverValue(meta) {
           h("th", { scope: "row" }, h("code", {}, o.name)),
           h("td", {}, h("code", { class: "path", title: o.path }, o.rel ?? o.path)),
           h("td", { class: "num" }, o.exists ? formatBytes(o.bytes) : "missing"),
+          h("td", {}, o.exists && e.dir ? download(meta, o.name) : null),
         ),
       )),
     ),
@@ -54,6 +55,12 @@ export async function serverValue(meta) {
     log("Standard error", "stderr", r.stderr),
     folder(e.dir),
   ];
+}
+
+/** A link that saves an output file (the server sends it as a download, never to show). */
+function download(meta, output) {
+  const href = apiUrl(`entry/file?${new URLSearchParams({ name: meta.name, key: meta.key, output })}`);
+  return h("a", { href, download: "", class: "download", title: `Save ${output}` }, "download");
 }
 
 function log(title, cls, text) {

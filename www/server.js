@@ -11,6 +11,12 @@ export function serverBase() {
   return mark ? new URL(mark.content || "api/", document.baseURI) : null;
 }
 
+/** The URL of an API route for a link (a download): the cookie authorizes it. */
+export function apiUrl(path) {
+  const base = serverBase();
+  return base ? new URL(path, base).href : null;
+}
+
 /** An error the API answered (`kind`: auth, forbidden, path, spec, run, …). */
 export class ApiError extends Error {
   constructor(kind, message, status) {

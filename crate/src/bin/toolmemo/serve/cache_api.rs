@@ -255,6 +255,39 @@ pub fn entry(req: &Req, _s: &Shared, cache: &Cache) -> Result<Reply, Error> {
     Ok(Reply::json(out))
 }
 
+/// `GET /api/entry/file?name=&key=&output=`: one output file of a run in the
+/// cache folder, as a download (never shown by the browser). The file must be
+/// inside the entry's `work/` once links are resolved; folders are not sent.
+pub fn output_file(req: &Req, cache: &Cache) -> Result<Reply, Error> {
+    let (name, key) = which(req.query("name"), req.query("key"))?;
+    let output = req.query("output").unwrap_or_default();
+    let gone = |why: &str| Ok(Reply::problem(404, "not-found", &format!("{name} {}: {why}", &key.hex()[..12])));
+    let Some((meta, value, Some(dir))) = run_cache::get(cache, &name, &key)? else {
+        return gone("no such entry in the cache folder (removed, or only in the shared store?)");
+    };
+    let record = RunRecord::from_bytes(&value)
+        .ok()
+        .filter(|_| meta.format == toolmemo::memory::format::RUN || meta.format.is_empty());
+    let Some(rel) = record.as_ref().and_then(|r| r.outputs.get(output)) else {
+        return gone(&format!("no output {output:?}"));
+    };
+    let outside =
+        || Error::new(ErrorKind::Path, format!("{name}: output {output:?} is not a file inside the run's folder"));
+    let work = dir.join("work").canonicalize().map_err(|_| outside())?;
+    let Ok(path) = work.join(rel).canonicalize() else { return gone(&format!("output {output:?} is missing")) };
+    if !path.starts_with(&work) || !path.is_file() {
+        return Err(outside());
+    }
+    let file = std::fs::File::open(&path)
+        .map_err(|e| Error::new(ErrorKind::Store, format!("cannot read {}: {e}", path.display())))?;
+    let len = file
+        .metadata()
+        .map_err(|e| Error::new(ErrorKind::Store, format!("cannot read {}: {e}", path.display())))?
+        .len();
+    let base = path.file_name().map_or_else(|| output.to_string(), |f| f.to_string_lossy().into_owned());
+    Ok(Reply::download(file, len, &base))
+}
+
 /// `POST /api/remove {name, key}`: deletes one entry (its folder goes from the
 /// cache at once): `{removed: true|false}`.
 pub fn remove(req: &mut Req, s: &Shared, cache: &Cache) -> Result<Reply, Error> {

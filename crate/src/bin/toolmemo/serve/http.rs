@@ -192,7 +192,7 @@ fn write_reply(mut stream: &TcpStream, method: &str, reply: Reply) {
     let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
     let fixed = [
         ("Content-Type", reply.content_type.to_string()),
-        ("Content-Length", reply.body.len().to_string()),
+        ("Content-Length", (reply.body.len() as u64 + reply.file.as_ref().map_or(0, |f| f.1)).to_string()),
         ("Connection", "close".to_string()),
         ("X-Content-Type-Options", "nosniff".to_string()),
         ("Referrer-Policy", "no-referrer".to_string()),
@@ -210,6 +210,9 @@ fn write_reply(mut stream: &TcpStream, method: &str, reply: Reply) {
     let _ = stream.write_all(head.as_bytes());
     if method != "HEAD" {
         let _ = stream.write_all(&reply.body);
+        if let Some((file, len)) = reply.file {
+            let _ = std::io::copy(&mut std::io::Read::take(file, len), &mut stream);
+        }
     }
     let _ = stream.flush();
     let _ = stream.shutdown(std::net::Shutdown::Write);
@@ -221,6 +224,8 @@ pub struct Reply {
     pub content_type: &'static str,
     pub body: Vec<u8>,
     pub headers: Vec<(&'static str, String)>,
+    /// A file sent after `body`, streamed (outputs may be gigabytes).
+    pub file: Option<(std::fs::File, u64)>,
 }
 
 impl Reply {
@@ -234,6 +239,21 @@ impl Reply {
             content_type: "application/json; charset=utf-8",
             body: serde_json::to_vec(v).expect("JSON"),
             headers: Vec::new(),
+            file: None,
+        }
+    }
+
+    /// A file to save, never to show: the browser downloads it under `name`.
+    pub fn download(file: std::fs::File, len: u64, name: &str) -> Reply {
+        // A quoted, plain-ASCII name: nothing in it can end the header.
+        let plain: String =
+            name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '_' }).collect();
+        Reply {
+            status: 200,
+            content_type: "application/octet-stream",
+            body: Vec::new(),
+            headers: vec![("Content-Disposition", format!("attachment; filename=\"{plain}\""))],
+            file: Some((file, len)),
         }
     }
 

@@ -231,6 +231,7 @@ fn handle(req: &mut Req, s: &Arc<Shared>, cache: &mut Option<run_cache::Cache>) 
         ("GET", "/api/info") => info(s, opened),
         ("GET", "/api/entries") => cache_api::entries(req, s, opened),
         ("GET", "/api/entry") => cache_api::entry(req, s, opened),
+        ("GET", "/api/entry/file") => cache_api::output_file(req, opened),
         ("POST", "/api/remove") => cache_api::remove(req, s, opened),
         ("POST", "/api/evict") => cache_api::evict(req, s, opened),
         ("POST", "/api/clear") => cache_api::clear(req, s, opened),

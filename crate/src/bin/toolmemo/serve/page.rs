@@ -88,7 +88,7 @@ pub fn serve(req: &Req, s: &Shared) -> Reply {
         _ => return Reply::problem(404, "not-found", "not found"),
     };
     let body = if path == "index.html" { with_server_mark(body) } else { body };
-    Reply { status: 200, content_type: content_type(&path), body, headers: vec![] }
+    Reply { status: 200, content_type: content_type(&path), body, headers: vec![], file: None }
         .with_header("Content-Security-Policy", "frame-ancestors 'none'".into())
 }
 
