@@ -77,23 +77,23 @@ extern "C" {
     pub(super) fn total_memory() -> JsValue;
 }
 
-/// The CPUs the host offers: `navigator.hardwareConcurrency` (browsers, Node 21+),
-/// else Node's `os.availableParallelism()`; `None` where neither answers.
+/// The CPUs the host has: Node's `os.cpus().length` (the online CPUs, as
+/// CPython's `os.cpu_count()` and the native build count them), else
+/// `navigator.hardwareConcurrency` (browsers); `None` where neither answers.
 pub(super) fn cpu_count() -> Option<usize> {
     let global = js_sys::global();
-    let from_navigator = Reflect::get(&global, &"navigator".into())
-        .ok()
-        .filter(|n| n.is_object())
-        .and_then(|n| Reflect::get(&n, &"hardwareConcurrency".into()).ok())
-        .and_then(|n| n.as_f64());
     let from_node = || {
         let process = Reflect::get(&global, &"process".into()).ok()?;
         let get = Reflect::get(&process, &"getBuiltinModule".into()).ok()?.dyn_into::<Function>().ok()?;
         let os = get.call1(&process, &"os".into()).ok()?;
-        let f = Reflect::get(&os, &"availableParallelism".into()).ok()?.dyn_into::<Function>().ok()?;
-        f.call0(&os).ok()?.as_f64()
+        let cpus = Reflect::get(&os, &"cpus".into()).ok()?.dyn_into::<Function>().ok()?;
+        Some(Array::from(&cpus.call0(&os).ok()?).length() as f64)
     };
-    from_navigator.or_else(from_node).filter(|n| *n >= 1.0).map(|n| n as usize)
+    let from_navigator = || {
+        let navigator = Reflect::get(&global, &"navigator".into()).ok().filter(JsValue::is_object)?;
+        Reflect::get(&navigator, &"hardwareConcurrency".into()).ok()?.as_f64()
+    };
+    from_node().filter(|n| *n >= 1.0).or_else(from_navigator).filter(|n| *n >= 1.0).map(|n| n as usize)
 }
 
 /// Milliseconds since the epoch.
