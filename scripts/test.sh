@@ -47,11 +47,10 @@ PY="$ROOT/.venv-peers/bin/python"
 (cd python && TOOLMEMO_BIN="$ROOT/target/release/toolmemo" "$PY" -m unittest discover -s tests)
 rm -rf target/nipype-specs
 FSLOUTPUTTYPE=NIFTI_GZ "$PY" -m toolmemo_nipype export --all --out target/nipype-specs
-# check_import.py exits 1 below its 75% coverage goal (issue 16, not reached yet):
-# the gate here is that no exported spec renders differently from nipype.
+# Command-line interfaces (issue 16): the checker's own gate (>= 75% covered,
+# none wrong) must hold.
 python3 "$SHARED/conformance/check_import.py" "$SHARED/conformance/nipype-all-dev.jsonl" target/nipype-specs \
-  "$ROOT/target/release/toolmemo" | tee target/import-check.txt || true
-grep -q "exported but wrong 0," target/import-check.txt
+  "$ROOT/target/release/toolmemo"
 # SPM interfaces (issue 18): their MATLAB batch scripts, `toolmemo script`; the
 # checker's own gate (>= 75% covered, none wrong) must hold.
 python3 "$SHARED/conformance/check_import.py" "$SHARED/conformance/nipype-all-dev.jsonl" target/nipype-specs \

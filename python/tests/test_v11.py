@@ -96,6 +96,10 @@ ALTS = {"name": "T", "command": "tool", "inputs": {
              "genfile_template": [{"template": "{in_file.name}_{lab}"}]}}}
 
 
+HOST = {"name": "T", "command": "tool", "inputs": {
+    "n": {"type": "Int", "argstr": "-nthreads %d", "value_map": {"0": {"host": "cpu_count"}}}}}
+
+
 def ext_spec(oe, typ_input, values, default):
     return {"name": "T", "command": "tool", "output_extension": oe, "inputs": {
         typ_input: {"type": {"Enum": values}, "default": default, "usedefault": True},
@@ -135,6 +139,11 @@ class ReferenceRenderer(unittest.TestCase):
         self.assertEqual(r({"x": 1e-05}), "tool -x tiny")                # floats: str()
         # the replacement is formatted as the value would have been: File values are quoted
         self.assertEqual(r({"q": "a"}), "tool -q 'my file'")
+
+    def test_value_map_host_cpu_count(self):
+        # {"host": "cpu_count"}: the host's CPU count, formatted with argstr (MRtrix3 nthreads=0)
+        self.assertEqual(probe.render(HOST, {"n": 0}, cwd="/w"), f"tool -nthreads {os.cpu_count()}")
+        self.assertEqual(probe.render(HOST, {"n": 3}, cwd="/w"), "tool -nthreads 3")
 
     def test_genfile_template(self):
         r = lambda v: probe.render(GENFILE, v, cwd="/w")  # noqa: E731
@@ -565,6 +574,124 @@ class Recognized(unittest.TestCase):
         self.assertIsNone(spec)
         self.assertIn("overrides _parse_inputs", reason)
 
+    def test_mrtrix3_base(self):
+        # MRTrix3Base: nthreads=0 is the CPU count; in_bvec/out_bvec fill "%s %s" with
+        # in_bval/out_bval; in_bvec is skipped when a gradient file is given; setting only
+        # one of in_bvec/in_bval raises (requires, both ways)
+        spec, reason = _export("mrtrix3.utils.MRConvert")
+        self.assertIsNone(reason)
+        ins = spec["inputs"]
+        self.assertEqual(ins["nthreads"]["value_map"], {"0": {"host": "cpu_count"}})
+        self.assertEqual(ins["in_bvec"]["argstr_inputs"], ["in_bval"])
+        self.assertEqual(ins["out_bvec"]["argstr_inputs"], ["out_bval"])
+        self.assertEqual(ins["in_bvec"]["omit_when"], [{"set": "grad_file"}, {"set": "grad_fsl"}])
+        self.assertEqual((ins["in_bvec"]["requires"], ins["in_bval"]["requires"]),
+                         (["in_bval"], ["in_bvec"]))
+        # an interface without the gradient inputs: the try block reads none of them
+        spec, reason = _export("mrtrix3.connectivity.BuildConnectome")
+        self.assertIsNone(reason)
+        self.assertNotIn("requires", spec["inputs"]["nthreads"])
+        self.assertEqual(spec["inputs"]["nthreads"]["value_map"], {"0": {"host": "cpu_count"}})
+
+    def test_synthetic_parse_inputs_raises(self):
+        from nipype.interfaces.base import CommandLine, CommandLineInputSpec, File
+        from nipype.interfaces.base.traits_extension import isdefined
+
+        class In(CommandLineInputSpec):
+            src = File(argstr="%s", position=0, mandatory=True)
+            vec = File(argstr="-v %s")
+            val = File()
+
+        class Pair(CommandLine):
+            _cmd = "tool"
+            input_spec = In
+
+            def _parse_inputs(self, skip=None):
+                if skip is None:
+                    skip = []
+                has_vec = isdefined(self.inputs.vec)
+                if has_vec or isdefined(self.inputs.val):
+                    if not has_vec or not isdefined(self.inputs.val):
+                        raise RuntimeError("both or neither")
+                return super()._parse_inputs(skip=skip)
+
+        spec, reason = core.export_class(Pair)
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["vec"]["requires"], ["val"])
+        self.assertEqual(spec["inputs"]["val"]["requires"], ["vec"])
+
+        class Both(Pair):
+            def _parse_inputs(self, skip=None):
+                if isdefined(self.inputs.vec) and isdefined(self.inputs.val):
+                    raise RuntimeError("not both")  # an xor, not requires: refused
+                return super()._parse_inputs(skip=skip)
+
+        spec, reason = core.export_class(Both)
+        self.assertIsNone(spec)
+        self.assertIn("overrides _parse_inputs", reason)
+
+    def test_synthetic_format_arg_reads_an_input(self):
+        from nipype.interfaces.base import CommandLine, CommandLineInputSpec, File, traits
+
+        class In(CommandLineInputSpec):
+            src = File(argstr="%s", position=0, mandatory=True)
+            vec = File(argstr="-v %s,%s")
+            val = File()
+            level = traits.Int(argstr="-l %d")
+
+        class Reads(CommandLine):
+            _cmd = "tool"
+            input_spec = In
+
+            def _format_arg(self, name, spec, value):
+                if name == "vec":
+                    return spec.argstr % (value, self.inputs.val)
+                return super()._format_arg(name, spec, value)
+
+        spec, reason = core.export_class(Reads)
+        self.assertIsNone(reason)
+        self.assertEqual(spec["inputs"]["vec"]["argstr_inputs"], ["val"])
+        self.assertIsNone(probe.probe_spec(Reads, spec))
+
+        class Doubles(Reads):
+            def _format_arg(self, name, spec, value):
+                if name == "level" and self.inputs.val == "x":
+                    return spec.argstr % (value * 2)  # depends on another input otherwise
+                return super()._format_arg(name, spec, value)
+
+        spec, reason = core.export_class(Doubles)
+        self.assertIsNone(spec)
+        self.assertIn("overrides _format_arg", reason)
+
+    def test_gen_filename_when_set(self):
+        # ImageMaths: suffix when isdefined (even ""), else "_maths"; FSL's extension
+        spec, reason = _export("fsl.utils.ImageMaths")
+        self.assertIsNone(reason)
+        d = spec["inputs"]["out_file"]
+        self.assertEqual(d["genfile_template"], [
+            {"when": [{"set": "suffix"}], "template": "{in_file.stem}{suffix}", "extension": True},
+            {"template": "{in_file.stem}_maths", "extension": True}])
+        self.assertTrue(d["absolute"])
+
+    def test_gen_filename_never(self):
+        # StdOutCommandLine without _gen_outfilename: nipype cannot render without out_file
+        spec, reason = _export("minc.minc.Extract")
+        self.assertIsNone(reason)
+        self.assertTrue(spec["inputs"]["out_file"]["mandatory"])
+        self.assertNotIn("genfile_template", spec["inputs"]["out_file"])
+
+    def test_xor_naming_unknown_input(self):
+        # Calc's output_nan/output_zero/output_illegal list "output_illegal_value", which Calc
+        # does not have: nipype's _xor_warn raises whenever one is set; the spec leaves them out
+        from nipype.interfaces.minc import Calc
+        spec, reason = _export("minc.minc.Calc")
+        self.assertIsNone(reason)
+        for n in ("output_nan", "output_zero", "output_illegal"):
+            self.assertNotIn(n, spec["inputs"])
+            iface = Calc()
+            with self.assertRaises(Exception):
+                setattr(iface.inputs, n, True)
+
     def test_export_writes_explicit_floats(self):
         q = "nipype.interfaces.ants.utils.AffineInitializer"
         with tempfile.TemporaryDirectory() as d:
@@ -632,6 +759,7 @@ class Binary(unittest.TestCase):
             (ALTS, {"in_file": "d/x.v2.nii.gz", "hdr": "h"}),
             (ALTS, {"in_file": "d/x.v2.nii.gz", "kind": "md", "lab": 3}),
             (ALTS, {"lab": 2}), (ALTS, {}), (ALTS, {"out": "o", "in_file": "a"}),
+            (HOST, {"n": 0}), (HOST, {"n": 2}),
         ]
         for spec, inputs in samples:
             d, r = render_with_binary(spec, inputs)

@@ -126,11 +126,12 @@ def _export(cls):
     problems = []
     # -- methods that decide the command line
     skips = {}  # _parse_inputs(skip=...): input -> omit_when conditions, or None (always)
+    raises = []  # _parse_inputs raising for some set inputs: [(inputs, test)]
     for meth, allowed in _STRICT.items():
         o = owner(cls, meth)
         if meth == "_parse_inputs" and o not in allowed:
             try:
-                skips = _parse_inputs_skips(cls)
+                skips, raises = _parse_inputs_skips(cls)
                 continue
             except Unsupported:
                 pass
@@ -254,7 +255,8 @@ def _export(cls):
                                  cls, draft, genfile_plain,
                                  draft.get("output_extension") or ext_table)))
         else:
-            problems.append(f"genfile without name_source (inputs: {', '.join(genfile_plain)})")
+            deferred.append((f"genfile without name_source (inputs: {', '.join(genfile_plain)})",
+                             lambda draft: _never_generated(cls, draft, genfile_plain)))
     problems.extend(_handler_problems(iface, traits))
     if getattr(iface, "_cmd_prefix", "") != "":
         problems.append("command prefix set by __init__")
@@ -269,12 +271,15 @@ def _export(cls):
 
     base_spec = nbs.CommandLineInputSpec()
     spec_inputs = {}
+    unsettable = _unsettable(inputs, traits)
     for n in names:
         tr = traits[n]
         if n in ("args", "environ") and _same_as_base(tr, base_spec.trait(n)):
             continue
+        if n in unsettable:
+            continue
         try:
-            spec_inputs[n] = _convert_input(n, tr, inputs, traits, iface)
+            spec_inputs[n] = _convert_input(n, tr, inputs, traits, iface, dropped=unsettable)
         except Unsupported as e:
             problems.append(str(e))
     for n, keys in extra.items():
@@ -290,6 +295,7 @@ def _export(cls):
                 if x not in traits:
                     problems.append(f"overrides _parse_inputs (skip condition on unknown input {x})")
             spec_inputs[n]["omit_when"] = conds
+    problems.extend(_requires_from_raises(raises, traits, spec_inputs))
     if problems:
         raise Unsupported("; ".join(dict.fromkeys(problems + [r for r, _ in deferred])))
     draft = {"name": cls.__name__, "command": cmd, "inputs": spec_inputs}
@@ -325,25 +331,69 @@ def _export(cls):
 
 
 def _parse_inputs_skips(cls):
-    """The deciding _parse_inputs only adds to `skip` before the base's: {input: conds|None}."""
+    """The deciding _parse_inputs only adds to `skip` (and may raise) before the base's:
+    ({input: conds|None}, raises) as infer.parse_inputs_rules gives them."""
     k = infer.deciding_owner(cls, "_parse_inputs")
     if k is None or qualname(k) == _CL:
-        return {}
+        return {}, []
     after = cls.__mro__[cls.__mro__.index(k) + 1:]
     nxt = next((c for c in after if "_parse_inputs" in c.__dict__), None)
     if nxt is None or qualname(nxt) != _CL:
         raise Unsupported("chained _parse_inputs overrides")
-    return infer.parse_inputs_skips(k.__dict__["_parse_inputs"])
+    known = set(cls.input_spec().copyable_trait_names())
+    return infer.parse_inputs_rules(k.__dict__["_parse_inputs"], known)
+
+
+def _requires_from_raises(raises, traits, spec_inputs):
+    """Adds the `requires` that make the spec fail where _parse_inputs raises; problems."""
+    if not raises:
+        return []
+    try:
+        req = infer.requires_for_raises(raises)
+    except Unsupported:
+        return ["overrides _parse_inputs (raises)"]
+    problems = []
+    for x, ys in sorted(req.items()):
+        if x not in spec_inputs or any(y not in traits for y in ys):
+            problems.append(f"overrides _parse_inputs (raise on unknown input {x})")
+        elif traits[x].mandatory is False or traits[x].name_source or traits[x].genfile:
+            # requires is skipped on mandatory=False, and stops a generated name
+            problems.append(f"overrides _parse_inputs (raises on {x})")
+        else:
+            have = spec_inputs[x].setdefault("requires", [])
+            have.extend(y for y in ys if y not in have)
+    return problems
 
 
 def _genfile_keys(cls, draft, targets, ext):
-    """genfile_template per input: one source's `%s` template, else a list of alternatives."""
+    """genfile_template per input: one source's `%s` template, else a list of alternatives,
+    else `mandatory` where nipype can never make a name."""
     out = {}
     for n in targets:
         try:
             out.update(infer.genfile_templates(cls, draft, [n], ext))
         except Unsupported:
-            out.update(infer.genfile_alternatives(cls, draft, [n], ext))
+            try:
+                out.update(infer.genfile_alternatives(cls, draft, [n], ext))
+            except Unsupported:
+                out.update(_never_generated(cls, draft, [n]))
+    return out
+
+
+def _never_generated(cls, draft, targets):
+    """{input: {"mandatory": True}} for genfile inputs whose _gen_filename raises
+    NotImplementedError for every sample (CommandLine's own, StdOutCommandLine's without
+    _gen_outfilename): nipype renders no command line without them, nor does the spec."""
+    out = {}
+    for n in targets:
+        d = draft["inputs"][n]
+        # an xor partner, a skip or a version bound would let nipype render without it
+        if any(d.get(k) for k in ("xor", "requires", "omit_when", "usedefault",
+                                  "min_ver", "max_ver")):
+            raise Unsupported(f"inputs: {n}")
+        if not infer.gen_filename_never(cls, draft, n):
+            raise Unsupported(f"inputs: {n}")
+        out[n] = {"mandatory": True}
     return out
 
 
@@ -404,7 +454,32 @@ def _same_as_base(tr, base):
         getattr(tr, k) == getattr(base, k) for k in keys)
 
 
-def _convert_input(n, tr, inputs, traits, iface, convert=convert_type, deprecated=False):
+def _unsettable(inputs, traits):
+    """Inputs nipype cannot take: an optional input whose xor names an input the interface
+    does not have (minc Calc's output_nan: "output_illegal_value"; AFNI ClipLevel's
+    xor="grad", a string: "g", "r"...) raises in nipype's _xor_warn whenever it is set, so
+    the spec leaves it out (setting it is an error there too). Only when it is unset by
+    default and no other input requires or names it."""
+    out = set()
+    for n, tr in traits.items():
+        # nipype iterates the xor as it is: a string ("grad") by its characters
+        if (tr.xor and any(x not in traits for x in tr.xor)
+                and not tr.mandatory and not isdefined(getattr(inputs, n))):
+            out.add(n)
+    for n, tr in traits.items():
+        if n in out:
+            continue
+        ns = tr.name_source
+        ns = [ns] if isinstance(ns, str) else list(ns or ())
+        if set(ns) & out or set(tr.requires or ()) & out or tr.new_name in out:
+            return set()
+    return out
+
+
+def _convert_input(n, tr, inputs, traits, iface, convert=convert_type, deprecated=False,
+                   dropped=()):
+    """The spec of input n; `dropped`: inputs left out as unsettable, dropped from xor lists
+    (never set, they exclude nothing)."""
     meta = {k for k in tr.__dict__}
     unknown = meta - _KNOWN_META
     if unknown:
@@ -439,7 +514,7 @@ def _convert_input(n, tr, inputs, traits, iface, convert=convert_type, deprecate
         if v is not None:
             if isinstance(v, str):
                 raise Unsupported(f"input {n}: {key} is a string, not a list")
-            v = list(v)
+            v = [x for x in v if key != "xor" or x not in dropped]
             for x in v:
                 if x not in traits:
                     raise Unsupported(f"input {n}: {key} names unknown input {x}")

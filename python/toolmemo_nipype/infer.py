@@ -12,6 +12,7 @@ import re
 import tempfile
 import textwrap
 import warnings
+from unittest import mock
 
 from nipype.interfaces.base import core as nbc
 from nipype.interfaces.base.traits_extension import isdefined
@@ -104,13 +105,19 @@ def _value_tables(cls, spec):
     src = inspect.getsource(k.__dict__["_format_arg"])
     body = src.split(")", 1)[1]
     # self._list_outputs() alone may give a fixed output name (LTAConvert: True -> "out.lta");
+    # self.inputs.X (a few named inputs) may fill argstr (argstr_inputs, below);
     # whatever else it reads is refused, and the names are checked by the probe on samples
-    if re.search(r"\bself\b", re.sub(r"\bself\._list_outputs\(\)", "", body)):
+    rest = re.sub(r"\bself\._list_outputs\(\)", "", body)
+    # (reading one the interface does not have raises: seen as a difference, unexplained)
+    reads = sorted(set(re.findall(r"\bself\.inputs\.(\w+)\b", rest)) & set(spec["inputs"]))
+    if re.search(r"\bself\b", re.sub(r"\bself\.inputs\.\w+\b", "", rest)) or (
+            reads and ("_list_outputs" in body or len(reads) > 3)):
         raise Unsupported("reads the interface")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         iface = cls()
     traits = {n: iface.inputs.trait(n) for n in spec["inputs"]}
+    states = _read_states(spec, reads)
     named = set(re.findall(r"""["']([A-Za-z_][A-Za-z0-9_]*)["']""", src))
     cwd = os.getcwd()
     found, bad = {}, []
@@ -155,9 +162,29 @@ def _value_tables(cls, spec):
             # the values of Bool/Enum branches (Either(Bool, File): True and False)
             samples += [x for x in probe._enum_values(d["type"])
                         if not any(type(x) is type(y) and x == y for y in samples)]
+        if d["type"] == "Int":
+            samples += [x for x in (1, -1) if x not in samples]
         table = {}
         pairs = [(v, call(k.__dict__["_format_arg"], n, v), call(nbc.CommandLine._format_arg, n, v))
                  for v in samples]
+        if reads:
+            # what the override gives with the inputs it reads set: the same (it does not
+            # read them for this input), or argstr % (value, those inputs): argstr_inputs
+            uses = _argstr_inputs(cls, spec, k.__dict__["_format_arg"], n, samples, states, pairs)
+            if uses is None:
+                bad.append(n)
+                continue
+            if uses:
+                found[n] = {"argstr_inputs": uses}
+                continue
+        # a value replaced by the host's CPU count (nipype's nthreads=0: cpu_count())
+        host = {}
+        for v, got, base in pairs:
+            if got != base and _host_count(k.__dict__["_format_arg"], iface, n, traits[n], v, got):
+                host[probe.value_key(v)] = dict(HOST_CPU_COUNT)
+        if host:
+            pairs = [p for p in pairs if probe.value_key(p[0]) not in host]
+            table.update(host)
         partial = probe._enum_values(d["type"])
         diff_vals = [v for v, got, base in pairs if got != base]
         # only values of Bool/Enum branches differ: a value table (Bool-or-file outputs)
@@ -220,6 +247,90 @@ def _value_tables(cls, spec):
     # nothing differs for any sample, and every input the override names was tried with all
     # of its values (MCFLIRT's unreachable "trilinear" branch): the override changes nothing
     return found
+
+
+# value_map's replacement by the host's CPU count (docs: value_map)
+HOST_CPU_COUNT = {"host": "cpu_count"}
+_ODD_COUNT = 7919  # a CPU count no host has: seen in the output only if the override asks
+
+
+def _host_count(f, iface, n, trait, v, got):
+    """Whether the override writes argstr % cpu_count() for the integer v (nipype's
+    nthreads=0): the count follows a patched multiprocessing/os.cpu_count."""
+    if got[0] != "ok" or type(v) is not int or not isinstance(trait.argstr, str):
+        return False
+    real = os.cpu_count()
+    try:
+        with mock.patch("multiprocessing.cpu_count", lambda: _ODD_COUNT), \
+                mock.patch("os.cpu_count", lambda: _ODD_COUNT):
+            odd = f(iface, n, trait, v)
+        return (real is not None and odd == trait.argstr % _ODD_COUNT
+                and got[1] == trait.argstr % real)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _read_states(spec, reads):
+    """Values for the inputs an override reads: each unset, or every value of a finite type
+    (Enum, Bool), or one of two samples; every combination (at most 96)."""
+    states = [{}]
+    for x in reads:
+        t = spec["inputs"][x]["type"]
+        opts = list(_finite_values(t))
+        for r in range(2):
+            try:
+                v = probe._sample(t, x, r)
+            except probe._Skip:
+                continue
+            if not any(type(v) is type(o) and v == o for o in opts):
+                opts.append(v)
+        states = [dict(st, **({x: v} if v is not None else {})) for st in states
+                  for v in [None] + opts]
+    if len(states) > 96:
+        raise Unsupported("reads too many input values")
+    return states
+
+
+def _argstr_inputs(cls, spec, f, n, samples, states, pairs):
+    """[] when the override's result for `n` does not change with the inputs it reads,
+    the inputs X... when it is argstr % (value, self.inputs.X, ...) in every state
+    (an unset one: "<undefined>"), else None."""
+    from itertools import combinations, permutations
+    d = spec["inputs"][n]
+    alone = {repr(v): got for v, got, _ in pairs}
+    seen = []  # (value, {input: value as nipype holds it}, result)
+    cwd = os.getcwd()
+    for st in states:
+        probe.sample_files(spec, st, cwd)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                it = probe._set_nipype(cls, st)
+            except Exception:  # noqa: BLE001  (nipype rejects the values: nothing to see)
+                continue
+        held = {x: getattr(it.inputs, x) for x in st}
+        for v in samples:
+            try:
+                got = ("ok", f(it, n, it.inputs.trait(n), v))
+            except Exception as e:  # noqa: BLE001
+                got = ("error", type(e).__name__)
+            seen.append((v, held, got))
+    if len(seen) < 2 * len(samples):
+        return None  # too few states to tell
+    if all(got == alone[repr(v)] for v, _, got in seen):
+        return []
+    names = sorted({x for _, held, _ in seen for x in held})
+    for k in range(1, len(names) + 1):
+        for order in (p for c in combinations(names, k) for p in permutations(c)):
+            def want(v, held):
+                try:
+                    return ("ok", d["argstr"] % ((v,) + tuple(
+                        held.get(x, "<undefined>") for x in order)))
+                except Exception:  # noqa: BLE001
+                    return None
+            if all(got == want(v, held) for v, held, got in seen):
+                return list(order)
+    return None
 
 
 def _item_format(f, iface, n, trait, d, pairs):
@@ -372,6 +483,35 @@ def genfile_templates(cls, spec, targets, output_extension=None):
     return out
 
 
+def gen_filename_never(cls, spec, n):
+    """Whether nipype's _gen_filename(n) raises NotImplementedError for every sample that
+    leaves n unset (values set without rendering: nipype's cmdline would fail on it)."""
+    tried = 0
+    old = os.getcwd()
+    try:
+        for values in probe._cases(spec, every=True):
+            values = {k: v for k, v in values.items() if k != n}
+            with tempfile.TemporaryDirectory() as d:
+                os.chdir(d)
+                probe.sample_files(spec, values, d)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    try:
+                        iface = probe._set_nipype(cls, values)
+                    except Exception:  # noqa: BLE001
+                        continue
+                    try:
+                        iface._gen_filename(n)
+                        return False
+                    except NotImplementedError:
+                        tried += 1
+                    except Exception:  # noqa: BLE001
+                        return False
+    finally:
+        os.chdir(old)
+    return tried > 0
+
+
 # ------------------------------------------------- genfile_template as a list of alternatives
 
 _MAX_TEMPLATES = 3000
@@ -496,10 +636,7 @@ def _decision_list(spec, target, obs, absolute, ext_ok, whens):
         fit = _fit(spec, target, remaining, absolute, ext_ok)
         if fit:
             return alts + [fit[0]]
-        for w in whens:
-            part = [o for o in remaining if o[0].get(w) is not None and bool(o[0][w])]
-            if not part or len(part) == len(remaining):
-                continue
+        for w, part in _when_parts(whens, remaining):
             fit = _fit(spec, target, part, absolute, ext_ok)
             if fit:
                 alts.append(dict({"when": [w]}, **fit[0]))
@@ -508,6 +645,23 @@ def _decision_list(spec, target, obs, absolute, ext_ok, whens):
         else:
             return None
     return None
+
+
+def _when_parts(whens, obs):
+    """(condition, observations it holds for) to try: an input set ({"set": X}, nipype's
+    isdefined), then set and true (X), or X alone where no sample tells them apart."""
+    for w in whens:
+        is_set = [o for o in obs if o[0].get(w) is not None]
+        true = [o for o in is_set if bool(o[0][w])]
+        parts = [(w, true)] if len(true) == len(is_set) else [({"set": w}, is_set), (w, true)]
+        for cond, part in parts:
+            if part and len(part) < len(obs):
+                yield cond, part
+
+
+def _when_input(w):
+    """The input a `when` condition names."""
+    return w if isinstance(w, str) else next(iter(w.values()))
 
 
 def _observe(cls, spec, targets, cases, method="_gen_filename"):
@@ -579,7 +733,7 @@ def genfile_alternatives(cls, spec, targets, output_extension=None, method="_gen
         alts = _decision_list(draft, n, o, absolute, ext_ok, [w for w in whens if w != n])
         if alts is None:
             raise Unsupported(f"inputs: {n}")
-        used = [a["when"][0] for a in alts if "when" in a]
+        used = sorted({_when_input(a["when"][0]) for a in alts if "when" in a})
         if len(used) > 1:
             # the order of the alternatives: samples with two of their inputs set together
             more = [c for c in probe.when_pair_cases(spec, used) if n not in c]
@@ -605,10 +759,14 @@ def _inputs_attr(node):
     return None
 
 
-def _skip_conditions(test):
-    """omit_when conditions (any holds) for an `if` test, else raise Unsupported."""
+def _skip_conditions(test, aliases=None):
+    """omit_when conditions (any holds) for an `if` test, else raise Unsupported.
+    `aliases`: local names for isdefined(self.inputs.X) (parse_inputs_rules)."""
+    aliases = aliases or {}
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or):
-        return [c for v in test.values for c in _skip_conditions(v)]
+        return [c for v in test.values for c in _skip_conditions(v, aliases)]
+    if isinstance(test, ast.Name) and test.id in aliases:
+        return [{"set": aliases[test.id]}]
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and _inputs_attr(test.operand):
         return [{"false": _inputs_attr(test.operand)}]
     if _inputs_attr(test):
@@ -645,7 +803,21 @@ def _is_terminal_output(st):
 def parse_inputs_skips(func):
     """{input: conditions or None (always)} for a `_parse_inputs` override that only adds
     names to `skip` (maybe under `if` tests on inputs) before calling the base; raises
-    Unsupported otherwise."""
+    Unsupported otherwise (also when it can raise: see parse_inputs_rules)."""
+    skips, raises = parse_inputs_rules(func)
+    if raises:
+        raise Unsupported("raises")
+    return skips
+
+
+def parse_inputs_rules(func, known=None):
+    """(skips, raises) for a `_parse_inputs` override that adds names to `skip` (maybe under
+    `if` tests on inputs) and may raise, before calling the base. skips: {input: conditions
+    or None (always)}; raises: [(inputs, test)], test(set_inputs) telling whether it raises
+    for those set inputs. Besides `if`s: `X = isdefined(self.inputs.Y)` names a test, and
+    `try: ... except AttributeError: pass` is allowed when every input it reads is in
+    `known`, or when its first read is of an input not in `known` (nothing happens: the
+    inputs of MRTrix3Base read by an interface without them). Raises Unsupported otherwise."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
     except (OSError, TypeError, SyntaxError):
@@ -653,7 +825,7 @@ def parse_inputs_skips(func):
     fn = tree.body[0]
     if not isinstance(fn, ast.FunctionDef) or [a.arg for a in fn.args.args] != ["self", "skip"]:
         raise Unsupported("signature")
-    out = {}
+    out, raises, aliases = {}, [], {}
 
     def add(names, conds):
         for x in names:
@@ -680,20 +852,44 @@ def parse_inputs_skips(func):
                 return True
         return False
 
+    def walk(stmts, conds, guards):
+        # conds: the skip conditions of the enclosing `if` (None at the top); guards: the
+        # tests of the enclosing `if`s, for a raise
+        for st in stmts:
+            if _is_skip_none_init(st) or (conds is None and _is_terminal_output(st)):
+                continue
+            if additions(st, conds):
+                continue
+            if _is_alias(st) and not guards:
+                aliases[st.targets[0].id] = _inputs_attr(st.value.args[0])
+                continue
+            if isinstance(st, ast.Raise):
+                raises.append(_raise_test(guards, aliases))
+                continue
+            if isinstance(st, ast.If) and not st.orelse:
+                adds = [b for b in st.body
+                        if not (isinstance(b, ast.Raise) or _is_skip_none_init(b))]
+                if adds and conds is not None:
+                    raise Unsupported("nested skip condition")  # omit_when: any of, not all
+                inner = _skip_conditions(st.test, aliases) if adds else conds
+                walk(st.body, inner, guards + [st.test])
+                continue
+            if _is_attribute_error_guard(st) and conds is None and not guards:
+                reads = [x for b in st.body for x in _reads_in_order(b)]
+                if known is not None and reads and reads[0] not in known and isinstance(
+                        st.body[0], (ast.If, ast.Assign)):
+                    continue  # the first read fails: nothing in the block happens
+                if known is None or any(x not in known for x in reads):
+                    raise Unsupported("try block reading unknown inputs")
+                walk(st.body, None, [])
+                continue
+            raise Unsupported("statement")
+
     body = [b for b in fn.body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
     if not body:
         raise Unsupported("empty")
     *stmts, ret = body
-    for st in stmts:
-        if _is_skip_none_init(st) or _is_terminal_output(st) or additions(st, None):
-            continue
-        if isinstance(st, ast.If) and not st.orelse:
-            conds = _skip_conditions(st.test)
-            for b in st.body:
-                if not (_is_skip_none_init(b) or additions(b, conds)):
-                    raise Unsupported("statement")
-            continue
-        raise Unsupported("statement")
+    walk(stmts, None, [])
     # return super()._parse_inputs(skip) / (skip=skip) / (skip=[...])
     call = ret.value if isinstance(ret, ast.Return) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
@@ -706,4 +902,79 @@ def parse_inputs_skips(func):
     a = args[0]
     if not (isinstance(a, ast.Name) and a.id == "skip"):
         add(_names(a), None)
-    return out
+    return out, raises
+
+
+def _is_alias(st):
+    """`NAME = isdefined(self.inputs.X)`."""
+    return (isinstance(st, ast.Assign) and len(st.targets) == 1
+            and isinstance(st.targets[0], ast.Name) and isinstance(st.value, ast.Call)
+            and isinstance(st.value.func, ast.Name) and st.value.func.id == "isdefined"
+            and len(st.value.args) == 1 and _inputs_attr(st.value.args[0]) is not None)
+
+
+def _is_attribute_error_guard(st):
+    """`try: ... except AttributeError: pass`."""
+    return (isinstance(st, ast.Try) and not st.orelse and not st.finalbody
+            and len(st.handlers) == 1 and isinstance(st.handlers[0].type, ast.Name)
+            and st.handlers[0].type.id == "AttributeError" and st.handlers[0].name is None
+            and all(isinstance(b, ast.Pass) for b in st.handlers[0].body))
+
+
+def _reads_in_order(node):
+    """The inputs read as self.inputs.X, in the order Python evaluates them."""
+    x = _inputs_attr(node)
+    if x is not None:
+        return [x]
+    return [y for child in ast.iter_child_nodes(node) for y in _reads_in_order(child)]
+
+
+def _set_test(test, aliases):
+    """A function of the set inputs for a test made of isdefined(self.inputs.X), names of
+    such tests, `not`, `and`, `or`; raises Unsupported for anything else (a value's truth)."""
+    if isinstance(test, ast.BoolOp):
+        parts = [_set_test(v, aliases) for v in test.values]
+        if isinstance(test.op, ast.And):
+            return lambda on: all(p(on) for p in parts)
+        return lambda on: any(p(on) for p in parts)
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        part = _set_test(test.operand, aliases)
+        return lambda on: not part(on)
+    if isinstance(test, ast.Name) and test.id in aliases:
+        x = aliases[test.id]
+        return lambda on: x in on
+    if (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isdefined"
+            and len(test.args) == 1 and _inputs_attr(test.args[0])):
+        x = _inputs_attr(test.args[0])
+        return lambda on: x in on
+    raise Unsupported("raise condition")
+
+
+def _raise_test(guards, aliases):
+    """(inputs, test) for a raise under these `if` tests (all must hold)."""
+    parts = [_set_test(g, aliases) for g in guards]
+    names = sorted({x for g in guards for x in _reads_in_order(g)}
+                   | {aliases[n.id] for g in guards for n in ast.walk(g)
+                      if isinstance(n, ast.Name) and n.id in aliases})
+    return names, lambda on: all(p(on) for p in parts)
+
+
+def requires_for_raises(raises):
+    """{input: [inputs it requires]} raising exactly where the `raises` of
+    parse_inputs_rules do (nipype's RuntimeError when only one of a pair is set: `requires`
+    both ways), else raises Unsupported. Every set/unset combination is tried."""
+    from itertools import product
+    names = sorted({x for ns, _ in raises for x in ns})
+    if len(names) > 8:
+        raise Unsupported("raise on too many inputs")
+    states = [frozenset(x for x, on in zip(names, bits) if on)
+              for bits in product((False, True), repeat=len(names))]
+    fails = {st for st in states if any(t(st) for _, t in raises)}
+    req = {x: [y for y in names if y != x
+               and all(st in fails for st in states if x in st and y not in st)]
+           for x in names}
+    req = {x: ys for x, ys in req.items() if ys}
+    if any((st in fails) != any(x in st and y not in st for x, ys in req.items() for y in ys)
+           for st in states):
+        raise Unsupported("raise condition other than requires")
+    return req

@@ -4,7 +4,7 @@ Any difference (or a spec rendering that fails where nipype succeeds) refuses th
 The rules here follow docs/spec-format.md: ordering, positions, Bool flags, lists with `sep`
 and `...`, shell quoting of plain File/Directory values, generated names with
 `name_source`/`name_template`/`keep_extension`/`output_extension`, and the version 1.1 keys
-`absolute`, `value_map` (also on flags), `genfile_template` (with `extension`, and as a list
+`absolute`, `value_map` (also on flags, and `{"host": "cpu_count"}`), `genfile_template` (with `extension`, and as a list
 of alternatives with brace fields), `path_form`, `omit_when`, `argstr_inputs`, `item_argstr`,
 `output_extension` as an object and explicit floats (`{"$float": N}`). The
 rendering folder is os.getcwd() (the probe renders in a temporary folder, as nipype does).
@@ -167,6 +167,16 @@ def add_output_extension(oe, out, value_of):
         stem, _ = _split_ext(out)
         return os.path.join(os.path.dirname(out), stem + ext)
     raise ValueError(f"output_extension mode {oe['mode']!r}")
+
+
+def host_value(rep):
+    """A value_map replacement as rendered: `{"host": "cpu_count"}` is the host's CPU count
+    (Python's os.cpu_count()); a string, a number or null is itself."""
+    if isinstance(rep, dict):
+        if rep == {"host": "cpu_count"} and os.cpu_count() is not None:
+            return os.cpu_count()
+        raise ValueError(f"value_map replacement {rep!r}")
+    return rep
 
 
 _EMPTY = object()
@@ -379,7 +389,7 @@ def render(spec, values, version=None, cwd=None):
             continue
         flag = d["type"] == "Bool" and "%" not in d["argstr"]
         if v is not None and v is raw and "value_map" in d and value_key(v) in d["value_map"]:
-            v = d["value_map"][value_key(v)]
+            v = host_value(d["value_map"][value_key(v)])
             if flag:
                 if v is None:
                     continue
@@ -511,8 +521,13 @@ def _files_for(t, v, acc):
             for x, e in zip(val, v):
                 _files_for(x, e, acc)
         elif key == "Either":
+            # the first branch that names a path (File or Directory, not both: one name)
             for b in val:
-                _files_for(b, v, acc)
+                mine = []
+                _files_for(b, v, mine)
+                if mine:
+                    acc.extend(mine)
+                    break
     elif t in ("File", "Directory") and isinstance(v, str):
         acc.append(v + ("/" if t == "Directory" else ""))
 
@@ -702,7 +717,7 @@ def probe_spec(cls, spec, rounds=None):
         return None  # no samples for some type: rely on the static checks
     except Exception as e:  # noqa: BLE001
         return f"self-check could not make samples: {type(e).__name__}: {e}"
-    checked = 0
+    checked, seen, rendered = 0, set(), set()
     # Samples nipype rejects have nothing to compare.
     for values, iface, want, _ in rendered_samples(cls, spec, cases):
         with warnings.catch_warnings():
@@ -719,9 +734,40 @@ def probe_spec(cls, spec, rounds=None):
         if got != want:
             return f"self-check: nipype renders {want!r}, the spec {got!r}"
         checked += 1
+        seen.update(values)
+        rendered.add(id(values))
     if not checked and uses_v11(spec):
         return "self-check: nipype rendered no sample (needed for the 1.1 keys)"
+    # nipype's Python code may read any input: with the 1.1 keys, each input set by a sample
+    # the spec renders must have been rendered by nipype at least once (nipype rejecting
+    # all of them shows nothing of what it does with it)
+    unseen = set()
+    if uses_v11(spec):
+        for c in cases:
+            if id(c) not in rendered and set(c) - seen and not _spec_rejects(spec, c):
+                unseen |= set(c) - seen
+    unseen = sorted(unseen)
+    if unseen:
+        return f"self-check: nipype rendered no sample setting {', '.join(unseen[:5])}"
     return None
+
+
+def _spec_rejects(spec, values):
+    """Whether the spec itself refuses these values: two xor partners set (a defaulted one
+    counts), a missing `requires`, or a value its argstr cannot format."""
+    ins = spec["inputs"]
+    isset = lambda x: x in values or bool(ins.get(x, {}).get("usedefault"))  # noqa: E731
+    for n in values:
+        d = ins.get(n, {})
+        if any(isset(x) for x in d.get("xor") or () if x != n):
+            return True
+        if d.get("mandatory") is not False and not all(isset(x) for x in d.get("requires") or ()):
+            return True
+    try:
+        render(spec, values)
+    except Exception:  # noqa: BLE001
+        return True
+    return False
 
 
 def _jsonish(v):

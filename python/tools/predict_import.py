@@ -34,6 +34,8 @@ def strip11(spec):
     for d in s["inputs"].values():
         if d.pop("genfile_template", None) is not None:
             d.pop("genfile", None)  # the old binary refuses genfile without name_source
+        if d.get("argstr_inputs") is not None:
+            d.pop("argstr", None)  # its placeholders are filled by other inputs: checks only
         for k in probe.V11_INPUT_KEYS:
             d.pop(k, None)
     return s
