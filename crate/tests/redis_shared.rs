@@ -410,6 +410,22 @@ fn two_machines_share_a_run() {
 }
 
 #[test]
+fn a_local_copy_whose_output_was_deleted_is_fetched_again_not_rerun_and_the_shared_run_stays() {
+    let server = Server::start();
+    let lab = Lab::new("refetch", UPPER);
+    json_of(&lab.run(&server.url(), "m1", &[]));
+    let second = json_of(&lab.run(&server.url(), "m2", &[]));
+    let out = PathBuf::from(second["outputs"]["out_file"].as_str().unwrap());
+    // The local copy's file goes (a user cleaning up); the shared run is whole.
+    std::fs::remove_file(&out).unwrap();
+    let third = json_of(&lab.run(&server.url(), "m2", &[]));
+    assert_eq!((third["cached"].clone(), third["fromShared"].clone()), (json!(true), json!(true)));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "SHARED INPUT\n", "the output is back");
+    assert_eq!(lab.runs(), 1, "nothing ran again");
+    assert_eq!(block_on(store(&server, "toolmemo").list()).unwrap().len(), 1, "the shared run was not removed");
+}
+
+#[test]
 fn machines_racing_on_one_missing_run_compute_it_once() {
     let server = Server::start();
     let lab = Lab::new("race", &format!("sleep 1\n{UPPER}"));

@@ -509,7 +509,7 @@ impl<D: Disk> FsStore<D> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        mut accept: impl FnMut(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         let Some((was, value)) = self.read(name, key, true)? else { return Ok(false) };
@@ -598,7 +598,7 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        accept: impl FnMut(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>> {
         ready(self.hit_now(name, key, accept, refresh))

@@ -74,17 +74,17 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         let mut accept = Some(accept);
-        if self.writable.hit(name, key, |m, v| accept.take().is_some_and(|a| a(m, v)), refresh).await? {
+        if self.writable.hit(name, key, |m, v| accept.take().is_some_and(|mut a| a(m, v)), refresh).await? {
             return Ok(true);
         }
         for extra in &self.read_only {
             if let Some(e) = extra.get(name, key).await? {
                 // An entry the writable store had and refused stays refused.
-                return Ok(accept.take().is_some_and(|a| a(&e.meta, &e.value)));
+                return Ok(accept.take().is_some_and(|mut a| a(&e.meta, &e.value)));
             }
         }
         Ok(false)

@@ -320,7 +320,7 @@ impl RedisStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        mut accept: impl FnMut(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         let mut used = Meta::blank(*key);
@@ -521,7 +521,7 @@ impl Store<Vec<u8>> for RedisStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &Vec<u8>) -> bool,
+        accept: impl FnMut(&Meta, &Vec<u8>) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>> {
         ready(self.hit_now(name, key, accept, refresh))

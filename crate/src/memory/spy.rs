@@ -66,7 +66,7 @@ impl<V: Clone> Store<V> for Spy<V> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         self.saw("hit");

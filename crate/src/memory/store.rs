@@ -92,11 +92,13 @@ pub trait Store<V> {
 
     /// A hit: offers `key`'s entry to `accept` and, if it takes it, updates
     /// its metadata with `refresh` (hits, last use); whether it was taken.
+    /// `accept` may be asked again of another copy of the entry (a tier whose
+    /// local copy was refused offers the shared one).
     fn hit(
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>>;
 
@@ -264,7 +266,7 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
         &self,
         _name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        mut accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>> {
         // One lock, the metadata updated in place, nothing cloned.
@@ -350,7 +352,7 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> impl Future<Output = Result<bool>> {
         (**self).hit(name, key, accept, refresh)

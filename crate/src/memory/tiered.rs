@@ -199,50 +199,50 @@ impl<V: Clone, L: Store<V>, S: Store<V>, C: Carry<V>> Store<V> for Tiered<L, S, 
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &V) -> bool,
+        accept: impl FnMut(&Meta, &V) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         let Some(shared) = &self.shared else { return self.local.hit(name, key, accept, refresh).await };
-        let mut accept = Some(accept);
+        let mut accept = accept;
         let mut refresh = Some(refresh);
         let mut used = None;
+        let mut judged_here = false;
+        let mut mark = |m: &mut Meta| {
+            if let Some(r) = refresh.take() {
+                r(m);
+                used = Some((m.last_access_ms, m.last_run.clone()));
+            }
+        };
         let mut local = self
             .local
             .hit(
                 name,
                 key,
-                |m, v| accept.take().is_some_and(|a| a(m, v)),
-                |m| {
-                    if let Some(r) = refresh.take() {
-                        r(m);
-                        used = Some((m.last_access_ms, m.last_run.clone()));
-                    }
+                |m, v| {
+                    judged_here = true;
+                    accept(m, v)
                 },
+                &mut mark,
             )
             .await?;
         if !local {
-            let (Some(accept), Some(refresh)) = (accept, refresh) else { return Ok(false) };
             let Some(e) = shared.get(name, key).await? else { return Ok(false) };
             if !self.carry.carries(&e.value) {
-                if !accept(&e.meta, &e.value) {
+                // The local copy was this value: refused once is refused.
+                if judged_here || !accept(&e.meta, &e.value) {
                     return Ok(false);
                 }
                 let mut meta = e.meta;
-                refresh(&mut meta);
+                mark(&mut meta);
                 shared.set_meta(&meta).await?;
                 self.local.put(Entry { meta, value: e.value }).await?;
                 return Ok(true);
             }
-            // Its files must be here before it can be judged: bring it, then
-            // it is a local hit like any other.
+            // Its files must be here before it can be judged: bring it (over
+            // a local copy whose files were refused: theirs, not the shared
+            // run's, are damaged), then it is a local hit like any other.
             self.bring(name, e).await?;
-            local = self
-                .local
-                .hit(name, key, accept, |m| {
-                    refresh(m);
-                    used = Some((m.last_access_ms, m.last_run.clone()));
-                })
-                .await?;
+            local = self.local.hit(name, key, accept, mark).await?;
         }
         if let Some((at, run)) = used.filter(|(at, _)| local && self.due(key, *at)) {
             // Bookkeeping: a hit already served does not fail for it; the

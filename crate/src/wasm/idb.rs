@@ -287,7 +287,7 @@ impl Store<JsValue> for IdbStore {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &JsValue) -> bool,
+        mut accept: impl FnMut(&Meta, &JsValue) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> Result<bool> {
         // Read, check and update in one transaction.

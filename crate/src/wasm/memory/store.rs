@@ -99,9 +99,11 @@ impl<M: Store<JsValue>> Store<JsValue> for JsStore<M> {
         &self,
         name: &str,
         key: &Key,
-        accept: impl FnOnce(&Meta, &JsValue) -> bool,
+        accept: impl FnMut(&Meta, &JsValue) -> bool,
         refresh: impl FnOnce(&mut Meta),
     ) -> crate::Result<bool> {
+        #[cfg(feature = "node-fs")]
+        let mut accept = accept;
         match self {
             JsStore::Memory(s) => s.hit(name, key, accept, refresh).await,
             #[cfg(feature = "indexeddb")]
