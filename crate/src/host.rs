@@ -3,25 +3,34 @@
 //! `multiprocessing.cpu_count()`).
 //!
 //! Natively the system answers as it answers CPython. In wasm there is no such
-//! call, so the JavaScript front end tells the core once, when the module
-//! starts (Node's `os.cpus()`, a browser's `navigator.hardwareConcurrency`).
+//! call: the JavaScript front end registers how to ask (Node's `os.cpus()`, a
+//! browser's `navigator.hardwareConcurrency`), and the core asks once, when a
+//! spec first needs it — never at start-up.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
-/// Set by a front end that knows better than the standard library; 0: not set.
+/// The count once known; 0: not asked yet.
 static CPU_COUNT: AtomicUsize = AtomicUsize::new(0);
 
-/// Tells the core how many CPUs this machine has (the wasm front end does, at start).
-pub fn set_cpu_count(n: usize) {
-    CPU_COUNT.store(n, Ordering::Relaxed);
+/// How a front end that knows better than the standard library counts.
+static ASK: OnceLock<fn() -> Option<usize>> = OnceLock::new();
+
+/// Registers how this host counts its CPUs (the wasm front end does, at start).
+pub fn count_cpus_with(ask: fn() -> Option<usize>) {
+    let _ = ASK.set(ask);
 }
 
-/// The CPUs this machine has: what a front end said, else what Python's
-/// `os.cpu_count()` says (the online CPUs, whatever this process may use),
-/// else 1.
+/// The CPUs this machine has: what the front end's count says, else what
+/// Python's `os.cpu_count()` says (the online CPUs, whatever this process may
+/// use), else 1.
 pub fn cpu_count() -> usize {
     match CPU_COUNT.load(Ordering::Relaxed) {
-        0 => online_cpus(),
+        0 => {
+            let n = ASK.get().and_then(|ask| ask()).unwrap_or_else(online_cpus);
+            CPU_COUNT.store(n, Ordering::Relaxed);
+            n
+        }
         n => n,
     }
 }

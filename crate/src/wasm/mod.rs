@@ -30,9 +30,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(start)]
 fn start() {
     console_error_panic_hook::set_once();
-    if let Some(n) = host::cpu_count() {
-        crate::host::set_cpu_count(n);
-    }
+    crate::host::count_cpus_with(host::cpu_count);
 }
 
 /// Whether `value` is an error toolmemo threw (an `Error` with a `kind`): in

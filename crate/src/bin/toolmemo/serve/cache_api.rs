@@ -225,9 +225,7 @@ pub fn entry(req: &Req, _s: &Shared, cache: &Cache) -> Result<Reply, Error> {
     let Some((meta, value, dir)) = found else {
         return Ok(Reply::problem(404, "not-found", &format!("{name} {}: no such entry (removed?)", &key.hex()[..12])));
     };
-    let record = RunRecord::from_bytes(&value)
-        .ok()
-        .filter(|_| meta.format == toolmemo::memory::format::RUN || meta.format.is_empty());
+    let record = run_record(&meta, &value);
     let mut out = json!({"meta": meta.to_json(), "dir": dir.as_ref().map(|d| d.to_string_lossy().into_owned())});
     match &record {
         Some(r) => {
@@ -255,6 +253,13 @@ pub fn entry(req: &Req, _s: &Shared, cache: &Cache) -> Result<Reply, Error> {
     Ok(Reply::json(out))
 }
 
+/// The run record an entry holds, if it is a run (of the format, or from
+/// before formats were recorded).
+fn run_record(meta: &Meta, value: &[u8]) -> Option<RunRecord> {
+    let is_run = meta.format == toolmemo::memory::format::RUN || meta.format.is_empty();
+    is_run.then(|| RunRecord::from_bytes(value).ok()).flatten()
+}
+
 /// `GET /api/entry/file?name=&key=&output=`: one output file of a run in the
 /// cache folder, as a download (never shown by the browser). The file must be
 /// inside the entry's `work/` once links are resolved; folders are not sent.
@@ -265,9 +270,7 @@ pub fn output_file(req: &Req, cache: &Cache) -> Result<Reply, Error> {
     let Some((meta, value, Some(dir))) = run_cache::get(cache, &name, &key)? else {
         return gone("no such entry in the cache folder (removed, or only in the shared store?)");
     };
-    let record = RunRecord::from_bytes(&value)
-        .ok()
-        .filter(|_| meta.format == toolmemo::memory::format::RUN || meta.format.is_empty());
+    let record = run_record(&meta, &value);
     let Some(rel) = record.as_ref().and_then(|r| r.outputs.get(output)) else {
         return gone(&format!("no output {output:?}"));
     };
