@@ -33,6 +33,16 @@ async function insertUs(n) {
   return us;
 }
 
+/** µs per miss (a cached call that computes and writes its entry) without limits: joblib's miss's counterpart. */
+async function missUs(calls = 2000) {
+  const { location, ident } = await filled(0);
+  const t = performance.now();
+  for (let i = 0; i < calls; i++) await ident(i);
+  const us = ((performance.now() - t) * 1000) / calls;
+  rmSync(location, { recursive: true, force: true });
+  return us;
+}
+
 async function reduceMs(n) {
   const { mem, location } = await filled(n);
   const t = performance.now();
@@ -44,6 +54,7 @@ async function reduceMs(n) {
 }
 
 console.log(JSON.stringify({
+  miss_us: await missUs(),
   insert_400_us: await insertUs(400),
   insert_20k_us: await insertUs(20_000),
   reduce_20k_ms: await reduceMs(20_000),

@@ -164,3 +164,38 @@ test("a file handed over in the browser's way keys as the native runner keys the
   const run = await pf({ in_file: "data.txt" }, { contents: { "data.txt": "the same bytes\n" } });
   assert.equal(run.key, native.key);
 });
+
+test("a bulk eviction from Node, then from the CLI, on one folder: gone at once, folders deleted later, nothing else lost", async () => {
+  const location = fresh();
+  const mem = await Memory.open({ store: "fs", location });
+  let runs = 0;
+  const sq = mem.cache(function sq(x) { runs++; return x * x; });
+  for (let i = 0; i < 30; i++) await sq(i);
+  const removed = await mem.reduceSize({ itemsLimit: 10 });
+  assert.equal(removed.length, 20);
+  // Gone at once, for the totals and for readers, before any folder is deleted.
+  assert.equal((await mem.stats()).entries, 10);
+  assert.equal((await mem.entries()).length, 10);
+  assert.equal(await sq(0), 0);
+  assert.equal(runs, 31, "an evicted call is computed again");
+  assert.equal(await sq(29), 841);
+  assert.equal(runs, 31, "a kept one is a hit");
+  // The folders go in later tasks of the event loop.
+  const evicted = join(location, ".index", "evicted");
+  const pending = () => (existsSync(evicted) ? readdirSync(evicted).flatMap((g) => readdirSync(join(evicted, g))).length : 0);
+  for (let i = 0; i < 200 && pending() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(pending(), 0, "every shed entry drained");
+  const folders = () => readdirSync(join(location, "sq")).filter((d) => !d.startsWith(".")).flatMap((f) => readdirSync(join(location, "sq", f)));
+  assert.equal(folders().length, 11, "ten kept and the one computed again");
+  // The CLI evicts from the same folder; Node sees the result and keeps hitting what stayed.
+  const cli = JSON.parse(execFileSync(join(ROOT, "target/release/toolmemo"), ["--cache-dir", location, "evict", "--items", "4", "--json"], { encoding: "utf8" }));
+  assert.equal(cli.removed.length, 7);
+  assert.equal((await mem.stats()).entries, 4);
+  assert.equal(await sq(0), 0);
+  assert.equal(await sq(29), 841);
+  assert.equal(runs, 31, "the most recently used stayed");
+  const again = await Memory.open({ store: "fs", location });
+  for (let i = 0; i < 200 && pending() > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(folders().length, 4, "the CLI's leftovers are deleted by the next opening");
+  assert.equal((await again.entries()).length, 4);
+});

@@ -657,7 +657,11 @@ export declare class Memory {
   isCached(step: string | { readonly cacheName: string }): Promise<boolean>;
   /** Metadata of every entry. */
   entries(): Promise<EntryMeta[]>;
-  /** Removes least recently used entries until the limits hold (the Memory's own by default). */
+  /**
+   * Removes least recently used entries until the limits hold (the Memory's own by default).
+   * Returns them as the store's index records them: on the filesystem store, which
+   * evicts in bulk, `key`, `name` (as its folder), `bytes`, `lastAccess` and `created`.
+   */
   reduceSize(limits?: Limits): Promise<EntryMeta[]>;
   /** What {@link Memory.reduceSize} would remove now, without removing it. */
   previewEviction(limits?: Limits): Promise<EntryMeta[]>;

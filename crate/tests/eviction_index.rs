@@ -239,3 +239,84 @@ fn four_processes_filling_one_folder_under_a_limit_keep_it_lose_nothing_and_neve
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Waits (up to ten seconds) for the background thread to delete the folders
+/// of shed entries; the entry folders left on disk under `name`'s folder.
+fn drained(dir: &std::path::Path, name: &str) -> usize {
+    let evicted = dir.join(".index/evicted");
+    let left = || {
+        std::fs::read_dir(&evicted)
+            .map_or(0, |d| d.flatten().map(|g| std::fs::read_dir(g.path()).map_or(0, |f| f.count())).sum::<usize>())
+    };
+    for _ in 0..1000 {
+        if left() == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(left(), 0, "shed markers are drained");
+    let fans = std::fs::read_dir(dir.join(name))
+        .unwrap()
+        .flatten()
+        .filter(|f| !f.file_name().to_string_lossy().starts_with('.'));
+    fans.map(|f| std::fs::read_dir(f.path()).unwrap().count()).sum()
+}
+
+#[test]
+fn a_bulk_eviction_counts_entries_gone_at_once_and_deletes_their_folders_later() {
+    let dir = scratch("bulk");
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    let now = Rc::new(Cell::new(1_000.0));
+    let clock = now.clone();
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(move || clock.get()));
+    // 0, 3, 6, … are all named "f"; spread over many buckets (a second each).
+    let keys: Vec<u8> = (0..240).step_by(3).map(|k| k as u8).collect();
+    for &k in &keys {
+        now.set(now.get() + 250.0);
+        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+    let all = block_on(store.list()).unwrap();
+    let want: Vec<_> = select_evictions(&all, &Limits { items: Some(40), ..Limits::default() }, now.get());
+    let removed = block_on(mem.reduce_size(&Limits { items: Some(40), ..Limits::default() })).unwrap();
+    assert_eq!(removed.iter().map(|m| m.key).collect::<Vec<_>>(), want.iter().map(|m| m.key).collect::<Vec<_>>());
+    assert!(removed.iter().all(|m| m.name == "f" && m.bytes == 10), "the index's record of each");
+    // Gone at once for the totals and for readers, whatever the background thread has done.
+    assert_eq!(block_on(store.usage()).unwrap(), toolmemo::memory::Usage { entries: 40, bytes: 400 });
+    assert_eq!(block_on(store.list()).unwrap().len(), 40);
+    for m in &removed {
+        assert!(block_on(store.get("f", &m.key)).unwrap().is_none());
+        assert!(!block_on(mem.contains("f", &m.key)).unwrap());
+    }
+    assert_eq!(drained(&dir, "f"), 40, "the folders of the shed entries are deleted");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_entry_shed_but_not_yet_deleted_is_a_miss_and_a_newer_entry_of_its_key_survives_the_deletion() {
+    let dir = scratch("ghost");
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 5_000.0));
+    for k in [0u8, 3, 6] {
+        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+    // Shed as a process would that died before deleting anything: the
+    // bucket's markers moved into `evicted/`, the folders still in place.
+    let lru = dir.join(".index/lru");
+    let bucket = std::fs::read_dir(&lru).unwrap().flatten().next().unwrap().path();
+    std::fs::create_dir_all(dir.join(".index/evicted")).unwrap();
+    std::fs::rename(&bucket, dir.join(".index/evicted/by-hand")).unwrap();
+    let (e0, e3) = (new_entry(0, 0), new_entry(3, 0));
+    assert!(store.entry_dir("f", &e0.key).exists(), "the folder is still there");
+    assert!(block_on(store.get("f", &e0.key)).unwrap().is_none(), "but a read misses it");
+    assert!(block_on(mem.lookup_value("f", &e0.key, |_| true)).unwrap().is_none(), "and so does a hit");
+    assert!(block_on(store.list()).unwrap().is_empty(), "and a listing");
+    // Computed again after the eviction: a new entry in the same folder.
+    let later = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 9_000.0));
+    block_on(later.insert(new_entry(3, 10), vec![33])).unwrap();
+    // The next opening deletes what was shed, but not the newer entry.
+    let reopened = FsStore::open(&dir).unwrap();
+    assert_eq!(drained(&dir, "f"), 1);
+    assert!(!store.entry_dir("f", &e0.key).exists());
+    assert_eq!(block_on(reopened.get("f", &e3.key)).unwrap().unwrap().value, vec![33]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

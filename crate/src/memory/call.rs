@@ -143,8 +143,10 @@ impl<S: Store<V>, V> Memory<S, V> {
                 meta.last_run.clone_from(&self.run);
             }
         };
-        self.store.hit(name, key, accept, refresh).await?;
-        match (taken, refused) {
+        // Taken by `accept` but gone when its use was recorded (evicted
+        // meanwhile by another process): a miss.
+        let kept = self.store.hit(name, key, accept, refresh).await?;
+        match (taken.filter(|_| kept), refused) {
             (Some(t), _) => {
                 self.count(true);
                 Ok(Looked::Hit(t))

@@ -5,6 +5,9 @@
 use std::io;
 use std::path::Path;
 
+/// Work handed to a disk's background (see [`Disk::in_background`]).
+pub type Job<D> = Box<dyn FnOnce(&D) + Send>;
+
 /// What [`super::FsStore`] asks of a filesystem.
 pub trait Disk {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
@@ -26,6 +29,12 @@ pub trait Disk {
     /// now or soon: the caller does not wait. By default, now.
     fn remove_dir_all_later(&self, path: &Path) {
         let _ = self.remove_dir_all(path);
+    }
+    /// Runs `job` with this disk off the caller's path, on a background
+    /// thread, where the host has one; where it has none, gives `job` back
+    /// (the caller then does the work a little at a time).
+    fn in_background(&self, job: Job<Self>) -> Option<Job<Self>> {
+        Some(job)
     }
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Removes a folder if it is empty.
@@ -145,30 +154,34 @@ impl Disk for StdDisk {
         std::fs::remove_dir_all(path)
     }
 
-    /// Hands the folder to one background thread per process, so eviction
-    /// costs a rename per entry, not four unlinks and a rmdir. Trash that a
-    /// process leaves behind when it exits is deleted by the next opening.
+    /// Hands the folder to the background thread, so eviction costs a
+    /// rename per entry, not four unlinks and a rmdir. Trash that a process
+    /// leaves behind when it exits is deleted by the next opening.
     fn remove_dir_all_later(&self, path: &Path) {
+        let path = path.to_path_buf();
+        if let Some(job) = self.in_background(Box::new(move |_| drop(std::fs::remove_dir_all(path)))) {
+            job(self);
+        }
+    }
+
+    /// One background thread per process, doing the jobs in order.
+    fn in_background(&self, job: Job<Self>) -> Option<Job<Self>> {
         use std::sync::mpsc::{channel, Sender};
         use std::sync::{Mutex, OnceLock};
-        static DELETER: OnceLock<Mutex<Sender<std::path::PathBuf>>> = OnceLock::new();
-        let sender = DELETER.get_or_init(|| {
-            let (tx, rx) = channel::<std::path::PathBuf>();
-            let spawned = std::thread::Builder::new().name("toolmemo-trash".into()).spawn(move || {
-                for p in rx {
-                    let _ = std::fs::remove_dir_all(p);
+        static WORKER: OnceLock<Mutex<Sender<Job<StdDisk>>>> = OnceLock::new();
+        let sender = WORKER.get_or_init(|| {
+            let (tx, rx) = channel::<Job<StdDisk>>();
+            // Without a thread to be had the receiver is gone, sends fail,
+            // and the job comes back to the caller.
+            let _ = std::thread::Builder::new().name("toolmemo-trash".into()).spawn(move || {
+                for job in rx {
+                    job(&StdDisk);
                 }
             });
-            if spawned.is_err() {
-                // No thread to be had: the receiver is gone, sends fail, and
-                // deletion happens at once below.
-            }
             Mutex::new(tx)
         });
-        let sent = sender.lock().map(|tx| tx.send(path.to_path_buf()).is_ok()).unwrap_or(false);
-        if !sent {
-            let _ = std::fs::remove_dir_all(path);
-        }
+        let tx = sender.lock().unwrap_or_else(|p| p.into_inner());
+        tx.send(job).err().map(|e| e.0)
     }
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {

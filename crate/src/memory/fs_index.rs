@@ -11,7 +11,10 @@
 //!   of its last use, named `<last use>-<created>-<key>-<bytes>-<folder>`
 //!   (times as 16 hex digits that sort as the numbers do), so that names sort
 //!   in the walk's order of eviction, exactly. A hit renames its entry's marker; listing the oldest
-//!   bucket gives the least recently used entries without reading one file.
+//!   bucket gives the least recently used entries without reading one file;
+//! - `evicted/`: markers of entries shed in bulk ([`Index::shed`]: whole
+//!   buckets by one rename), gone for readers and the totals, whose folders
+//!   are deleted later (`fs_drain`).
 //!
 //! Every process keeps the oldest bucket's sorted names, and checks a name is
 //! still there (one `stat`) before it offers it: another process's hit renamed
@@ -45,6 +48,10 @@ pub(super) struct Index {
     /// This process's view of the oldest bucket: its name and sorted markers.
     front: Mutex<Option<(String, Vec<String>)>>,
 }
+
+/// A shed marker: the `evicted/` folder it is in, its name, and what it
+/// says (`None`: a name that is not a marker).
+pub(super) type Shed = (PathBuf, String, Option<Marker>);
 
 /// What a marker says of its entry.
 pub(super) struct Marker {
@@ -181,26 +188,32 @@ impl Index {
         disk.remove_file(&self.marker_path(&meta, &m.folder))
     }
 
-    /// Records a new last use (and hits) of `was`, now `now`.
-    pub fn used<D: Disk>(&self, disk: &D, was: &Meta, now: &Meta, folder: &str) {
+    /// Records a new last use (and hits) of `was`, now `now`; whether the
+    /// entry is still in the order (`false`: it was shed, and is gone for
+    /// readers although its files may still be there).
+    pub fn used<D: Disk>(&self, disk: &D, was: &Meta, now: &Meta, folder: &str) -> bool {
         let (from, to) = (self.marker_path(was, folder), self.marker_path(now, folder));
         if from == to {
-            return;
+            return disk.age_secs(&from).is_some() || !self.was_shed(disk, was, folder);
         }
         self.seen(now, folder);
         match disk.rename(&from, &to) {
-            Ok(()) => {}
+            Ok(()) => true,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                // The new bucket does not exist yet, or another process moved
-                // the marker first (then its name wins: it is as recent).
                 if disk.age_secs(&from).is_some() {
+                    // The new bucket does not exist yet.
                     if let Some(bucket) = to.parent() {
                         let _ = disk.create_dir(bucket, true);
                     }
                     let _ = disk.rename(&from, &to);
+                    true
+                } else {
+                    // Shed, or moved first by another process's hit (then
+                    // its name stands: it is as recent).
+                    !self.was_shed(disk, was, folder)
                 }
             }
-            Err(_) => {}
+            Err(_) => true,
         }
     }
 
@@ -253,6 +266,124 @@ impl Index {
         // its caller did not take: the next call starts from a fresh listing.
         if !done.is_empty() {
             *front = None;
+        }
+        out
+    }
+
+    /// `evicted/`: the markers of entries shed in bulk, whose folders are
+    /// deleted later (`<bucket>.<unique>/` for a whole bucket, `<unique>/`
+    /// for markers moved one by one).
+    pub fn evicted(&self) -> PathBuf {
+        self.dir.join("evicted")
+    }
+
+    /// Takes the least recently used markers out of the order, in order, for
+    /// as long as `more` takes them, into `evicted/`: a whole bucket by one
+    /// rename (`unique` names its folder there), other markers one by one
+    /// into `mine`, this process's folder. The markers taken, each by this
+    /// call alone: a moved bucket is listed again where it went, so a marker
+    /// another process moved meanwhile is not counted twice.
+    ///
+    /// An insert into a full store sheds one marker: from this process's view
+    /// of the oldest bucket (a `stat` checks each name before it is offered),
+    /// without listing anything.
+    pub fn shed<D: Disk>(
+        &self,
+        disk: &D,
+        unique: &str,
+        mine: &str,
+        mut more: impl FnMut(&Marker) -> bool,
+    ) -> Vec<Shed> {
+        let mut out = Vec::new();
+        let evicted = self.evicted();
+        let mine = evicted.join(mine);
+        let move_one = |from: &Path, name: &str, out: &mut Vec<Shed>| {
+            let (a, b) = (from.join(name), mine.join(name));
+            let mut moved = disk.rename(&a, &b);
+            if moved.as_ref().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
+                let _ = disk.create_dir(&mine, true);
+                moved = disk.rename(&a, &b);
+            }
+            if moved.is_ok() {
+                out.push((mine.clone(), name.to_string(), parse_marker(name)));
+            }
+        };
+        let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
+        let mut done: Vec<String> = Vec::new();
+        loop {
+            let fresh = front.is_none();
+            if fresh {
+                *front = self.load_front(disk, &done);
+            }
+            let Some((bucket, names)) = front.as_mut() else { break };
+            let from = self.lru().join(&*bucket);
+            if fresh {
+                let taken = names.iter().take_while(|n| parse_marker(n).is_none_or(|m| more(&m))).count();
+                if taken < names.len() {
+                    for name in names.drain(..taken).collect::<Vec<_>>() {
+                        move_one(&from, &name, &mut out);
+                    }
+                    break;
+                }
+                // The whole bucket goes, in one rename.
+                let _ = disk.create_dir(&evicted, true);
+                let to = evicted.join(format!("{bucket}.{unique}"));
+                if disk.rename(&from, &to).is_ok() {
+                    let mut moved: Vec<String> =
+                        disk.list_dir(&to).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
+                    moved.sort_unstable();
+                    out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
+                }
+                done.push(bucket.clone());
+                *front = None;
+                continue;
+            }
+            // What this process saw of the bucket: names that are gone
+            // (moved by a hit, shed by another process) are dropped.
+            let mut stopped = false;
+            while let Some(name) = names.first().cloned() {
+                if disk.age_secs(&from.join(&name)).is_some() {
+                    if parse_marker(&name).is_some_and(|m| !more(&m)) {
+                        stopped = true;
+                        break;
+                    }
+                    move_one(&from, &name, &mut out);
+                }
+                names.remove(0);
+            }
+            if stopped {
+                break;
+            }
+            // Used up: list the bucket again (others may have added to it).
+            *front = None;
+        }
+        out
+    }
+
+    /// Whether the marker of `m` was shed (it is in `evicted/`): a listing of
+    /// `evicted/` and a `stat` per folder there, for the rare reader that
+    /// finds an entry's marker gone from its place.
+    pub fn was_shed<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
+        let name = marker_name(m, folder);
+        let groups = disk.list_dir(&self.evicted()).unwrap_or_default();
+        groups.iter().any(|(g, _)| disk.age_secs(&self.evicted().join(g).join(&name)).is_some())
+    }
+
+    /// Whether the marker of `m` is in its place.
+    pub fn has<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
+        disk.age_secs(&self.marker_path(m, folder)).is_some()
+    }
+
+    /// The shed markers whose entries' folders are still to be deleted, with
+    /// the folder of `evicted/` each is in.
+    pub fn shed_markers<D: Disk>(&self, disk: &D) -> Vec<Shed> {
+        let mut out = Vec::new();
+        for (group, _) in disk.list_dir(&self.evicted()).unwrap_or_default() {
+            let dir = self.evicted().join(group);
+            for (name, _) in disk.list_dir(&dir).unwrap_or_default() {
+                let m = parse_marker(&name);
+                out.push((dir.clone(), name, m));
+            }
         }
         out
     }

@@ -19,7 +19,8 @@ use super::disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 use super::disk::StdDisk;
 use super::entry::{Entry, Meta};
-use super::fs_index::Index;
+use super::fs_drain;
+use super::fs_index::{Index, Marker, Shed};
 use super::store::{Flight, Row, Store, Usage};
 use crate::error::{Error, ErrorKind, Result};
 use crate::fingerprint::{hex, sha256, Key};
@@ -47,6 +48,8 @@ pub struct FsStore<D: Disk> {
     durable: bool,
     /// Totals and the order of last use, without a walk (`fs_index`).
     index: Index,
+    /// This process's folder in `.index/evicted/` for markers shed one by one.
+    mine: String,
 }
 
 fn io_err(what: &str, path: &Path, e: io::Error) -> Error {
@@ -62,6 +65,23 @@ fn folder_name(name: &str) -> String {
         s.insert(0, '_');
     }
     s
+}
+
+/// A name for a temporary file or folder that no other writer, on any host, picks.
+pub(super) fn unique_name<D: Disk>(disk: &D) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let seed = format!("{}-{}", disk.writer_seed(), COUNTER.fetch_add(1, Ordering::Relaxed));
+    hex(&sha256(seed.as_bytes())[..10])
+}
+
+/// A marker as the metadata it records (the name is its folder's).
+fn marker_meta(m: &Marker) -> Meta {
+    let mut meta = Meta::blank(m.key);
+    meta.name = m.folder.clone();
+    meta.last_access_ms = m.last_ms;
+    meta.created_ms = m.created_ms;
+    meta.bytes = m.bytes;
+    meta
 }
 
 /// A rename refused because the target folder exists and is not empty.
@@ -80,9 +100,7 @@ impl FsStore<StdDisk> {
 impl<D: Disk> FsStore<D> {
     /// A name for a temporary file or folder that no other writer, on any host, picks.
     fn unique(&self) -> String {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let seed = format!("{}-{}", self.disk.writer_seed(), COUNTER.fetch_add(1, Ordering::Relaxed));
-        hex(&sha256(seed.as_bytes())[..10])
+        unique_name(&self.disk)
     }
 
     /// Makes renames in `dir` durable, when this store writes durably.
@@ -100,7 +118,9 @@ impl<D: Disk> FsStore<D> {
     pub fn open_on(disk: D, root: impl Into<PathBuf>) -> Result<FsStore<D>> {
         let root = root.into();
         let index = Index::new(&root);
-        let this = FsStore { disk, root, incidents: Mutex::new(Vec::new()), compression: None, durable: true, index };
+        let mine = format!("p{}", unique_name(&disk));
+        let incidents = Mutex::new(Vec::new());
+        let this = FsStore { disk, root, incidents, compression: None, durable: true, index, mine };
         this.init()?;
         this.sweep(LEFTOVER_AGE);
         // The index, built now if the folder has none (a new cache, or one
@@ -160,6 +180,37 @@ impl<D: Disk> FsStore<D> {
                 }
             }
         }
+        if self.disk.list_dir(&self.index.evicted()).is_ok_and(|groups| !groups.is_empty()) {
+            self.drain_later(None);
+        }
+    }
+
+    /// Deletes the folders of shed entries (`shed`, or all there are) off the
+    /// caller's path, as the disk's background work (`fs_drain`).
+    fn drain_later(&self, shed: Option<Vec<Shed>>) {
+        let (root, keep) = (self.root.clone(), self.mine.clone());
+        let job = Box::new(move |disk: &D| fs_drain::drain(disk, root, shed, keep));
+        if let Some(job) = self.disk.in_background(job) {
+            job(&self.disk);
+        }
+    }
+
+    /// Removes the least recently used entries in bulk while `more` takes
+    /// them: their markers leave the order at once (whole buckets by one
+    /// rename), the totals count them gone, readers miss them from then on,
+    /// and their folders are deleted later.
+    fn shed_now(&self, mut more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+        if !self.index.has_totals(&self.disk) {
+            self.rebuild(false)?;
+        }
+        let shed = self.index.shed(&self.disk, &self.unique(), &self.mine, |m| more(&marker_meta(m)));
+        let gone: Vec<Meta> = shed.iter().filter_map(|(_, _, m)| m.as_ref()).map(marker_meta).collect();
+        if !shed.is_empty() {
+            let bytes: u64 = gone.iter().map(|m| m.bytes).sum();
+            self.adjust(-(gone.len() as i64), -(bytes as i64));
+            self.drain_later(Some(shed));
+        }
+        Ok(gone)
     }
 
     /// Compresses values written from now on with zlib at `level` (1 fastest,
@@ -483,28 +534,31 @@ impl<D: Disk> FsStore<D> {
             old.last_access_ms = last;
             old
         });
-        self.record_use(was.as_ref(), meta)
+        self.record_use(was.as_ref(), meta).map(drop)
     }
 
-    /// Rewrites `now`'s access record and moves its marker from where `was`
-    /// (its metadata before this use, when known) put it.
-    fn record_use(&self, was: Option<&Meta>, now: &Meta) -> Result<()> {
-        let path = self.entry_dir(&now.name, &now.key).join("access");
-        match self.disk.overwrite(&path, &access::encode(now)) {
-            Ok(()) => {
-                if let Some(old) = was {
-                    self.index.used(&self.disk, old, now, &folder_name(&now.name));
-                }
-                Ok(())
+    /// Moves `now`'s marker from where `was` (its metadata before this use,
+    /// when known) put it, then rewrites its access record; whether the entry
+    /// is still there for readers (not shed, not removed).
+    fn record_use(&self, was: Option<&Meta>, now: &Meta) -> Result<bool> {
+        if let Some(old) = was {
+            if !self.index.used(&self.disk, old, now, &folder_name(&now.name)) {
+                return Ok(false);
             }
+        }
+        let dir = self.entry_dir(&now.name, &now.key);
+        let path = dir.join("access");
+        match self.disk.overwrite(&path, &access::encode(now)) {
+            Ok(()) => Ok(true),
             // Removed meanwhile, or written by a store without access records.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(self.disk.age_secs(&dir.join("meta.json")).is_some()),
             Err(e) => Err(io_err("update", &path, e)),
         }
     }
 
     /// A hit: one read of the entry (its access record included), then its
-    /// access record rewritten and its marker moved, without reading again.
+    /// marker moved (which finds an entry shed meanwhile) and its access
+    /// record rewritten, without reading again.
     fn hit_now(
         &self,
         name: &str,
@@ -518,7 +572,26 @@ impl<D: Disk> FsStore<D> {
         }
         let mut now = was.clone();
         refresh(&mut now);
-        self.record_use(Some(&was), &now).map(|()| true)
+        self.record_use(Some(&was), &now)
+    }
+
+    /// Reads an entry as [`FsStore::read`] does, and misses one that was shed
+    /// (its folder not deleted yet): one `stat` of its marker.
+    fn read_live(&self, name: &str, key: &Key) -> Result<Option<Entry<Vec<u8>>>> {
+        let Some((meta, value)) = self.read(name, key, true)? else { return Ok(None) };
+        let folder = folder_name(name);
+        if !self.index.has(&self.disk, &meta, &folder) {
+            // Moved by another process's hit, or shed. A shed entry's marker
+            // leaves `evicted/` only after its folder is gone, so the entry
+            // read is live if its marker is not there and its folder is.
+            let dir = self.entry_dir(name, key);
+            if self.index.was_shed(&self.disk, &meta, &folder)
+                || self.meta_at(&dir).is_none_or(|m| m.created_ms != meta.created_ms)
+            {
+                return Ok(None);
+            }
+        }
+        Ok(Some(Entry { meta, value: value.unwrap_or_default() }))
     }
 
     /// Applies the entry's `access` record, when it reads whole, to `meta`.
@@ -533,6 +606,14 @@ impl<D: Disk> FsStore<D> {
 
     fn walk(&self) -> Result<Vec<Meta>> {
         let mut out = Vec::new();
+        // Entries shed but not deleted yet are gone for readers: not listed.
+        // (A key may have been shed more than once, each entry of it in turn.)
+        let shed: std::collections::HashSet<(String, Key, u64)> = self
+            .index
+            .shed_markers(&self.disk)
+            .into_iter()
+            .filter_map(|(_, _, m)| m.map(|m| (m.folder, m.key, m.created_ms.to_bits())))
+            .collect();
         let names = self.disk.list_dir(&self.root).map_err(|e| io_err("list", &self.root, e))?;
         for (name, _) in names.into_iter().filter(|(n, dir)| *dir && !n.starts_with('.')) {
             let name_path = self.root.join(&name);
@@ -547,6 +628,7 @@ impl<D: Disk> FsStore<D> {
                     let entry_path = name_path.join(&fan).join(entry);
                     let Ok(text) = self.disk.read(&entry_path.join("meta.json")) else { continue };
                     match serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"])) {
+                        Some(m) if shed.contains(&(name.clone(), m.key, m.created_ms.to_bits())) => {}
                         Some(m) => out.push(self.with_access(&entry_path, m)),
                         None => {
                             self.report(format!(
@@ -565,9 +647,7 @@ impl<D: Disk> FsStore<D> {
 
 impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
     fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<Vec<u8>>>>> {
-        ready(
-            self.read(name, key, true).map(|o| o.map(|(meta, value)| Entry { meta, value: value.unwrap_or_default() })),
-        )
+        ready(self.read_live(name, key))
     }
 
     fn put(&self, entry: Entry<Vec<u8>>) -> impl Future<Output = Result<()>> {
@@ -592,6 +672,10 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
 
     fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(self.oldest_now(n))
+    }
+
+    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(self.shed_now(more))
     }
 
     fn hit(

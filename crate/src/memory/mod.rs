@@ -19,6 +19,8 @@ mod disk;
 mod entry;
 mod evict;
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
+mod fs_drain;
+#[cfg(any(feature = "native", target_arch = "wasm32"))]
 mod fs_index;
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
 mod fs_store;
@@ -34,9 +36,9 @@ mod tiered;
 mod units;
 
 pub use call::{Called, Fresh, Looked, Request, Verdict};
-pub use disk::Disk;
 #[cfg(not(target_arch = "wasm32"))]
 pub use disk::StdDisk;
+pub use disk::{Disk, Job};
 pub use entry::{format, Entry, Kind, Meta};
 pub use evict::{lru_rank, select as select_evictions, Limits};
 #[cfg(any(feature = "native", target_arch = "wasm32"))]
@@ -46,7 +48,7 @@ pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
-pub use store::{no_folders, no_rows, Flight, MemoryStore, Row, Store, Usage};
+pub use store::{no_folders, no_rows, no_shed, Flight, MemoryStore, Row, Store, Usage};
 pub use tiered::{Carry, Nowhere, Plain, Tiered};
 pub use units::{parse_duration_ms, parse_size};
 
@@ -211,6 +213,26 @@ impl<S: Store<V>, V> Memory<S, V> {
         let mut out = Vec::new();
         if !over(&usage) && limits.age_ms.is_none() {
             return Ok(out);
+        }
+        if remove {
+            // In bulk where the store can: the same choice, made as the store
+            // offers its entries in order.
+            let mut left = usage;
+            let shed = self
+                .store
+                .shed(|m| {
+                    let too_old = limits.age_ms.is_some_and(|age| now - m.last_access_ms > age);
+                    let take = over(&left) || too_old;
+                    if take {
+                        left = left.without(m);
+                    }
+                    take
+                })
+                .await;
+            match shed {
+                Err(e) if e.kind == crate::ErrorKind::Unsupported => {}
+                done => return done,
+            }
         }
         let mut tried = crate::fingerprint::KeyMap::default();
         // An insert into a full store usually evicts one entry: ask for one,

@@ -513,6 +513,12 @@ impl Store<Vec<u8>> for RedisStore {
 
     /// The index's first `n` members (by last use; ties by member, which is
     /// not quite the walk's tie order: equal last uses are rare in Redis).
+    /// Entry by entry: each removal is one `MULTI` (a sorted set has no bulk
+    /// removal that keeps the totals and the values together).
+    fn shed(&self, _more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(super::store::no_shed())
+    }
+
     fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(if n == 0 { Ok(Vec::new()) } else { self.walk_range(n as isize - 1) })
     }

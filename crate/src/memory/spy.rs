@@ -58,6 +58,10 @@ impl<V: Clone> Store<V> for Spy<V> {
         self.saw("usage");
         self.inner.usage().await
     }
+    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+        self.saw("shed");
+        self.inner.shed(more).await
+    }
     async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
         self.saw("oldest");
         self.inner.oldest(n).await
@@ -122,6 +126,8 @@ pub(crate) fn every_method<V: Clone, S: Store<V>>(store: &S, value: V) {
     block_on(store.list()).unwrap();
     block_on(store.usage()).unwrap();
     block_on(store.oldest(4)).unwrap();
+    // Sheds nothing (`more` takes no entry), but must reach the store.
+    let _ = block_on(store.shed(|_| false));
     drop(block_on(store.claim(&name, &key)).unwrap());
     block_on(store.record_use(&name, &key, 1.0, "r")).unwrap();
     block_on(store.stage(&name)).unwrap();
@@ -132,7 +138,7 @@ pub(crate) fn every_method<V: Clone, S: Store<V>>(store: &S, value: V) {
     block_on(store.remove(&name, &key)).unwrap();
 }
 
-pub(crate) const ALL: [&str; 15] = [
+pub(crate) const ALL: [&str; 16] = [
     "put",
     "get",
     "set_meta",
@@ -140,6 +146,7 @@ pub(crate) const ALL: [&str; 15] = [
     "list",
     "usage",
     "oldest",
+    "shed",
     "claim",
     "record_use",
     "stage",

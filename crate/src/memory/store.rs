@@ -90,6 +90,14 @@ pub trait Store<V> {
     /// older entry, then the key: the order of [`super::select_evictions`]).
     fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>>;
 
+    /// Removes entries in the order of [`Store::oldest`] for as long as `more`
+    /// takes them, in bulk where the store can (the filesystem store moves
+    /// whole buckets of its index out of sight at once and deletes their files
+    /// later); the removed entries, as far as the store's index knows them.
+    /// `Unsupported` where there is no bulk way (then [`super::Memory`]
+    /// removes entries one by one).
+    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>>;
+
     /// A hit: offers `key`'s entry to `accept` and, if it takes it, updates
     /// its metadata with `refresh` (hits, last use); whether it was taken.
     /// `accept` may be asked again of another copy of the entry (a tier whose
@@ -145,6 +153,11 @@ pub struct Row {
 /// The answer of a store without an index of its entries to [`Store::rows`].
 pub fn no_rows<T>() -> Result<T> {
     Err(Error::new(ErrorKind::Unsupported, "this store keeps no index of its entries to list from: list them"))
+}
+
+/// The answer of a store without a bulk removal to [`Store::shed`].
+pub fn no_shed<T>() -> Result<T> {
+    Err(Error::new(ErrorKind::Unsupported, "this store removes entries one at a time"))
 }
 
 /// What a store holds.
@@ -262,6 +275,20 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
         ))
     }
 
+    fn shed(&self, mut more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(Ok(self.with(|h| {
+            let mut doomed = Vec::new();
+            for rank in &h.order {
+                match h.entries.get(&rank.2) {
+                    Some(e) if more(&e.meta) => doomed.push(rank.2),
+                    Some(_) => break,
+                    None => {}
+                }
+            }
+            doomed.iter().filter_map(|k| h.remove(k)).map(|e| e.meta).collect()
+        })))
+    }
+
     fn hit(
         &self,
         _name: &str,
@@ -341,6 +368,9 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     }
     fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
         (**self).oldest(n)
+    }
+    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        (**self).shed(more)
     }
     fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
         (**self).claim(name, key)

@@ -163,6 +163,8 @@ extern "C" {
     fn disk_remove_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRemoveDirLater)]
     fn disk_remove_dir_later(path: &str);
+    #[wasm_bindgen(js_name = diskLater)]
+    fn disk_later(run: &js_sys::Function);
     #[wasm_bindgen(js_name = diskRemoveFile, catch)]
     fn disk_remove_file(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRemoveEmptyDir, catch)]
@@ -207,8 +209,50 @@ fn text(path: &std::path::Path) -> &str {
     path.to_str().unwrap_or_default()
 }
 
+/// Background work of the filesystem store under Node: jobs queued here and
+/// run one per task of the event loop, on a timer that does not keep the
+/// process alive (work left at exit is the next opening's).
+#[cfg(feature = "node-fs")]
+mod later {
+    use super::{disk_later, NodeDisk};
+    use std::cell::RefCell;
+    use std::collections::VecDeque;
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    type Job = crate::memory::Job<NodeDisk>;
+
+    thread_local! {
+        static JOBS: RefCell<VecDeque<Job>> = const { RefCell::new(VecDeque::new()) };
+        static RUN: Closure<dyn Fn()> = Closure::new(run_one);
+    }
+
+    fn schedule() {
+        RUN.with(|run| disk_later(run.as_ref().unchecked_ref()));
+    }
+
+    fn run_one() {
+        let job = JOBS.with(|q| q.borrow_mut().pop_front());
+        if let Some(job) = job {
+            job(&NodeDisk);
+        }
+        if JOBS.with(|q| !q.borrow().is_empty()) {
+            schedule();
+        }
+    }
+
+    pub(super) fn queue(job: Job) {
+        JOBS.with(|q| q.borrow_mut().push_back(job));
+        schedule();
+    }
+}
+
 #[cfg(feature = "node-fs")]
 impl crate::memory::Disk for NodeDisk {
+    fn in_background(&self, job: crate::memory::Job<Self>) -> Option<crate::memory::Job<Self>> {
+        later::queue(job);
+        None
+    }
     fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
         disk_read(text(path)).map(|b| b.to_vec()).map_err(io)
     }

@@ -336,6 +336,10 @@ impl Store<JsValue> for IdbStore {
     /// The first `n` of the `lru` index: least recently used first, then
     /// oldest (entries used in the same millisecond and made in the same one
     /// follow the index's own order, by `<name>/<key>`).
+    async fn shed(&self, _more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+        crate::memory::no_shed()
+    }
+
     async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
         let tx = self.transaction(&[META], TransactionMode::ReadOnly).await?;
         let index = tx.store(META).and_then(|s| s.index(LRU)).map_err(|e| idb_err("list", e))?;

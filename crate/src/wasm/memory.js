@@ -308,6 +308,19 @@ export function diskRemoveDir(path) {
 export function diskRemoveDirLater(path) {
   fs.rm(path, { recursive: true, force: true, maxRetries: 2 }, () => {});
 }
+let laterQueued = false;
+/** Calls `run` (the store's background work, one job) in a later task of the
+ * event loop, once however often asked before then; the timer does not keep
+ * the process alive. */
+export function diskLater(run) {
+  if (laterQueued) return;
+  laterQueued = true;
+  const timer = setTimeout(() => {
+    laterQueued = false;
+    run();
+  }, 0);
+  timer.unref?.();
+}
 export function diskRemoveFile(path) {
   fs.unlinkSync(path);
 }

@@ -85,6 +85,16 @@ impl<M: Store<JsValue>> Store<JsValue> for JsStore<M> {
             JsStore::Off => Ok(crate::memory::Usage::default()),
         }
     }
+    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> crate::Result<Vec<Meta>> {
+        match self {
+            JsStore::Memory(s) => s.shed(more).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.shed(more).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.shed(more).await,
+            JsStore::Off => Ok(Vec::new()),
+        }
+    }
     async fn oldest(&self, n: usize) -> crate::Result<Vec<Meta>> {
         match self {
             JsStore::Memory(s) => s.oldest(n).await,

@@ -1,0 +1,83 @@
+//! Deleting the folders of entries the filesystem store shed in bulk.
+//!
+//! A bulk eviction (`Index::shed`) only moves markers into `.index/evicted/`:
+//! from then on readers treat those entries as gone and the totals count them
+//! gone, but their folders are still in place. Draining deletes them, later
+//! and off the caller's path: on the store's background thread natively, a
+//! few per insert under Node (which has no threads to spare). A process that
+//! exits first leaves the rest to the next one that opens the folder.
+//!
+//! An entry's key may have been written again since it was shed (a miss after
+//! the eviction, computed anew): its folder then holds a newer entry, told
+//! apart by its creation time, and is left alone.
+
+use super::disk::Disk;
+use super::entry::Meta;
+use super::fs_index::{Index, Shed};
+use super::fs_store::unique_name;
+use serde_json::Value as Json;
+use std::path::{Path, PathBuf};
+
+/// The creation time recorded in an entry folder's metadata.
+fn created<D: Disk>(disk: &D, dir: &Path) -> Option<f64> {
+    let text = disk.read(&dir.join("meta.json")).ok()?;
+    serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"])).map(|m| m.created_ms)
+}
+
+/// Deletes the folder of the shed entry `m` (if it is still that entry's),
+/// moving it into the trash under `trash_name` first; then drops the marker.
+pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str) {
+    if let Some(m) = m {
+        let k = m.key.hex();
+        let dir = root.join(&m.folder).join(&k[..2]).join(&k);
+        if created(disk, &dir) == Some(m.created_ms) {
+            let trash_dir = root.join(&m.folder).join(".trash");
+            let _ = disk.create_dir(&trash_dir, true);
+            let trash = trash_dir.join(trash_name);
+            if disk.rename(&dir, &trash).is_ok() {
+                // Written again between the look and the move: put it back
+                // (if yet another entry took the place, the one moved is
+                // older and goes; its marker is dropped when eviction meets it).
+                if created(disk, &trash) == Some(m.created_ms) || disk.rename(&trash, &dir).is_err() {
+                    disk.remove_dir_all_later(&trash);
+                }
+            }
+        }
+    }
+    let _ = disk.remove_file(&group.join(name));
+}
+
+/// Folders deleted per turn of background work (under Node, the turn is a
+/// task of the event loop: ~10 ms at most).
+const CHUNK: usize = 256;
+
+/// Drains `shed` (every shed marker in `root`'s index when `None`), a chunk
+/// at a time, handing what is left back to the disk's background work; then
+/// removes the folders of `evicted/` left empty but `keep` (this process's own,
+/// which it will use again).
+pub(super) fn drain<D: Disk>(disk: &D, root: PathBuf, shed: Option<Vec<Shed>>, keep: String) {
+    let index = Index::new(&root);
+    let mut shed = shed.unwrap_or_else(|| index.shed_markers(disk));
+    let rest = shed.split_off(shed.len().min(CHUNK));
+    for s in &shed {
+        drain_one(disk, &root, s, &unique_name(disk));
+    }
+    if rest.is_empty() {
+        remove_empty_groups(disk, &index, &keep);
+        return;
+    }
+    let next = Box::new(move |disk: &D| drain(disk, root, Some(rest), keep));
+    // Without background work, on at once.
+    if let Some(next) = disk.in_background(next) {
+        next(disk);
+    }
+}
+
+/// Removes the folders of `evicted/` left empty, but `keep`.
+pub(super) fn remove_empty_groups<D: Disk>(disk: &D, index: &Index, keep: &str) {
+    for (group, _) in disk.list_dir(&index.evicted()).unwrap_or_default() {
+        if group != keep {
+            let _ = disk.remove_empty_dir(&index.evicted().join(group));
+        }
+    }
+}
