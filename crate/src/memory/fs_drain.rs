@@ -32,9 +32,13 @@ pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed,
         let dir = root.join(&m.folder).join(&k[..2]).join(&k);
         if created(disk, &dir) == Some(m.created_ms) {
             let trash_dir = root.join(&m.folder).join(".trash");
-            let _ = disk.create_dir(&trash_dir, true);
             let trash = trash_dir.join(trash_name);
-            if disk.rename(&dir, &trash).is_ok() {
+            let mut moved = disk.rename(&dir, &trash);
+            if moved.as_ref().is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound) {
+                let _ = disk.create_dir(&trash_dir, true);
+                moved = disk.rename(&dir, &trash);
+            }
+            if moved.is_ok() {
                 // Written again between the look and the move: put it back
                 // (if yet another entry took the place, the one moved is
                 // older and goes; its marker is dropped when eviction meets it).
@@ -57,13 +61,17 @@ const CHUNK: usize = 256;
 /// which it will use again).
 pub(super) fn drain<D: Disk>(disk: &D, root: PathBuf, shed: Option<Vec<Shed>>, keep: String) {
     let index = Index::new(&root);
+    let listed = shed.is_none();
     let mut shed = shed.unwrap_or_else(|| index.shed_markers(disk));
     let rest = shed.split_off(shed.len().min(CHUNK));
     for s in &shed {
         drain_one(disk, &root, s, &unique_name(disk));
     }
     if rest.is_empty() {
-        remove_empty_groups(disk, &index, &keep);
+        // Markers shed one by one went into `keep`, which stays.
+        if listed || shed.iter().any(|(group, ..)| !group.ends_with(&keep)) {
+            remove_empty_groups(disk, &index, &keep);
+        }
         return;
     }
     let next = Box::new(move |disk: &D| drain(disk, root, Some(rest), keep));
