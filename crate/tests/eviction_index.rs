@@ -320,3 +320,24 @@ fn an_entry_shed_but_not_yet_deleted_is_a_miss_and_a_newer_entry_of_its_key_surv
     assert_eq!(block_on(reopened.get("f", &e3.key)).unwrap().unwrap().value, vec![33]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_function_whose_code_did_not_change_looks_for_stale_entries_without_a_walk() {
+    let dir = scratch("code");
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 5.0));
+    for k in [0u8, 3] {
+        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+    // No record yet: a walk, which finds both entries of the old code.
+    assert_eq!(block_on(mem.drop_stale_code("f", "v:2")).unwrap().len(), 2);
+    assert_eq!(std::fs::read_to_string(dir.join("f/.code")).unwrap(), "v:2");
+    // The same code again: the record answers, nothing is walked (an entry of
+    // other code written meanwhile stays; its key, made with its code, never hits).
+    block_on(mem.insert(new_entry(6, 10), vec![6])).unwrap();
+    assert!(block_on(mem.drop_stale_code("f", "v:2")).unwrap().is_empty());
+    // Changed again: walked again.
+    assert_eq!(block_on(mem.drop_stale_code("f", "v:3")).unwrap().len(), 1);
+    assert!(block_on(store.list()).unwrap().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -732,6 +732,28 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
         })())
     }
 
+    /// `<root>/<name>/.code`, rewritten whole (a torn record only costs a
+    /// walk). A name without a folder has no entries: nothing to look for.
+    fn swap_code(&self, name: &str, code: &str) -> impl Future<Output = Result<Option<String>>> {
+        let dir = self.root.join(folder_name(name));
+        let path = dir.join(".code");
+        let recorded = self.disk.read(&path).ok().and_then(|b| String::from_utf8(b).ok());
+        let was = match recorded.clone() {
+            None if self.disk.age_secs(&dir).is_none() => Some(code.to_string()),
+            other => other,
+        };
+        if recorded.as_deref() != Some(code) {
+            let written = self.disk.write(&path, code.as_bytes(), false).or_else(|_| {
+                self.disk.create_dir(&dir, true)?;
+                self.disk.write(&path, code.as_bytes(), false)
+            });
+            if let Err(e) = written {
+                return ready(Err(io_err("write", &path, e)));
+            }
+        }
+        ready(Ok(was))
+    }
+
     fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
         let k = row.key.hex();
         ready(Ok(self.meta_at(&self.root.join(&row.place).join(&k[..2]).join(&k))))

@@ -124,4 +124,8 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
     async fn row_meta(&self, row: &Row) -> Result<Option<Meta>> {
         self.writable.row_meta(row).await
     }
+
+    async fn swap_code(&self, name: &str, code: &str) -> Result<Option<String>> {
+        self.writable.swap_code(name, code).await
+    }
 }

@@ -48,7 +48,7 @@ pub use layered::WithReadOnly;
 #[cfg(feature = "redis")]
 pub use redis_store::{RedisOptions, RedisStore};
 pub use run::{explain_run, function_result, function_run, run_entry, OutputStamp, RunRecord};
-pub use store::{no_folders, no_rows, no_shed, Flight, MemoryStore, Row, Store, Usage};
+pub use store::{no_code, no_folders, no_rows, no_shed, Flight, MemoryStore, Row, Store, Usage};
 pub use tiered::{Carry, Nowhere, Plain, Tiered};
 pub use units::{parse_duration_ms, parse_size};
 
@@ -263,6 +263,21 @@ impl<S: Store<V>, V> Memory<S, V> {
             }
             batch = (batch * 4).min(4096);
         }
+    }
+
+    /// joblib: a function whose code changed drops the results of its
+    /// previous code; asked at a function's first call in a process. A walk
+    /// only when the store's record of the function's code is another (or
+    /// there is none): a function whose code did not change costs one read.
+    /// (An entry of other code that slips past is never a hit: the code is
+    /// part of every key.)
+    pub async fn drop_stale_code(&self, name: &str, code: &str) -> Result<Vec<Meta>> {
+        match self.store.swap_code(name, code).await {
+            Ok(Some(was)) if was == code => return Ok(Vec::new()),
+            Err(e) if e.kind != crate::ErrorKind::Unsupported => return Err(e),
+            _ => {}
+        }
+        self.clear_where(|m| m.kind == Kind::Function && m.name == name && m.code.as_deref() != Some(code)).await
     }
 
     /// Removes every entry not used since this Memory was opened (nipype's

@@ -561,4 +561,8 @@ impl Store<Vec<u8>> for RedisStore {
     fn row_meta(&self, _row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
         ready(super::no_rows())
     }
+
+    fn swap_code(&self, _name: &str, _code: &str) -> impl Future<Output = Result<Option<String>>> {
+        ready(super::store::no_code())
+    }
 }

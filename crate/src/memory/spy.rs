@@ -104,6 +104,10 @@ impl<V: Clone> Store<V> for Spy<V> {
         self.saw("row_meta");
         self.inner.row_meta(row).await
     }
+    async fn swap_code(&self, name: &str, code: &str) -> Result<Option<String>> {
+        self.saw("swap_code");
+        self.inner.swap_code(name, code).await
+    }
 }
 
 fn entry<V>(value: V) -> Entry<V> {
@@ -135,10 +139,12 @@ pub(crate) fn every_method<V: Clone, S: Store<V>>(store: &S, value: V) {
     block_on(store.folder(&name, &key)).unwrap();
     let rows = block_on(store.rows(Some(&name))).unwrap();
     block_on(store.row_meta(&rows[0])).unwrap();
+    // The inner memory store keeps no record: the call must reach it all the same.
+    let _ = block_on(store.swap_code(&name, "v:1"));
     block_on(store.remove(&name, &key)).unwrap();
 }
 
-pub(crate) const ALL: [&str; 16] = [
+pub(crate) const ALL: [&str; 17] = [
     "put",
     "get",
     "set_meta",
@@ -154,6 +160,7 @@ pub(crate) const ALL: [&str; 16] = [
     "folder",
     "rows",
     "row_meta",
+    "swap_code",
     "remove",
 ];
 

@@ -137,6 +137,13 @@ pub trait Store<V> {
 
     /// The metadata of the entry a row names, if it is still there.
     fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>>;
+
+    /// Records `code` as the current code of the function `name` and answers
+    /// the code recorded before (`None`: none yet), so that a function whose
+    /// code did not change finds its stale entries without a walk (a store
+    /// that knows it holds no entry of `name` may answer `code` itself);
+    /// `Unsupported` where the store keeps no such record (then the walk).
+    fn swap_code(&self, name: &str, code: &str) -> impl Future<Output = Result<Option<String>>>;
 }
 
 /// An entry as a store's index names it (see [`Store::rows`]).
@@ -153,6 +160,11 @@ pub struct Row {
 /// The answer of a store without an index of its entries to [`Store::rows`].
 pub fn no_rows<T>() -> Result<T> {
     Err(Error::new(ErrorKind::Unsupported, "this store keeps no index of its entries to list from: list them"))
+}
+
+/// The answer of a store without a record of each function's code to [`Store::swap_code`].
+pub fn no_code<T>() -> Result<T> {
+    Err(Error::new(ErrorKind::Unsupported, "this store keeps no record of a function's code"))
 }
 
 /// The answer of a store without a bulk removal to [`Store::shed`].
@@ -345,6 +357,11 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
     fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
         ready(Ok(self.with(|h| h.entries.get(&row.key).map(|e| e.meta.clone()))))
     }
+
+    /// A walk of this store is a walk of a map: no record needed.
+    fn swap_code(&self, _name: &str, _code: &str) -> impl Future<Output = Result<Option<String>>> {
+        ready(no_code())
+    }
 }
 
 impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
@@ -401,5 +418,8 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     }
     fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
         (**self).row_meta(row)
+    }
+    fn swap_code(&self, name: &str, code: &str) -> impl Future<Output = Result<Option<String>>> {
+        (**self).swap_code(name, code)
     }
 }

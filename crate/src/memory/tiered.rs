@@ -318,6 +318,15 @@ impl<V: Clone, L: Store<V>, S: Store<V>, C: Carry<V>> Store<V> for Tiered<L, S, 
             None => self.local.row_meta(row).await,
         }
     }
+
+    /// The local tier's, alone; with a shared tier, stale entries are in
+    /// both, found by the walk.
+    async fn swap_code(&self, name: &str, code: &str) -> Result<Option<String>> {
+        match &self.shared {
+            Some(_) => super::store::no_code(),
+            None => self.local.swap_code(name, code).await,
+        }
+    }
 }
 
 /// Never constructed; every method is unreachable.
@@ -374,6 +383,9 @@ impl<V> Store<V> for Nowhere {
         match *self {}
     }
     async fn row_meta(&self, _: &Row) -> Result<Option<Meta>> {
+        match *self {}
+    }
+    async fn swap_code(&self, _: &str, _: &str) -> Result<Option<String>> {
         match *self {}
     }
 }

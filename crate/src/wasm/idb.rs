@@ -377,4 +377,8 @@ impl Store<JsValue> for IdbStore {
     async fn row_meta(&self, _row: &crate::memory::Row) -> Result<Option<Meta>> {
         crate::memory::no_rows()
     }
+
+    async fn swap_code(&self, _name: &str, _code: &str) -> Result<Option<String>> {
+        crate::memory::no_code()
+    }
 }

@@ -129,12 +129,7 @@ impl CachedState {
             return Ok(());
         }
         let (name, code) = (&self.name, &self.code);
-        let removed = self
-            .mem
-            .core
-            .clear_where(|m| m.kind == Kind::Function && &m.name == name && m.code.as_deref() != Some(code.as_str()))
-            .await
-            .map_err(to_js_error)?;
+        let removed = self.mem.core.drop_stale_code(name, code).await.map_err(to_js_error)?;
         if self.mem.verbose && !removed.is_empty() {
             console_warn(&format!(
                 "toolmemo: the code of '{name}' changed; {} cached result(s) of its old code removed",

@@ -197,6 +197,17 @@ impl<M: Store<JsValue>> Store<JsValue> for JsStore<M> {
             JsStore::Off => Ok(None),
         }
     }
+
+    async fn swap_code(&self, name: &str, code: &str) -> crate::Result<Option<String>> {
+        match self {
+            JsStore::Memory(s) => s.swap_code(name, code).await,
+            #[cfg(feature = "indexeddb")]
+            JsStore::Idb(s) => s.swap_code(name, code).await,
+            #[cfg(feature = "node-fs")]
+            JsStore::Fs(s) => s.swap_code(name, code).await,
+            JsStore::Off => Ok(Some(code.to_string())),
+        }
+    }
 }
 
 impl<M> JsStore<M> {
