@@ -318,7 +318,15 @@ impl Index {
             let Some((bucket, names)) = front.as_mut() else { break };
             let from = self.lru().join(&*bucket);
             if fresh {
-                let taken = names.iter().take_while(|n| parse_marker(n).is_none_or(|m| more(&m))).count();
+                let mut parsed = Vec::with_capacity(names.len());
+                for n in names.iter() {
+                    let m = parse_marker(n);
+                    if m.as_ref().is_some_and(|m| !more(m)) {
+                        break;
+                    }
+                    parsed.push(m);
+                }
+                let taken = parsed.len();
                 if taken < names.len() {
                     for name in names.drain(..taken).collect::<Vec<_>>() {
                         move_one(&from, &name, &mut out);
@@ -332,7 +340,12 @@ impl Index {
                     let mut moved: Vec<String> =
                         disk.list_dir(&to).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
                     moved.sort_unstable();
-                    out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
+                    if moved == *names {
+                        // As listed before the move (the usual case): parsed already.
+                        out.extend(names.drain(..).zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+                    } else {
+                        out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
+                    }
                 }
                 done.push(bucket.clone());
                 *front = None;
