@@ -3,33 +3,29 @@
 //! A bulk eviction (`Index::shed`) only moves markers into `.index/evicted/`:
 //! from then on readers treat those entries as gone and the totals count them
 //! gone, but their folders are still in place. Draining deletes them, later
-//! and off the caller's path: on the store's background thread natively, a
-//! few per insert under Node (which has no threads to spare). A process that
-//! exits first leaves the rest to the next one that opens the folder.
+//! and off the caller's path ([`super::Disk::in_background`]): on the store's
+//! background thread natively, in later tasks of the event loop under Node. A
+//! process that exits first leaves the rest to the next one that opens the folder.
 //!
 //! An entry's key may have been written again since it was shed (a miss after
 //! the eviction, computed anew): its folder then holds a newer entry, told
 //! apart by its creation time, and is left alone.
 
 use super::disk::Disk;
-use super::entry::Meta;
 use super::fs_index::{Index, Shed};
-use super::fs_store::unique_name;
-use serde_json::Value as Json;
+use super::fs_store::{entry_path, stored_meta, unique_name};
 use std::path::{Path, PathBuf};
 
 /// The creation time recorded in an entry folder's metadata.
 fn created<D: Disk>(disk: &D, dir: &Path) -> Option<f64> {
-    let text = disk.read(&dir.join("meta.json")).ok()?;
-    serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"])).map(|m| m.created_ms)
+    stored_meta(disk, dir).map(|m| m.created_ms)
 }
 
 /// Deletes the folder of the shed entry `m` (if it is still that entry's),
 /// moving it into the trash under `trash_name` first; then drops the marker.
 pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str) {
     if let Some(m) = m {
-        let k = m.key.hex();
-        let dir = root.join(&m.folder).join(&k[..2]).join(&k);
+        let dir = entry_path(root, &m.folder, &m.key);
         if created(disk, &dir) == Some(m.created_ms) {
             let trash_dir = root.join(&m.folder).join(".trash");
             let trash = trash_dir.join(trash_name);

@@ -74,6 +74,19 @@ pub(super) fn unique_name<D: Disk>(disk: &D) -> String {
     hex(&sha256(seed.as_bytes())[..10])
 }
 
+/// The folder of the entry `key` among the entries in `<root>/<folder>/`.
+pub(super) fn entry_path(root: &Path, folder: &str, key: &Key) -> PathBuf {
+    let k = key.hex();
+    root.join(folder).join(&k[..2]).join(k)
+}
+
+/// The metadata an entry folder's `meta.json` records, if it reads whole
+/// (without its access record).
+pub(super) fn stored_meta<D: Disk>(disk: &D, dir: &Path) -> Option<Meta> {
+    let text = disk.read(&dir.join("meta.json")).ok()?;
+    serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"]))
+}
+
 /// A marker as the metadata it records (the name is its folder's).
 fn marker_meta(m: &Marker) -> Meta {
     let mut meta = Meta::blank(m.key);
@@ -245,8 +258,7 @@ impl<D: Disk> FsStore<D> {
 
     /// The folder of an entry.
     pub fn entry_dir(&self, name: &str, key: &Key) -> PathBuf {
-        let k = key.hex();
-        self.root.join(folder_name(name)).join(&k[..2]).join(k)
+        entry_path(&self.root, &folder_name(name), key)
     }
 
     /// Damaged entries found (and removed) so far, each described; drained.
@@ -283,9 +295,7 @@ impl<D: Disk> FsStore<D> {
 
     /// An entry folder's metadata (with its last use), if it reads whole.
     fn meta_at(&self, dir: &Path) -> Option<Meta> {
-        let text = self.disk.read(&dir.join("meta.json")).ok()?;
-        let meta = serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"]))?;
-        Some(self.with_access(dir, meta))
+        stored_meta(&self.disk, dir).map(|meta| self.with_access(dir, meta))
     }
 
     /// The name of the folder of entries of `name` (the one in their path).
@@ -350,9 +360,7 @@ impl<D: Disk> FsStore<D> {
         }
         let mut out = Vec::with_capacity(n);
         for marker in self.index.oldest(&self.disk, n) {
-            let k = marker.key.hex();
-            let dir = self.root.join(&marker.folder).join(&k[..2]).join(&k);
-            match self.meta_at(&dir) {
+            match self.meta_at(&entry_path(&self.root, &marker.folder, &marker.key)) {
                 // The marker says the last use the entry has: it is in order.
                 Some(m) if m.last_access_ms == marker.last_ms => out.push(m),
                 // Used since by a writer that could not move the marker: move it.
@@ -766,8 +774,7 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
     }
 
     fn row_meta(&self, row: &Row) -> impl Future<Output = Result<Option<Meta>>> {
-        let k = row.key.hex();
-        ready(Ok(self.meta_at(&self.root.join(&row.place).join(&k[..2]).join(&k))))
+        ready(Ok(self.meta_at(&entry_path(&self.root, &row.place, &row.key))))
     }
 }
 
