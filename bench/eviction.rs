@@ -1,7 +1,9 @@
 //! Eviction at the sizes caches reach (issue 15), natively: the cost of an
 //! insert into the filesystem store with an item limit, once the store is
 //! full (each insert evicts the least recently used entry), at 400, 20,000 and
-//! 100,000 entries; and `reduce_size` to half of 20,000 and 100,000 entries.
+//! 100,000 entries (entries 1 ms apart, as a fast fill writes them; and 1 s
+//! apart, each in a second of its own, as in a cache used for months); and
+//! `reduce_size` to half of 20,000 and 100,000 entries.
 //! Non-durable writes (`durable(false)`, as joblib writes). joblib's side is
 //! `bench/peer/bench_joblib.py`. Prints one JSON object (µs per insert, ms).
 //!
@@ -23,13 +25,19 @@ fn scratch(name: &str) -> std::path::PathBuf {
     d
 }
 
-/// A store with `n` entries (each with its own last use) and a Memory over it with `limits`.
-fn filled(dir: &std::path::Path, n: u64, limits: Limits) -> (Memory<Rc<FsStore<StdDisk>>, Vec<u8>>, Rc<Cell<f64>>) {
+/// A store with `n` entries (each with its own last use, `step_ms` apart)
+/// and a Memory over it with `limits`.
+fn filled(
+    dir: &std::path::Path,
+    n: u64,
+    limits: Limits,
+    step_ms: f64,
+) -> (Memory<Rc<FsStore<StdDisk>>, Vec<u8>>, Rc<Cell<f64>>) {
     let store = Rc::new(FsStore::open(dir).unwrap().durable(false));
     let now = Rc::new(Cell::new(1.7e12));
     let clock = now.clone();
     let tick = Box::new(move || {
-        clock.set(clock.get() + 1.0);
+        clock.set(clock.get() + step_ms);
         clock.get()
     });
     let fill = Memory::new(store.clone(), Limits::default(), "b".into(), tick);
@@ -44,10 +52,10 @@ fn filled(dir: &std::path::Path, n: u64, limits: Limits) -> (Memory<Rc<FsStore<S
     (Memory::new(store, limits, "b".into(), tick), now)
 }
 
-/// µs per insert into a full store of `n` entries with `itemsLimit = n`.
-fn insert_us(n: u64) -> f64 {
+/// µs per insert into a full store of `n` entries, `step_ms` apart, with `itemsLimit = n`.
+fn insert_us(n: u64, step_ms: f64) -> f64 {
     let dir = scratch(&format!("insert{n}"));
-    let (mem, _) = filled(&dir, n, Limits { items: Some(n as usize), ..Limits::default() });
+    let (mem, _) = filled(&dir, n, Limits { items: Some(n as usize), ..Limits::default() }, step_ms);
     let calls = 2000;
     let t = Instant::now();
     for i in 0..calls {
@@ -64,7 +72,7 @@ fn insert_us(n: u64) -> f64 {
 /// at once; their files go later).
 fn reduce_ms(n: u64) -> (f64, f64) {
     let dir = scratch(&format!("reduce{n}"));
-    let (mem, _) = filled(&dir, n, Limits::default());
+    let (mem, _) = filled(&dir, n, Limits::default(), 1.0);
     let t = Instant::now();
     let removed = block_on(mem.reduce_size(&Limits { items: Some(n as usize / 2), ..Limits::default() })).unwrap();
     let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -88,10 +96,12 @@ fn main() {
     let want =
         |name: &str, large: bool| (!large || big) && only.as_deref().is_none_or(|o| o.split(',').any(|n| n == name));
     let mut out = serde_json::Map::new();
-    let figures: [(&str, bool, &dyn Fn() -> f64); 3] = [
-        ("insert_400_us", false, &|| insert_us(400)),
-        ("insert_20k_us", false, &|| insert_us(20_000)),
-        ("insert_100k_us", true, &|| insert_us(100_000)),
+    let figures: [(&str, bool, &dyn Fn() -> f64); 5] = [
+        ("insert_400_us", false, &|| insert_us(400, 1.0)),
+        ("insert_20k_us", false, &|| insert_us(20_000, 1.0)),
+        ("insert_100k_us", true, &|| insert_us(100_000, 1.0)),
+        ("insert_400_spread_us", false, &|| insert_us(400, 1000.0)),
+        ("insert_20k_spread_us", false, &|| insert_us(20_000, 1000.0)),
     ];
     for (name, large, measure) in figures {
         out.insert(name.into(), if want(name, large) { measure().into() } else { serde_json::Value::Null });

@@ -341,3 +341,85 @@ fn a_function_whose_code_did_not_change_looks_for_stale_entries_without_a_walk()
     assert!(block_on(store.list()).unwrap().is_empty());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `std::fs`, counting the listings of the index's folder of buckets.
+struct CountingDisk(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+impl toolmemo::memory::Disk for CountingDisk {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        StdDisk.read(path)
+    }
+    fn write(&self, path: &std::path::Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+        StdDisk.write(path, bytes, sync)
+    }
+    fn overwrite(&self, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+        StdDisk.overwrite(path, bytes)
+    }
+    fn rename(&self, from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+        StdDisk.rename(from, to)
+    }
+    fn create_dir(&self, path: &std::path::Path, recursive: bool) -> std::io::Result<()> {
+        StdDisk.create_dir(path, recursive)
+    }
+    fn remove_dir_all(&self, path: &std::path::Path) -> std::io::Result<()> {
+        StdDisk.remove_dir_all(path)
+    }
+    fn remove_file(&self, path: &std::path::Path) -> std::io::Result<()> {
+        StdDisk.remove_file(path)
+    }
+    fn remove_empty_dir(&self, path: &std::path::Path) -> std::io::Result<()> {
+        StdDisk.remove_empty_dir(path)
+    }
+    fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
+        if path.ends_with(".index/lru") {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        StdDisk.list_dir(path)
+    }
+    fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
+        StdDisk.age_secs(path)
+    }
+    fn sync_dir(&self, path: &std::path::Path) {
+        StdDisk.sync_dir(path)
+    }
+    fn writer_seed(&self) -> String {
+        StdDisk.writer_seed()
+    }
+}
+
+/// A cache used over months has a bucket (a second of last use) for nearly
+/// every entry: evicting one per insert must not list every bucket each time
+/// (it did: 9.5 ms per insert at 20,000 entries against 0.13 ms at 400).
+#[test]
+fn evicting_one_entry_per_insert_does_not_list_every_bucket_each_time() {
+    let dir = scratch("spread");
+    let listings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let store = Rc::new(FsStore::open_on(CountingDisk(listings.clone()), &dir).unwrap());
+    // Each use a second after the one before: a bucket each.
+    let now = Rc::new(Cell::new(1_000.0));
+    let tick = || {
+        let clock = now.clone();
+        Box::new(move || {
+            clock.set(clock.get() + 1_000.0);
+            clock.get()
+        })
+    };
+    let fill = Memory::new(store.clone(), Limits::default(), "r".into(), tick());
+    for k in 0..200u8 {
+        block_on(fill.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+    let limits = Limits { items: Some(200), ..Limits::default() };
+    let mem = Memory::new(store.clone(), limits, "r".into(), tick());
+    let before = listings.load(std::sync::atomic::Ordering::Relaxed);
+    let mut evicted = Vec::new();
+    for k in 200..=255u8 {
+        evicted.extend(block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap().into_iter().map(|m| m.key));
+    }
+    let listed = listings.load(std::sync::atomic::Ordering::Relaxed) - before;
+    assert!(listed <= 2, "56 inserts, each evicting one entry, listed every bucket {listed} times");
+    // The oldest went, in order, and the limit holds.
+    let want: Vec<_> = (0..56u8).map(|k| new_entry(k, 10).key).collect();
+    assert_eq!(evicted, want);
+    assert_eq!(block_on(store.usage()).unwrap().entries, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -322,6 +322,8 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             let mem = mem_on(open(), Limits::default());
             let key = function_key("f", "v:1", &[]).key;
             block_on(mem.insert(new_entry("f", value.len()), value.clone())).unwrap();
+            // A hit, so the entry has an access record (an insert writes none).
+            assert!(block_on(mem.lookup_value("f", &key, |_| true)).unwrap().is_some());
             let entry = mem.store().entry_dir("f", &key);
             damage(&if file.is_empty() { entry.clone() } else { entry.join(file) });
             let mem = mem_on(open(), Limits::default());

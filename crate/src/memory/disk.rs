@@ -16,6 +16,16 @@ pub trait Disk {
     /// Rewrites the start of an existing file in place (no truncation, no
     /// creation: a missing file is `NotFound`).
     fn overwrite(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    /// Rewrites the start of an existing file in place with what `change`
+    /// makes of its contents (`None` leaves it), in one opening of the file;
+    /// whether it was rewritten. A missing file is `NotFound`.
+    fn update(&self, path: &Path, change: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>) -> io::Result<bool> {
+        let now = self.read(path)?;
+        match change(&now) {
+            Some(next) => self.overwrite(path, &next).map(|()| true),
+            None => Ok(false),
+        }
+    }
     /// Renames atomically; a non-empty folder in the way is `DirectoryNotEmpty`/`AlreadyExists`.
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()>;
     /// Swaps two existing paths atomically, where the platform can (Linux's
@@ -85,27 +95,39 @@ pub trait Disk {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdDisk;
 
+/// The rest of an open file. Not `fs::read`: its size hint costs a `statx`,
+/// and most files read here (metadata, access records, small values) are small.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_all(f: &mut std::fs::File) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut chunk = [0u8; 16 * 1024];
+    let mut filled = 0;
+    while filled < chunk.len() {
+        match f.read(&mut chunk[filled..]) {
+            Ok(0) => return Ok(chunk[..filled].to_vec()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // A larger file: the rest in one go.
+    let mut out = chunk.to_vec();
+    f.read_to_end(&mut out)?;
+    Ok(out)
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 impl Disk for StdDisk {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        // Not `fs::read`: its size hint costs a `statx`, and most files read here
-        // (metadata, access records, small values) are small.
-        use std::io::Read;
-        let mut f = std::fs::File::open(path)?;
-        let mut chunk = [0u8; 16 * 1024];
-        let mut filled = 0;
-        while filled < chunk.len() {
-            match f.read(&mut chunk[filled..]) {
-                Ok(0) => return Ok(chunk[..filled].to_vec()),
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        // A larger file: the rest in one go.
-        let mut out = chunk.to_vec();
-        f.read_to_end(&mut out)?;
-        Ok(out)
+        read_all(&mut std::fs::File::open(path)?)
+    }
+
+    fn update(&self, path: &Path, change: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>) -> io::Result<bool> {
+        use std::io::{Seek, Write};
+        let mut f = std::fs::OpenOptions::new().read(true).write(true).open(path)?;
+        let Some(next) = change(&read_all(&mut f)?) else { return Ok(false) };
+        f.rewind()?;
+        f.write_all(&next).map(|()| true)
     }
 
     fn write(&self, path: &Path, bytes: &[u8], sync: bool) -> io::Result<()> {

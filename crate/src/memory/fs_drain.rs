@@ -22,8 +22,9 @@ fn created<D: Disk>(disk: &D, dir: &Path) -> Option<f64> {
 }
 
 /// Deletes the folder of the shed entry `m` (if it is still that entry's),
-/// moving it into the trash under `trash_name` first; then drops the marker.
-pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str) {
+/// moving it into the trash under `trash_name` first, from where it is
+/// deleted `now` or later; then drops the marker.
+pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str, now: bool) {
     if let Some(m) = m {
         let dir = entry_path(root, &m.folder, &m.key);
         if created(disk, &dir) == Some(m.created_ms) {
@@ -39,7 +40,11 @@ pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed,
                 // (if yet another entry took the place, the one moved is
                 // older and goes; its marker is dropped when eviction meets it).
                 if created(disk, &trash) == Some(m.created_ms) || disk.rename(&trash, &dir).is_err() {
-                    disk.remove_dir_all_later(&trash);
+                    if now {
+                        let _ = disk.remove_dir_all(&trash);
+                    } else {
+                        disk.remove_dir_all_later(&trash);
+                    }
                 }
             }
         }
@@ -61,7 +66,7 @@ pub(super) fn drain<D: Disk>(disk: &D, root: PathBuf, shed: Option<Vec<Shed>>, k
     let mut shed = shed.unwrap_or_else(|| index.shed_markers(disk));
     let rest = shed.split_off(shed.len().min(CHUNK));
     for s in &shed {
-        drain_one(disk, &root, s, &unique_name(disk));
+        drain_one(disk, &root, s, &unique_name(disk), false);
     }
     if rest.is_empty() {
         // Markers shed one by one went into `keep`, which stays.

@@ -16,7 +16,9 @@
 //!   buckets by one rename), gone for readers and the totals, whose folders
 //!   are deleted later (`fs_drain`).
 //!
-//! Every process keeps the oldest bucket's sorted names, and checks a name is
+//! Every process keeps its sorted list of buckets (listed again when used
+//! up: a cache used for months has a bucket for nearly every entry), and the
+//! oldest bucket's sorted names, and checks a name is
 //! still there (one `stat`) before it offers it: another process's hit renamed
 //! it away, another process's eviction removed it. A marker another process
 //! adds to that bucket is seen when this one lists the bucket again (when it
@@ -33,6 +35,7 @@ use super::disk::Disk;
 use super::entry::Meta;
 use super::store::Usage;
 use crate::fingerprint::{sha256, Key};
+use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -47,6 +50,11 @@ pub(super) struct Index {
     dir: PathBuf,
     /// This process's view of the oldest bucket: its name and sorted markers.
     front: Mutex<Option<(String, Vec<String>)>>,
+    /// This process's list of the buckets, oldest first: its last listing of
+    /// `lru/` and the buckets it made since. A cache used over months has a
+    /// bucket for most of its entries; finding the oldest must not list them
+    /// all each time one is used up (`None`: not listed yet).
+    buckets: Mutex<Option<VecDeque<String>>>,
 }
 
 /// A shed marker: the `evicted/` folder it is in, its name, and what it
@@ -112,7 +120,7 @@ fn decode_totals(b: &[u8]) -> Option<Usage> {
 
 impl Index {
     pub fn new(root: &Path) -> Index {
-        Index { dir: root.join(".index"), front: Mutex::new(None) }
+        Index { dir: root.join(".index"), front: Mutex::new(None), buckets: Mutex::new(None) }
     }
 
     fn lru(&self) -> PathBuf {
@@ -139,24 +147,33 @@ impl Index {
     /// the lock; `false` when there are no whole totals to adjust (rebuild).
     pub fn adjust<D: Disk>(&self, disk: &D, entries: i64, bytes: i64) -> io::Result<bool> {
         let path = self.dir.join("totals");
-        disk.locked(&self.dir.join("lock"), || {
-            let Some(u) = disk.read(&path).ok().and_then(|b| decode_totals(&b)) else { return Ok(false) };
-            let add = |v: u64, d: i64| (v as i64).saturating_add(d).max(0) as u64;
-            let next = Usage { entries: add(u.entries, entries), bytes: add(u.bytes, bytes) };
-            disk.overwrite(&path, &encode_totals(next)).map(|()| true)
-        })?
+        let add = |v: u64, d: i64| (v as i64).saturating_add(d).max(0) as u64;
+        let mut change = |now: &[u8]| {
+            let u = decode_totals(now)?;
+            Some(encode_totals(Usage { entries: add(u.entries, entries), bytes: add(u.bytes, bytes) }))
+        };
+        disk.locked(&self.dir.join("lock"), || disk.update(&path, &mut change))?
     }
 
     /// Records that the entry `m` (in `folder`) exists, used last at its `last_access_ms`.
     pub fn add<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) {
         let path = self.marker_path(m, folder);
         if disk.write(&path, &[], false).is_err() {
-            if let Some(bucket) = path.parent() {
-                let _ = disk.create_dir(bucket, true);
-            }
+            self.make_bucket(disk, m.last_access_ms);
             let _ = disk.write(&path, &[], false);
         }
         self.seen(m, folder);
+    }
+
+    /// Creates the bucket of the time `ms`, and adds it to this process's list.
+    fn make_bucket<D: Disk>(&self, disk: &D, ms: f64) {
+        let bucket = bucket_of(ms);
+        let _ = disk.create_dir(&self.lru().join(&bucket), true);
+        if let Some(known) = self.buckets.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            if let Err(at) = known.binary_search(&bucket) {
+                known.insert(at, bucket);
+            }
+        }
     }
 
     /// Keeps this process's view of the oldest bucket current with a marker it
@@ -202,9 +219,7 @@ impl Index {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 if disk.age_secs(&from).is_some() {
                     // The new bucket does not exist yet.
-                    if let Some(bucket) = to.parent() {
-                        let _ = disk.create_dir(bucket, true);
-                    }
+                    self.make_bucket(disk, now.last_access_ms);
                     let _ = disk.rename(&from, &to);
                     true
                 } else {
@@ -412,22 +427,46 @@ impl Index {
         out
     }
 
-    /// The oldest bucket not in `skip`, with its markers sorted.
+    /// The oldest bucket not in `skip`, with its markers sorted: the first of
+    /// this process's list of buckets that has markers (those found empty are
+    /// removed, from the disk and the list). `lru/` is listed again only when
+    /// the list runs out, so a bucket that another process made *older* than
+    /// those listed (its clock behind, a rebuild) is seen that much later.
     fn load_front<D: Disk>(&self, disk: &D, skip: &[String]) -> Option<(String, Vec<String>)> {
-        let mut buckets: Vec<String> =
-            disk.list_dir(&self.lru()).ok()?.into_iter().filter(|(_, dir)| *dir).map(|(b, _)| b).collect();
-        buckets.sort_unstable();
-        for bucket in buckets.into_iter().filter(|b| !skip.contains(b)) {
-            let mut names: Vec<String> =
-                disk.list_dir(&self.lru().join(&bucket)).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
-            if names.is_empty() {
-                let _ = disk.remove_empty_dir(&self.lru().join(&bucket));
-                continue;
+        let mut known = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut listed, mut relist) = (false, false);
+        loop {
+            if known.is_none() || relist {
+                let mut all: Vec<String> =
+                    disk.list_dir(&self.lru()).ok()?.into_iter().filter(|(_, dir)| *dir).map(|(b, _)| b).collect();
+                all.sort_unstable();
+                *known = Some(all.into());
+                listed = true;
             }
-            names.sort_unstable();
-            return Some((bucket, names));
+            let queue = known.as_mut().expect("listed");
+            let mut i = 0;
+            while i < queue.len() {
+                if skip.contains(&queue[i]) {
+                    i += 1;
+                    continue;
+                }
+                let dir = self.lru().join(&queue[i]);
+                let mut names: Vec<String> =
+                    disk.list_dir(&dir).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
+                if names.is_empty() {
+                    let _ = disk.remove_empty_dir(&dir);
+                    queue.remove(i);
+                    continue;
+                }
+                names.sort_unstable();
+                return Some((queue[i].clone(), names));
+            }
+            if listed {
+                return None;
+            }
+            // This process's list is used up: list `lru/` again, once.
+            relist = true;
         }
-        None
     }
 
     /// Rebuilds the index from a walk (`entries` calls it under the lock):

@@ -123,8 +123,11 @@ impl<D: Disk> FsStore<D> {
         }
     }
 
-    fn write_synced(&self, path: &Path, bytes: &[u8]) -> Result<()> {
-        self.disk.write(path, bytes, self.durable).map_err(|e| io_err("write", path, e))
+    /// Writes a file (synced if durable); the error names the file and keeps its kind.
+    fn write_synced(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.disk
+            .write(path, bytes, self.durable)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display())))
     }
 
     /// Opens (creating if needed) a cache folder on `disk`.
@@ -165,7 +168,8 @@ impl<D: Disk> FsStore<D> {
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 let tmp = root.join(format!(".layout.{}", self.unique()));
-                self.write_synced(&tmp, json!({"layout": LAYOUT_VERSION, "by": "toolmemo"}).to_string().as_bytes())?;
+                self.write_synced(&tmp, json!({"layout": LAYOUT_VERSION, "by": "toolmemo"}).to_string().as_bytes())
+                    .map_err(|e| Error::new(ErrorKind::Store, e.to_string()))?;
                 disk.rename(&tmp, &layout).map_err(|e| io_err("publish", &layout, e))?;
                 let gitignore = "# A toolmemo cache: nothing here belongs in version control.\n*\n";
                 let _ = disk.write(&root.join(".gitignore"), gitignore.as_bytes(), false);
@@ -206,6 +210,26 @@ impl<D: Disk> FsStore<D> {
         if let Some(job) = self.disk.in_background(job) {
             job(&self.disk);
         }
+    }
+
+    /// Deletes now, not later, what removals left to delete (the folders of
+    /// shed entries, the trash): for a write that found the disk full, right
+    /// after a reduction whose space the background has not freed yet.
+    /// Whether there was anything to delete.
+    fn free_space_now(&self) -> bool {
+        let mut found = false;
+        for shed in self.index.shed_markers(&self.disk) {
+            fs_drain::drain_one(&self.disk, &self.root, &shed, &self.unique(), true);
+            found = true;
+        }
+        for (name, _) in self.disk.list_dir(&self.root).unwrap_or_default().into_iter().filter(|(_, dir)| *dir) {
+            let trash = self.root.join(&name).join(".trash");
+            for (left, _) in self.disk.list_dir(&trash).unwrap_or_default() {
+                let _ = self.disk.remove_dir_all(&trash.join(left));
+                found = true;
+            }
+        }
+        found
     }
 
     /// Removes the least recently used entries in bulk while `more` takes
@@ -270,17 +294,32 @@ impl<D: Disk> FsStore<D> {
         self.incidents.lock().unwrap_or_else(|p| p.into_inner()).push(what);
     }
 
-    fn scratch(&self, name: &str, kind: &str) -> Result<PathBuf> {
-        let dir = self.root.join(folder_name(name)).join(kind);
-        self.disk.create_dir(&dir, true).map_err(|e| io_err("create", &dir, e))?;
-        Ok(dir.join(self.unique()))
+    /// A new name in the scratch folder `kind` of `name` (`.tmp`, `.trash`);
+    /// the folder is created by [`FsStore::with_parent`] when first used.
+    fn scratch(&self, name: &str, kind: &str) -> PathBuf {
+        self.root.join(folder_name(name)).join(kind).join(self.unique())
+    }
+
+    /// Runs `op`, which makes something inside `path`'s parent; if the parent
+    /// is missing, creates it and runs `op` again. Scratch and bucket folders
+    /// exist for all but the first entries, so an insert does not pay a
+    /// `mkdir` for each of them every time.
+    fn with_parent<T>(&self, path: &Path, op: impl Fn() -> io::Result<T>) -> io::Result<T> {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let parent = path.parent().expect("store paths have a parent");
+                self.disk.create_dir(parent, true)?;
+                op()
+            }
+            done => done,
+        }
     }
 
     /// Moves an entry folder out of sight, then deletes it; whether it was there.
     fn discard(&self, name: &str, dir: &Path) -> Result<bool> {
         let was = self.meta_at(dir);
-        let trash = self.scratch(name, ".trash")?;
-        match self.disk.rename(dir, &trash) {
+        let trash = self.scratch(name, ".trash");
+        match self.with_parent(&trash, || self.disk.rename(dir, &trash)) {
             Ok(()) => {
                 self.disk.remove_dir_all_later(&trash);
                 if let Some(m) = was {
@@ -459,8 +498,8 @@ impl<D: Disk> FsStore<D> {
     /// readers' sight (a tool run's working files, before
     /// [`FsStore::publish_staged`]). Nobody else ever uses the same folder.
     fn new_staged(&self, name: &str) -> Result<PathBuf> {
-        let tmp = self.scratch(name, ".tmp")?;
-        self.disk.create_dir(&tmp, false).map_err(|e| io_err("create", &tmp, e))?;
+        let tmp = self.scratch(name, ".tmp");
+        self.with_parent(&tmp, || self.disk.create_dir(&tmp, false)).map_err(|e| io_err("create", &tmp, e))?;
         Ok(tmp)
     }
 
@@ -476,7 +515,7 @@ impl<D: Disk> FsStore<D> {
     /// keep winning the race, their whole entry stands and `tmp` is dropped.
     fn publish_staged(&self, tmp: &Path, entry: &Entry<Vec<u8>>) -> Result<PathBuf> {
         let meta = &entry.meta;
-        let assembled = (|| {
+        let assemble = || -> io::Result<()> {
             let compressed =
                 self.compression.map(|level| miniz_oxide::deflate::compress_to_vec_zlib(&entry.value, level));
             let stored = compressed.as_deref().unwrap_or(&entry.value);
@@ -488,17 +527,22 @@ impl<D: Disk> FsStore<D> {
                 record["size"] = entry.value.len().into();
             }
             self.write_synced(&tmp.join("meta.json"), &Self::meta_json(meta, &record))?;
-            self.write_synced(&tmp.join("access"), &access::encode(meta))?;
+            // No `access` record yet: until the first hit writes one, the
+            // last use is `meta.json`'s (one file fewer per insert).
             self.sync_dir(tmp);
             Ok(())
-        })();
+        };
+        let assembled = match assemble() {
+            // A reduction's space is freed in the background: free it now.
+            Err(e) if e.kind() == io::ErrorKind::StorageFull && self.free_space_now() => assemble(),
+            done => done,
+        };
         if let Err(e) = assembled {
             let _ = self.disk.remove_dir_all(tmp);
-            return Err(e);
+            return Err(Error::new(ErrorKind::Store, e.to_string()));
         }
         let dir = self.entry_dir(&meta.name, &meta.key);
         let parent = dir.parent().expect("entry folders have a parent");
-        self.disk.create_dir(parent, true).map_err(|e| io_err("create", parent, e))?;
         // Publish. An entry already there (a value being replaced, or another
         // writer of the same key) is swapped out in one step where the platform
         // can, so a crash never leaves the key without an entry; elsewhere it is
@@ -506,7 +550,7 @@ impl<D: Disk> FsStore<D> {
         // writer's whole entry may keep winning: a valid outcome, ours is dropped.
         const ATTEMPTS: usize = 16;
         for _ in 0..ATTEMPTS {
-            match self.disk.rename(tmp, &dir) {
+            match self.with_parent(&dir, || self.disk.rename(tmp, &dir)) {
                 Ok(()) => {
                     self.sync_dir(parent);
                     self.index.add(&self.disk, meta, &Self::folder_of(&dir));
@@ -525,8 +569,8 @@ impl<D: Disk> FsStore<D> {
                         let (n, b) =
                             old.map_or((1, meta.bytes as i64), |old| (0, meta.bytes as i64 - old.bytes as i64));
                         self.adjust(n, b);
-                        let trash = self.scratch(&meta.name, ".trash")?;
-                        match self.disk.rename(tmp, &trash) {
+                        let trash = self.scratch(&meta.name, ".trash");
+                        match self.with_parent(&trash, || self.disk.rename(tmp, &trash)) {
                             Ok(()) => self.disk.remove_dir_all_later(&trash),
                             Err(_) => drop(self.disk.remove_dir_all(tmp)),
                         }
@@ -567,10 +611,20 @@ impl<D: Disk> FsStore<D> {
         }
         let dir = self.entry_dir(&now.name, &now.key);
         let path = dir.join("access");
-        match self.disk.overwrite(&path, &access::encode(now)) {
+        let record = access::encode(now);
+        match self.disk.overwrite(&path, &record) {
             Ok(()) => Ok(true),
-            // Removed meanwhile, or written by a store without access records.
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(self.disk.age_secs(&dir.join("meta.json")).is_some()),
+            // The entry's first hit (an insert writes no record), or the
+            // entry was removed meanwhile.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if self.disk.age_secs(&dir.join("meta.json")).is_none() {
+                    return Ok(false);
+                }
+                // A reader of a torn record fails its checksum and uses
+                // `meta.json`'s values, as for a record being overwritten.
+                let _ = self.disk.write(&path, &record, false);
+                Ok(true)
+            }
             Err(e) => Err(io_err("update", &path, e)),
         }
     }

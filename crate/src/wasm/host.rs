@@ -153,6 +153,8 @@ extern "C" {
     fn disk_read(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = diskWrite, catch)]
     fn disk_write(path: &str, bytes: &[u8], sync: bool) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_name = diskUpdate, catch)]
+    fn disk_update(path: &str, change: &mut dyn FnMut(js_sys::Uint8Array) -> JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(js_name = diskOverwrite, catch)]
     fn disk_overwrite(path: &str, bytes: &[u8]) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskRename, catch)]
@@ -170,7 +172,7 @@ extern "C" {
     #[wasm_bindgen(js_name = diskRemoveEmptyDir, catch)]
     fn disk_remove_empty_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskList, catch)]
-    fn disk_list(path: &str) -> Result<Array, JsValue>;
+    fn disk_list(path: &str) -> Result<String, JsValue>;
     #[wasm_bindgen(js_name = diskAge)]
     fn disk_age(path: &str) -> JsValue;
     #[wasm_bindgen(js_name = diskSyncDir)]
@@ -259,6 +261,17 @@ impl crate::memory::Disk for NodeDisk {
     fn write(&self, path: &std::path::Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
         disk_write(text(path), bytes, sync).map_err(io)
     }
+    fn update(
+        &self,
+        path: &std::path::Path,
+        change: &mut dyn FnMut(&[u8]) -> Option<Vec<u8>>,
+    ) -> std::io::Result<bool> {
+        let mut js_change = |now: js_sys::Uint8Array| match change(&now.to_vec()) {
+            Some(next) => js_sys::Uint8Array::from(&next[..]).into(),
+            None => JsValue::UNDEFINED,
+        };
+        disk_update(text(path), &mut js_change).map_err(io)
+    }
     fn overwrite(&self, path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
         disk_overwrite(text(path), bytes).map_err(io)
     }
@@ -283,10 +296,8 @@ impl crate::memory::Disk for NodeDisk {
         disk_remove_empty_dir(text(path)).map_err(io)
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
-        let flat = disk_list(text(path)).map_err(io)?;
-        Ok((0..flat.length() / 2)
-            .map(|i| (flat.get(2 * i).as_string().unwrap_or_default(), flat.get(2 * i + 1).is_truthy()))
-            .collect())
+        let listed = disk_list(text(path)).map_err(io)?;
+        Ok(listed.split_terminator('\0').filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/')))).collect())
     }
     fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
         disk_age(text(path)).as_f64()

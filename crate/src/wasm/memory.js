@@ -274,13 +274,58 @@ const v8 = nodeModule("v8");
 export function hasNodeFs() {
   return Boolean(fs && v8);
 }
+let chunk;
+/** The whole of the open file `fd`, valid until the next read: a first read into a reused buffer (most
+ * files read are small: metadata, access records, small values), then, for a
+ * larger file, the rest in one read of its size (`readFileSync` always asks
+ * the size first: one more system call per file). */
+function readAll(fd) {
+  chunk ??= Buffer.allocUnsafe(16 * 1024);
+  let filled = 0;
+  for (let n; filled < chunk.length && (n = fs.readSync(fd, chunk, filled, chunk.length - filled, null)) > 0; ) {
+    filled += n;
+  }
+  // A view of the reused buffer: the caller (Rust) copies it at once.
+  if (filled < chunk.length) return chunk.subarray(0, filled);
+  const size = Math.max(fs.fstatSync(fd).size, filled + 1);
+  let out = Buffer.allocUnsafe(size);
+  chunk.copy(out);
+  for (let n; ; filled += n) {
+    if (filled === out.length) {
+      const bigger = Buffer.allocUnsafe(out.length * 2);
+      out.copy(bigger);
+      out = bigger;
+    }
+    n = fs.readSync(fd, out, filled, out.length - filled, null);
+    if (n === 0) break;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, filled);
+}
 export function diskRead(path) {
-  return new Uint8Array(fs.readFileSync(path));
+  const fd = fs.openSync(path, "r");
+  try {
+    return readAll(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+/** Reads the file, then rewrites its start with what `change` makes of it
+ * (unless it answers `undefined`), in one opening; whether it was rewritten. */
+export function diskUpdate(path, change) {
+  const fd = fs.openSync(path, "r+");
+  try {
+    const next = change(readAll(fd));
+    if (next === undefined) return false;
+    fs.writeSync(fd, next, 0, next.length, 0);
+    return true;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 export function diskWrite(path, bytes, sync) {
   const fd = fs.openSync(path, "w");
   try {
-    fs.writeSync(fd, bytes);
+    if (bytes.length > 0) fs.writeSync(fd, bytes);
     if (sync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
@@ -327,9 +372,13 @@ export function diskRemoveFile(path) {
 export function diskRemoveEmptyDir(path) {
   fs.rmdirSync(path);
 }
-/** `[name, isDirectory, name, isDirectory, ...]` */
+/** A folder's entries in one string (one crossing into wasm, however many
+ * there are): each name preceded by `/` if a folder, `-` if not, and followed
+ * by a NUL, which no file name holds. */
 export function diskList(path) {
-  return fs.readdirSync(path, { withFileTypes: true }).flatMap((d) => [d.name, d.isDirectory()]);
+  let out = "";
+  for (const d of fs.readdirSync(path, { withFileTypes: true })) out += (d.isDirectory() ? "/" : "-") + d.name + "\0";
+  return out;
 }
 export function diskAge(path) {
   const st = fs.statSync(path, { throwIfNoEntry: false });
@@ -347,8 +396,11 @@ export function diskSyncDir(path) {
     // Not every platform can sync a folder; correctness does not depend on it.
   }
 }
+let hostName;
 export function writerSeed() {
-  return `${os ? os.hostname() : ""}-${process.pid}-${process.hrtime.bigint()}-${Math.random()}`;
+  // The host name read once (a system call each time otherwise), as natively.
+  hostName ??= os ? os.hostname() : "";
+  return `${hostName}-${process.pid}-${process.hrtime.bigint()}-${Math.random()}`;
 }
 /** A JS value as bytes (V8's structured-clone serialization) and back. */
 export function serializeValue(v) {
