@@ -310,6 +310,7 @@ fn an_entry_shed_but_not_yet_deleted_is_a_miss_and_a_newer_entry_of_its_key_surv
     assert!(block_on(store.get("f", &e0.key)).unwrap().is_none(), "but a read misses it");
     assert!(block_on(mem.lookup_value("f", &e0.key, |_| true)).unwrap().is_none(), "and so does a hit");
     assert!(block_on(store.list()).unwrap().is_empty(), "and a listing");
+    assert!(block_on(store.folder("f", &e0.key)).unwrap().is_none(), "and its folder is not served");
     // Computed again after the eviction: a new entry in the same folder.
     let later = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 9_000.0));
     block_on(later.insert(new_entry(3, 10), vec![33])).unwrap();
@@ -318,6 +319,7 @@ fn an_entry_shed_but_not_yet_deleted_is_a_miss_and_a_newer_entry_of_its_key_surv
     assert_eq!(drained(&dir, "f"), 1);
     assert!(!store.entry_dir("f", &e0.key).exists());
     assert_eq!(block_on(reopened.get("f", &e3.key)).unwrap().unwrap().value, vec![33]);
+    assert_eq!(block_on(reopened.folder("f", &e3.key)).unwrap(), Some(store.entry_dir("f", &e3.key)));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -485,8 +485,13 @@ impl<D: Disk> FsStore<D> {
     }
 
     fn meta_json(meta: &Meta, value: &Json) -> Vec<u8> {
-        let envelope = json!({"layout": LAYOUT_VERSION, "meta": meta.to_json(), "value": value});
-        serde_json::to_vec(&envelope).expect("JSON")
+        #[derive(serde::Serialize)]
+        struct Envelope<'a> {
+            layout: u64,
+            meta: &'a Meta,
+            value: &'a Json,
+        }
+        serde_json::to_vec(&Envelope { layout: LAYOUT_VERSION, meta, value }).expect("JSON")
     }
 
     fn write_entry(&self, entry: &Entry<Vec<u8>>) -> Result<()> {
@@ -503,10 +508,14 @@ impl<D: Disk> FsStore<D> {
         Ok(tmp)
     }
 
-    /// The folder of `key`'s entry, if it has one.
+    /// The folder of `key`'s entry, if it has one that was not shed (whose
+    /// files the drain is about to delete).
     fn existing_folder(&self, name: &str, key: &Key) -> Option<PathBuf> {
         let dir = self.entry_dir(name, key);
-        self.disk.age_secs(&dir.join("meta.json")).map(|_| dir)
+        let meta = self.meta_at(&dir)?;
+        let folder = folder_name(name);
+        let shed = !self.index.has(&self.disk, &meta, &folder) && self.index.was_shed(&self.disk, &meta, &folder);
+        (!shed).then_some(dir)
     }
 
     /// Writes `entry`'s files into the staged folder `tmp` (beside whatever the
