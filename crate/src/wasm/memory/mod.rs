@@ -208,8 +208,7 @@ fn parse_key(hex: &str) -> Result<Key, JsValue> {
 /// tens of thousands of entries a reduction returns is several times faster
 /// than building each object field by field across the boundary.
 fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
-    let text = serde_json::Value::Array(metas.iter().map(Meta::to_json).collect()).to_string();
-    js_sys::JSON::parse(&text)
+    js_sys::JSON::parse(&serde_json::to_string(metas).expect("metadata is JSON"))
 }
 
 /// A cache of function results and interface runs.
