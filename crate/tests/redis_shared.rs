@@ -161,6 +161,17 @@ fn the_store_contract_holds_and_namespaces_do_not_see_each_other() {
         redis::cmd("HSET").arg(format!("team-c:e:f:{}", m.key.hex())).arg("value").arg("abd").query(&mut raw).unwrap();
     assert!(block_on(c.get("f", &m.key)).unwrap().is_none());
     assert!(block_on(c.list()).unwrap().is_empty());
+
+    // A function's code is recorded per namespace: its first call walks for
+    // stale entries only when the code changed (joblib's func_code.py).
+    assert_eq!(block_on(c.swap_code("f", "v:1")).unwrap(), None);
+    assert_eq!(block_on(c.swap_code("f", "v:1")).unwrap().as_deref(), Some("v:1"));
+    assert_eq!(block_on(c.swap_code("f", "v:2")).unwrap().as_deref(), Some("v:1"));
+    assert_eq!(block_on(b.swap_code("f", "v:9")).unwrap(), None, "another namespace keeps its own");
+    let mem = Memory::new(c, Limits::default(), "run".into(), Box::new(|| 1.0));
+    block_on(mem.store().put(Entry { meta: meta("f", 2, 0.0), value: b"old".to_vec() })).unwrap();
+    assert!(block_on(mem.drop_stale_code("f", "v:2")).unwrap().is_empty(), "unchanged: no walk, nothing dropped");
+    assert_eq!(block_on(mem.drop_stale_code("f", "v:3")).unwrap().len(), 1, "changed: the old code's entry goes");
 }
 
 #[test]

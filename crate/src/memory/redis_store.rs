@@ -8,6 +8,7 @@
 //! <prefix>:idx                a sorted set: "<name>\n<key>" scored by last use
 //! <prefix>:stats              a hash: hits, misses (of every process, ever)
 //! <prefix>:lock:<name>:<key>  a lease: who is computing this key now
+//! <prefix>:code:<name>        the code of the function as last called
 //! ```
 //!
 //! An entry is written by one `MULTI`/`EXEC` (delete, write every field, index),
@@ -562,7 +563,10 @@ impl Store<Vec<u8>> for RedisStore {
         ready(super::no_rows())
     }
 
-    fn swap_code(&self, _name: &str, _code: &str) -> impl Future<Output = Result<Option<String>>> {
-        ready(super::store::no_code())
+    /// `<prefix>:code:<name>`, swapped by one `GETSET`: a function's first
+    /// call walks for stale entries only when its code changed.
+    fn swap_code(&self, name: &str, code: &str) -> impl Future<Output = Result<Option<String>>> {
+        let record = format!("{}:code:{name}", self.opts.prefix);
+        ready(self.with("record the code", |c| c.getset(record, code)))
     }
 }
