@@ -172,7 +172,7 @@ extern "C" {
     #[wasm_bindgen(js_name = diskRemoveEmptyDir, catch)]
     fn disk_remove_empty_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskList, catch)]
-    fn disk_list(path: &str) -> Result<String, JsValue>;
+    fn disk_list(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = diskAge)]
     fn disk_age(path: &str) -> JsValue;
     #[wasm_bindgen(js_name = diskSyncDir)]
@@ -296,8 +296,11 @@ impl crate::memory::Disk for NodeDisk {
         disk_remove_empty_dir(text(path)).map_err(io)
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
-        let listed = disk_list(text(path)).map_err(io)?;
-        Ok(listed.split_terminator('\0').filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/')))).collect())
+        let listed = disk_list(text(path)).map_err(io)?.to_vec();
+        Ok(String::from_utf8_lossy(&listed)
+            .split_terminator('\0')
+            .filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/'))))
+            .collect())
     }
     fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
         disk_age(text(path)).as_f64()

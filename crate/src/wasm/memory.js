@@ -372,13 +372,15 @@ export function diskRemoveFile(path) {
 export function diskRemoveEmptyDir(path) {
   fs.rmdirSync(path);
 }
-/** A folder's entries in one string (one crossing into wasm, however many
- * there are): each name preceded by `/` if a folder, `-` if not, and followed
- * by a NUL, which no file name holds. */
+/** A folder's entries as UTF-8 bytes, copied into wasm in one go however many
+ * there are (a string would be copied character by character): each name
+ * preceded by `/` if a folder, `-` if not, and followed by a NUL, which no
+ * file name holds. */
 export function diskList(path) {
-  let out = "";
-  for (const d of fs.readdirSync(path, { withFileTypes: true })) out += (d.isDirectory() ? "/" : "-") + d.name + "\0";
-  return out;
+  const names = [];
+  for (const d of fs.readdirSync(path, { withFileTypes: true })) names.push((d.isDirectory() ? "/" : "-") + d.name);
+  names.push("");
+  return Buffer.from(names.join("\0"), "utf8");
 }
 export function diskAge(path) {
   const st = fs.statSync(path, { throwIfNoEntry: false });
