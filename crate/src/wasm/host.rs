@@ -308,8 +308,13 @@ impl crate::memory::Disk for NodeDisk {
     fn sync_dir(&self, path: &std::path::Path) {
         disk_sync_dir(text(path))
     }
+    /// Asked of JS once per process (host, pid, time, randomness): temporary
+    /// names add a counter to it, and a Node process never forks.
     fn writer_seed(&self) -> String {
-        writer_seed()
+        thread_local! {
+            static SEED: String = writer_seed();
+        }
+        SEED.with(String::clone)
     }
 }
 

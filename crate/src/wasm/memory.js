@@ -68,7 +68,7 @@ export function makeCached(core, wrapped) {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (v === MISSED) return core.callMissed(args);
+    if (v === MISSED) return core.callMissed(args, h);
     if (v === SLOW) return core.call(args);
     return Promise.resolve(v);
   };

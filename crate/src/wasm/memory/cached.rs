@@ -403,13 +403,15 @@ impl CachedCore {
         }
     }
 
-    /// A call whose lookup (by [`hit`]) just missed.
+    /// A call whose lookup (by [`hit`] on `handle`) just missed: the key
+    /// is the handle's, not computed again.
     #[wasm_bindgen(js_name = callMissed)]
-    pub fn call_missed(&self, args: Array) -> Promise {
+    pub fn call_missed(&self, args: Array, handle: u32) -> Promise {
         let st = self.state.clone();
         match st.named_args(&args) {
             Ok(named) => {
-                let key = st.keyer.key(&named);
+                let known = st.handles.borrow().get(handle as usize).copied();
+                let key = known.unwrap_or_else(|| st.keyer.key(&named));
                 compute_call(st, args, named, key, true)
             }
             Err(e) => Promise::reject(&e),
