@@ -3,16 +3,17 @@
 //! The layout is specified in `docs/cache-layout.md`. In short: one folder per
 //! entry, `<root>/<name>/<kk>/<key>/` (`kk` the key's first two hex digits, so a
 //! million entries never crowd one folder), holding `value`, `meta.json` (the
-//! metadata, the value's length and sha256) and `sidecar.json` (readable inputs).
+//! metadata, the value's length and sha256), `sidecar.json` (readable inputs)
+//! and, once hit, `access` (last use, hits and run, checksummed).
 //!
-//! Nothing is ever written in place where a reader could see it half done. An
-//! entry is assembled in `<root>/<name>/.tmp/<unique>/`, every file synced, then
-//! renamed into place in one step; a replaced entry is first renamed into
-//! `.trash/` and deleted from there. Metadata updates (hits, last use) replace
-//! `meta.json` by rename too. So a reader sees a whole entry or none; two writers
-//! of one key leave one whole entry; a value whose length or sha256 disagrees
-//! with its metadata (a torn disk, a hand edit) is reported, removed, and read as
-//! a miss, so the caller recomputes it. Temporary names carry the host, the
+//! An entry is assembled in `<root>/<name>/.tmp/<unique>/` (files synced when
+//! durable), then renamed into place in one step; a replaced entry is first
+//! renamed into `.trash/` and deleted from there. Only the small `access`
+//! record is rewritten in place, and a reader that meets it torn fails its
+//! checksum and uses `meta.json`'s values. So a reader sees a whole entry or
+//! none; two writers of one key leave one whole entry; a value whose length or
+//! sha256 disagrees with its metadata (a torn disk, a hand edit) is reported,
+//! removed, and read as a miss, so the caller recomputes it. Temporary names carry the host, the
 //! process, the time and a counter: unique across machines sharing a folder.
 
 use super::disk::Disk;
