@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync, stat
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFileSync, spawn } from "node:child_process";
+import { serialize } from "node:v8";
 import { toolmemo, ROOT } from "./helpers.mjs";
 
 const { Memory } = toolmemo;
@@ -47,6 +48,26 @@ test("values round-trip through the store", async () => {
     assert.deepEqual(await f(), v);
   }
   assert.equal((await mem.stats()).hits, values.length);
+});
+
+test("values of every size read back exact from a new process's view of the folder", async () => {
+  // Reads go through one reused 16 KiB buffer, then a buffer of the file's
+  // size: sizes on both sides of the boundary, and well past it.
+  const location = fresh();
+  // The stored file holds V8's serialization: a few bytes more than the array.
+  const header = serialize(new Uint8Array(16 * 1024)).length - 16 * 1024;
+  const edge = 16 * 1024 - header;
+  const sizes = [0, 1, edge - 1, edge, edge + 1, 3 * 1024 * 1024 + 7];
+  const bytes = (n) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + n) % 251);
+  let computed = 0;
+  // One function text for both openings (a changed text is other code: a miss).
+  const cached = (mem, n) => mem.cache(() => (computed++, bytes(n)), { name: `b${n}` });
+  const mem = await Memory.open({ store: "fs", location });
+  for (const n of sizes) await cached(mem, n)();
+  assert.equal(computed, sizes.length);
+  const again = await Memory.open({ store: "fs", location });
+  for (const n of sizes) assert.deepEqual(await cached(again, n)(), bytes(n), `${n} bytes`);
+  assert.equal(computed, sizes.length, "every value was read back, none computed again");
 });
 
 test("a damaged value is recomputed", async () => {

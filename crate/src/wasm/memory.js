@@ -275,10 +275,10 @@ export function hasNodeFs() {
   return Boolean(fs && v8);
 }
 let chunk;
-/** The whole of the open file `fd`, valid until the next read: a first read into a reused buffer (most
- * files read are small: metadata, access records, small values), then, for a
- * larger file, the rest in one read of its size (`readFileSync` always asks
- * the size first: one more system call per file). */
+/** The whole of the open file `fd`, valid until the next read: a first read
+ * into a reused buffer (most files read are small: metadata, access records,
+ * small values), then, for a larger file, the rest into a buffer of its size
+ * (`readFileSync` always asks the size first: one more system call per file). */
 function readAll(fd) {
   chunk ??= Buffer.allocUnsafe(16 * 1024);
   let filled = 0;
@@ -287,7 +287,9 @@ function readAll(fd) {
   }
   // A view of the reused buffer: the caller (Rust) copies it at once.
   if (filled < chunk.length) return chunk.subarray(0, filled);
-  const size = Math.max(fs.fstatSync(fd).size, filled + 1);
+  // One byte more than the size, so that the read which finds the end needs
+  // no bigger buffer (for a 1 GB value, a second gigabyte).
+  const size = Math.max(fs.fstatSync(fd).size, filled) + 1;
   let out = Buffer.allocUnsafe(size);
   chunk.copy(out);
   for (let n; ; filled += n) {
