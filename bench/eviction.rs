@@ -70,9 +70,9 @@ fn insert_us(n: u64, step_ms: f64) -> f64 {
 /// ms to reduce `n` entries to half, and ms until the background thread has
 /// deleted the folders of the entries removed (the reduction counts them gone
 /// at once; their files go later).
-fn reduce_ms(n: u64) -> (f64, f64) {
+fn reduce_ms(n: u64, step_ms: f64) -> (f64, f64) {
     let dir = scratch(&format!("reduce{n}"));
-    let (mem, _) = filled(&dir, n, Limits::default(), 1.0);
+    let (mem, _) = filled(&dir, n, Limits::default(), step_ms);
     let t = Instant::now();
     let removed = block_on(mem.reduce_size(&Limits { items: Some(n as usize / 2), ..Limits::default() })).unwrap();
     let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -106,8 +106,11 @@ fn main() {
     for (name, large, measure) in figures {
         out.insert(name.into(), if want(name, large) { measure().into() } else { serde_json::Value::Null });
     }
-    for (n, name, large) in [(20_000, "20k", false), (100_000, "100k", true)] {
-        let (ms, drained) = if want(&format!("reduce_{name}_ms"), large) { reduce_ms(n) } else { (f64::NAN, f64::NAN) };
+    for (n, name, large, step_ms) in
+        [(20_000, "20k", false, 1.0), (100_000, "100k", true, 1.0), (20_000, "20k_spread", false, 1000.0)]
+    {
+        let (ms, drained) =
+            if want(&format!("reduce_{name}_ms"), large) { reduce_ms(n, step_ms) } else { (f64::NAN, f64::NAN) };
         let figure = |v: f64| if v.is_nan() { serde_json::Value::Null } else { v.into() };
         out.insert(format!("reduce_{name}_ms"), figure(ms));
         out.insert(format!("reduce_{name}_drained_ms"), figure(drained));
