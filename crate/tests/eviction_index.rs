@@ -389,17 +389,17 @@ impl toolmemo::memory::Disk for CountingDisk {
     }
 }
 
-/// A cache used over months has a bucket (a second of last use) for nearly
-/// every entry: evicting one per insert must not list every bucket each time
-/// (it did: 9.5 ms per insert at 20,000 entries against 0.13 ms at 400).
-#[test]
-fn evicting_one_entry_per_insert_does_not_list_every_bucket_each_time() {
-    let dir = scratch("spread");
+type Counted = (PathBuf, Rc<FsStore<CountingDisk>>, std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+/// A store that counts its listings of `lru/`, holding 200 entries used a
+/// second apart (a bucket each, as in a cache used for months), and a clock
+/// that goes on a second per use.
+fn one_entry_per_bucket(name: &str) -> (Counted, impl Fn() -> Box<dyn Fn() -> f64>) {
+    let dir = scratch(name);
     let listings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let store = Rc::new(FsStore::open_on(CountingDisk(listings.clone()), &dir).unwrap());
-    // Each use a second after the one before: a bucket each.
     let now = Rc::new(Cell::new(1_000.0));
-    let tick = || {
+    let tick = move || -> Box<dyn Fn() -> f64> {
         let clock = now.clone();
         Box::new(move || {
             clock.set(clock.get() + 1_000.0);
@@ -410,6 +410,15 @@ fn evicting_one_entry_per_insert_does_not_list_every_bucket_each_time() {
     for k in 0..200u8 {
         block_on(fill.insert(new_entry(k, 10), vec![k])).unwrap();
     }
+    ((dir, store, listings), tick)
+}
+
+/// A cache used over months has a bucket (a second of last use) for nearly
+/// every entry: evicting one per insert must not list every bucket each time
+/// (it did: 9.5 ms per insert at 20,000 entries against 0.13 ms at 400).
+#[test]
+fn evicting_one_entry_per_insert_does_not_list_every_bucket_each_time() {
+    let ((dir, store, listings), tick) = one_entry_per_bucket("spread");
     let limits = Limits { items: Some(200), ..Limits::default() };
     let mem = Memory::new(store.clone(), limits, "r".into(), tick());
     let before = listings.load(std::sync::atomic::Ordering::Relaxed);
@@ -432,19 +441,8 @@ fn evicting_one_entry_per_insert_does_not_list_every_bucket_each_time() {
 /// `bench/eviction.rs`'s `reduce_20k_spread_ms`: over 80 s before, 0.4 s now.)
 #[test]
 fn a_reduction_through_many_one_entry_buckets_lists_them_once() {
-    let dir = scratch("spread-reduce");
-    let listings = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let store = Rc::new(FsStore::open_on(CountingDisk(listings.clone()), &dir).unwrap());
-    let now = Rc::new(Cell::new(1_000.0));
-    let clock = now.clone();
-    let tick = Box::new(move || {
-        clock.set(clock.get() + 1_000.0);
-        clock.get()
-    });
-    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), tick);
-    for k in 0..200u8 {
-        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
-    }
+    let ((dir, store, listings), tick) = one_entry_per_bucket("spread-reduce");
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), tick());
     let before = listings.load(std::sync::atomic::Ordering::Relaxed);
     let removed = block_on(mem.reduce_size(&Limits { items: Some(50), ..Limits::default() })).unwrap();
     let listed = listings.load(std::sync::atomic::Ordering::Relaxed) - before;

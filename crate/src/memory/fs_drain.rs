@@ -24,7 +24,7 @@ fn created<D: Disk>(disk: &D, dir: &Path) -> Option<f64> {
 /// Deletes the folder of the shed entry `m` (if it is still that entry's),
 /// moving it into the trash under `trash_name` first, from where it is
 /// deleted `now` or later; then drops the marker.
-pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str, now: bool) {
+fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed, trash_name: &str, now: bool) {
     if let Some(m) = m {
         let dir = entry_path(root, &m.folder, &m.key);
         if created(disk, &dir) == Some(m.created_ms) {
@@ -50,6 +50,16 @@ pub(super) fn drain_one<D: Disk>(disk: &D, root: &Path, (group, name, m): &Shed,
         }
     }
     let _ = disk.remove_file(&group.join(name));
+}
+
+/// Drains every shed marker at once, deleting the folders now, not later:
+/// for a write that found the disk full. Whether there was any.
+pub(super) fn drain_now<D: Disk>(disk: &D, root: &Path) -> bool {
+    let shed = Index::new(root).shed_markers(disk);
+    for s in &shed {
+        drain_one(disk, root, s, &unique_name(disk), true);
+    }
+    !shed.is_empty()
 }
 
 /// Folders deleted per turn of background work (under Node, the turn is a

@@ -186,15 +186,10 @@ impl<D: Disk> FsStore<D> {
     /// live writer takes that long, so none is disturbed), and whatever is in
     /// `.trash/` (unreachable by definition; deleting it twice is harmless).
     fn sweep(&self, age: std::time::Duration) {
-        let Ok(names) = self.disk.list_dir(&self.root) else { return };
-        for (name, _) in names.into_iter().filter(|(_, dir)| *dir) {
-            for (kind, min_age) in [(".tmp", age.as_secs_f64()), (".trash", 0.0)] {
-                let folder = self.root.join(&name).join(kind);
-                for (left, _) in self.disk.list_dir(&folder).unwrap_or_default() {
-                    let path = folder.join(left);
-                    if self.disk.age_secs(&path).is_some_and(|a| a >= min_age) {
-                        self.disk.remove_dir_all_later(&path);
-                    }
+        for (kind, min_age) in [(".tmp", age.as_secs_f64()), (".trash", 0.0)] {
+            for path in self.leftovers(kind) {
+                if self.disk.age_secs(&path).is_some_and(|a| a >= min_age) {
+                    self.disk.remove_dir_all_later(&path);
                 }
             }
         }
@@ -218,19 +213,21 @@ impl<D: Disk> FsStore<D> {
     /// after a reduction whose space the background has not freed yet.
     /// Whether there was anything to delete.
     fn free_space_now(&self) -> bool {
-        let mut found = false;
-        for shed in self.index.shed_markers(&self.disk) {
-            fs_drain::drain_one(&self.disk, &self.root, &shed, &self.unique(), true);
-            found = true;
+        let drained = fs_drain::drain_now(&self.disk, &self.root);
+        let trash = self.leftovers(".trash");
+        for path in &trash {
+            let _ = self.disk.remove_dir_all(path);
         }
-        for (name, _) in self.disk.list_dir(&self.root).unwrap_or_default().into_iter().filter(|(_, dir)| *dir) {
-            let trash = self.root.join(&name).join(".trash");
-            for (left, _) in self.disk.list_dir(&trash).unwrap_or_default() {
-                let _ = self.disk.remove_dir_all(&trash.join(left));
-                found = true;
-            }
-        }
-        found
+        drained || !trash.is_empty()
+    }
+
+    /// What is in the scratch folder `kind` (`.tmp`, `.trash`) of every name.
+    fn leftovers(&self, kind: &str) -> Vec<PathBuf> {
+        let names = self.disk.list_dir(&self.root).unwrap_or_default();
+        let folders = names.into_iter().filter(|(_, dir)| *dir).map(|(name, _)| self.root.join(name).join(kind));
+        folders
+            .flat_map(|f| self.disk.list_dir(&f).unwrap_or_default().into_iter().map(move |(x, _)| f.join(x)))
+            .collect()
     }
 
     /// Removes the least recently used entries in bulk while `more` takes
