@@ -30,8 +30,8 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0u8..24).prop_map(|k| Op::Hit { k }),
         1 => (0u8..24).prop_map(|k| Op::Remove { k }),
         2 => (0u16..3).prop_map(|ms| Op::Tick { ms }),
-        // Across the filesystem index's buckets (a second each) too.
-        1 => (500u16..2500).prop_map(|ms| Op::Tick { ms }),
+        // Across the filesystem index's buckets (100 ms each) too.
+        1 => (50u16..2500).prop_map(|ms| Op::Tick { ms }),
         1 => Just(Op::Restart),
     ]
 }
@@ -189,6 +189,70 @@ fn a_deleted_or_damaged_index_is_rebuilt_and_the_store_keeps_working() {
     let mem = Memory::new(store.clone(), Limits { items: Some(5), ..Limits::default() }, "r".into(), Box::new(|| 9.0));
     block_on(mem.insert(new_entry(100, 10), vec![1])).unwrap();
     assert_eq!(block_on(store.list()).unwrap().len(), 5);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every marker in the index, as (bucket, name).
+fn markers(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for bucket in std::fs::read_dir(dir.join(".index/lru")).unwrap().flatten() {
+        for m in std::fs::read_dir(bucket.path()).unwrap().flatten() {
+            out.push((bucket.file_name().into_string().unwrap(), m.file_name().into_string().unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Versions before 100 ms buckets put markers in one-second buckets
+/// (`lru/01764648000/`). A cache they wrote keeps working: its entries are
+/// hits (the marker moves into a new bucket), removed and evicted in order,
+/// and a rebuild does not give them a second marker.
+#[test]
+fn markers_in_the_one_second_buckets_of_earlier_versions_are_used_removed_and_evicted() {
+    let dir = scratch("legacy");
+    let store = Rc::new(FsStore::open(&dir).unwrap());
+    let clock = Rc::new(Cell::new(3_000.0));
+    let tick = |clock: &Rc<Cell<f64>>| -> Box<dyn Fn() -> f64> {
+        let c = clock.clone();
+        Box::new(move || c.get())
+    };
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), tick(&clock));
+    for k in 0..6u8 {
+        clock.set(3_000.0 + 150.0 * f64::from(k));
+        block_on(mem.insert(new_entry(k, 10), vec![k])).unwrap();
+    }
+    // Rewritten as an earlier version laid it out: every marker in the
+    // bucket of its second.
+    let lru = dir.join(".index/lru");
+    for (bucket, name) in markers(&dir) {
+        let second = bucket.split('.').next().unwrap().to_string();
+        std::fs::create_dir_all(lru.join(&second)).unwrap();
+        std::fs::rename(lru.join(&bucket).join(&name), lru.join(&second).join(&name)).unwrap();
+        let _ = std::fs::remove_dir(lru.join(&bucket));
+    }
+    assert!(markers(&dir).iter().all(|(b, _)| !b.contains('.')), "{:?}", markers(&dir));
+    // A hit moves entry 1's marker into the new bucket of its use.
+    clock.set(9_050.0);
+    let e1 = new_entry(1, 0);
+    assert!(block_on(mem.lookup_value(&e1.name, &e1.key, |_| true)).unwrap().is_some());
+    let now = markers(&dir);
+    assert_eq!(now.len(), 6);
+    assert!(now.iter().any(|(b, _)| b == "00000000009.0"), "{now:?}");
+    // A removal deletes entry 2's marker and counts it gone.
+    let e2 = new_entry(2, 0);
+    assert!(block_on(store.remove(&e2.name, &e2.key)).unwrap());
+    assert_eq!(markers(&dir).len(), 5);
+    assert_eq!(block_on(store.usage()).unwrap().entries, 5);
+    // A rebuild keeps one marker per entry.
+    assert_eq!(store.reindex().unwrap().entries, 5);
+    assert_eq!(markers(&dir).len(), 5);
+    // Evicted least recently used first: 0, 3, 4, 5, and 1 (just used) last.
+    let removed = block_on(mem.reduce_size(&Limits { items: Some(1), ..Limits::default() })).unwrap();
+    let want: Vec<_> = [0u8, 3, 4, 5].iter().map(|k| new_entry(*k, 0).key).collect();
+    assert_eq!(removed.iter().map(|m| m.key).collect::<Vec<_>>(), want);
+    assert!(block_on(mem.lookup_value(&e1.name, &e1.key, |_| true)).unwrap().is_some());
+    assert_eq!(block_on(store.usage()).unwrap().entries, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -7,7 +7,7 @@
 //! - `totals`: entries and bytes (two i64, little-endian) and 8 bytes of their
 //!   sha256, rewritten in place under the lock file `lock` (ccache's stats
 //!   files, one for the folder) by every publish and removal;
-//! - `lru/<bucket>/<marker>`: one empty file per entry, in the bucket (second)
+//! - `lru/<bucket>/<marker>`: one empty file per entry, in the bucket (100 ms)
 //!   of its last use, named `<last use>-<created>-<key>-<bytes>-<folder>`
 //!   (times as 16 hex digits that sort as the numbers do), so that names sort
 //!   in the walk's order of eviction, exactly. A hit renames its entry's marker; listing the oldest
@@ -38,12 +38,31 @@ use crate::fingerprint::{sha256, Key};
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-/// A bucket spans this much time of last use: a second keeps a bucket's
-/// folder small (a full cache written at ~1,000 entries a second puts 50,000
-/// markers in a one-minute bucket, and ext4 slows down in folders that large).
-const BUCKET_MS: f64 = 1_000.0;
+/// A bucket spans this much time of last use. Small, because a reduction
+/// moves whole buckets by one rename each but the part it takes of the last
+/// one marker by marker: a fast writer puts ~700 entries in 100 ms natively
+/// (~400 under Node), where a second's bucket held up to 7,000 and their
+/// renames were a third of a Node reduction. Small folders also keep ext4
+/// fast.
+const BUCKET_MS: f64 = 100.0;
+
+/// A bucket's name: the second, 11 digits, then the tenth (`01764648000.3`).
+/// Names sort as the times do, and after the one-second bucket of the same
+/// second that earlier versions wrote ([`legacy_bucket_of`]).
+fn bucket_of(ms: f64) -> String {
+    let tenths = (ms.max(0.0) / BUCKET_MS) as u64;
+    format!("{:011}.{}", tenths / 10, tenths % 10)
+}
+
+/// The one-second bucket that versions before 100 ms buckets wrote a marker
+/// in. Such markers are still found (a hit moves one into a new bucket, a
+/// removal deletes it) and evicted in order, a legacy bucket going before the
+/// new buckets of its second: at most a second early. None is written.
+fn legacy_bucket_of(ms: f64) -> String {
+    format!("{:011}", (ms.max(0.0) / 1_000.0) as u64)
+}
 
 /// The index of one cache folder.
 pub(super) struct Index {
@@ -57,9 +76,10 @@ pub(super) struct Index {
     buckets: Mutex<Option<VecDeque<String>>>,
 }
 
-/// A shed marker: the `evicted/` folder it is in, its name, and what it
+/// A shed marker: the `evicted/` folder it is in (shared by the markers of
+/// a folder: a reduction sheds tens of thousands), its name, and what it
 /// says (`None`: a name that is not a marker).
-pub(super) type Shed = (PathBuf, String, Option<Marker>);
+pub(super) type Shed = (Arc<Path>, String, Option<Marker>);
 
 /// What a marker says of its entry.
 pub(super) struct Marker {
@@ -68,10 +88,6 @@ pub(super) struct Marker {
     pub key: Key,
     pub bytes: u64,
     pub folder: String,
-}
-
-fn bucket_of(ms: f64) -> String {
-    format!("{:011}", (ms.max(0.0) / BUCKET_MS) as u64)
 }
 
 /// An f64 as 16 hex digits that sort as `f64::total_cmp` does (exact: the
@@ -129,6 +145,19 @@ impl Index {
 
     fn marker_path(&self, m: &Meta, folder: &str) -> PathBuf {
         self.lru().join(bucket_of(m.last_access_ms)).join(marker_name(m, folder))
+    }
+
+    /// Where an earlier version put the marker of `m` ([`legacy_bucket_of`]).
+    fn legacy_marker_path(&self, m: &Meta, folder: &str) -> PathBuf {
+        self.lru().join(legacy_bucket_of(m.last_access_ms)).join(marker_name(m, folder))
+    }
+
+    /// Deletes the marker of `m`, wherever a version put it.
+    fn remove_marker<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> io::Result<()> {
+        match disk.remove_file(&self.marker_path(m, folder)) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => disk.remove_file(&self.legacy_marker_path(m, folder)),
+            done => done,
+        }
     }
 
     /// The totals, if the index has whole ones. Read under the lock: a read
@@ -202,7 +231,7 @@ impl Index {
     /// Records that the entry `m` is gone; whether its marker was there (the
     /// process that removes a marker is the one that adjusts the totals).
     pub fn remove<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
-        disk.remove_file(&self.marker_path(m, folder)).is_ok()
+        self.remove_marker(disk, m, folder).is_ok()
     }
 
     /// Removes the marker `m` (whose entry is gone); whether it was there.
@@ -211,7 +240,7 @@ impl Index {
         meta.last_access_ms = m.last_ms;
         meta.created_ms = m.created_ms;
         meta.bytes = m.bytes;
-        disk.remove_file(&self.marker_path(&meta, &m.folder))
+        self.remove_marker(disk, &meta, &m.folder)
     }
 
     /// Records a new last use (and hits) of `was`, now `now`; whether the
@@ -220,25 +249,26 @@ impl Index {
     pub fn used<D: Disk>(&self, disk: &D, was: &Meta, now: &Meta, folder: &str) -> bool {
         let (from, to) = (self.marker_path(was, folder), self.marker_path(now, folder));
         if from == to {
-            return disk.age_secs(&from).is_some() || !self.was_shed(disk, was, folder);
+            return self.has(disk, was, folder) || !self.was_shed(disk, was, folder);
         }
         self.seen(now, folder);
-        match disk.rename(&from, &to) {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if disk.age_secs(&from).is_some() {
-                    // The new bucket does not exist yet.
-                    self.make_bucket(disk, now.last_access_ms);
-                    let _ = disk.rename(&from, &to);
-                    true
-                } else {
-                    // Shed, or moved first by another process's hit (then
-                    // its name stands: it is as recent).
-                    !self.was_shed(disk, was, folder)
+        for from in [from, self.legacy_marker_path(was, folder)] {
+            match disk.rename(&from, &to) {
+                Ok(()) => return true,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    if disk.age_secs(&from).is_some() {
+                        // The new bucket does not exist yet.
+                        self.make_bucket(disk, now.last_access_ms);
+                        let _ = disk.rename(&from, &to);
+                        return true;
+                    }
                 }
+                Err(_) => return true,
             }
-            Err(_) => true,
         }
+        // Shed, or moved first by another process's hit (then its name
+        // stands: it is as recent).
+        !self.was_shed(disk, was, folder)
     }
 
     /// The first markers in the order of eviction, at most `n`, each still in
@@ -320,7 +350,7 @@ impl Index {
     ) -> Vec<Shed> {
         let mut out = Vec::new();
         let evicted = self.evicted();
-        let mine = evicted.join(mine);
+        let mine: Arc<Path> = evicted.join(mine).into();
         let move_one = |from: &Path, name: &str, out: &mut Vec<Shed>| {
             let (a, b) = (from.join(name), mine.join(name));
             let mut moved = disk.rename(&a, &b);
@@ -334,6 +364,7 @@ impl Index {
         };
         let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
         let mut done: Vec<String> = Vec::new();
+        let mut made_evicted = false;
         loop {
             let fresh = front.is_none();
             if fresh {
@@ -358,8 +389,11 @@ impl Index {
                     break;
                 }
                 // The whole bucket goes, in one rename.
-                let _ = disk.create_dir(&evicted, true);
-                let to = evicted.join(format!("{bucket}.{unique}"));
+                if !made_evicted {
+                    let _ = disk.create_dir(&evicted, true);
+                    made_evicted = true;
+                }
+                let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
                 if disk.rename(&from, &to).is_ok() {
                     self.forget_bucket(bucket);
                     let mut moved: Vec<String> =
@@ -410,6 +444,7 @@ impl Index {
     /// Whether the marker of `m` is in its place.
     pub fn has<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
         disk.age_secs(&self.marker_path(m, folder)).is_some()
+            || disk.age_secs(&self.legacy_marker_path(m, folder)).is_some()
     }
 
     /// The shed markers whose entries' folders are still to be deleted, with
@@ -417,7 +452,7 @@ impl Index {
     pub fn shed_markers<D: Disk>(&self, disk: &D) -> Vec<Shed> {
         let mut out = Vec::new();
         for (group, _) in disk.list_dir(&self.evicted()).unwrap_or_default() {
-            let dir = self.evicted().join(group);
+            let dir: Arc<Path> = self.evicted().join(group).into();
             for (name, _) in disk.list_dir(&dir).unwrap_or_default() {
                 let m = parse_marker(&name);
                 out.push((dir.clone(), name, m));
@@ -498,7 +533,10 @@ impl Index {
             }
             let entries = entries()?;
             for (m, folder) in &entries {
-                self.add(disk, m, folder);
+                // A marker an earlier version wrote stands (no second one).
+                if !self.has(disk, m, folder) {
+                    self.add(disk, m, folder);
+                }
             }
             let u = Usage { entries: entries.len() as u64, bytes: entries.iter().map(|(m, _)| m.bytes).sum() };
             let tmp = self.dir.join("totals.new");
