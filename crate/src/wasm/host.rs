@@ -297,7 +297,9 @@ impl crate::memory::Disk for NodeDisk {
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
         let listed = disk_list(text(path)).map_err(io)?.to_vec();
-        Ok(String::from_utf8_lossy(&listed)
+        // Node gives UTF-8 (a name that was not is already lossy there).
+        let listed = String::from_utf8(listed).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Ok(listed
             .split_terminator('\0')
             .filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/'))))
             .collect())

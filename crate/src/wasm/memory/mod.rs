@@ -55,11 +55,13 @@ extern "C" {
 }
 
 mod cached;
+mod metas;
 mod pipefunc;
 mod store;
 mod store_fs;
 
 use cached::{CachedCore, CachedState};
+use metas::metas_to_js;
 use pipefunc::PipeFuncCore;
 use store::JsStore;
 
@@ -202,13 +204,6 @@ fn entry_id(name: &JsValue, key: &JsValue, what: &str) -> Result<(String, Key), 
 /// A key as JS shows it (64 hex digits).
 fn parse_key(hex: &str) -> Result<Key, JsValue> {
     Key::from_hex(hex).ok_or_else(|| err(ErrorKind::Input, format!("'{hex}' is not a cache key (64 hex digits)")))
-}
-
-/// Entries as JS objects: one JSON text parsed by the engine, which for the
-/// tens of thousands of entries a reduction returns is several times faster
-/// than building each object field by field across the boundary.
-fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
-    js_sys::JSON::parse(&serde_json::to_string(metas).expect("metadata is JSON"))
 }
 
 /// A cache of function results and interface runs.
