@@ -250,7 +250,8 @@ impl<D: Disk> FsStore<D> {
             }
             more(&offered)
         });
-        let gone: Vec<Meta> = shed.iter().filter_map(|(_, _, m)| m.as_ref()).map(marker_meta).collect();
+        let mut gone: Vec<Meta> = Vec::with_capacity(shed.len());
+        gone.extend(shed.iter().filter_map(|(_, _, m)| m.as_ref()).map(marker_meta));
         if !shed.is_empty() {
             let bytes: u64 = gone.iter().map(|m| m.bytes).sum();
             self.adjust(-(gone.len() as i64), -(bytes as i64));
