@@ -135,6 +135,26 @@ test("Node processes racing on one folder each get the result, and one whole ent
   assert.equal(readFileSync(counter, "utf8"), runs, "a later process hits it");
 });
 
+test("a miss leaves the process's error stacks as they were", async () => {
+  // A miss's first read finds no file and is made without a stack trace
+  // (crate/src/wasm/memory.js, openQuietly): the limit must come back.
+  const location = fresh();
+  const mem = await Memory.open({ store: "fs", location, durable: false });
+  const twice = mem.cache(function twice(x) { return 2 * x; });
+  const limit = Error.stackTraceLimit;
+  assert.equal(await twice(21), 42);
+  assert.equal(await twice(21), 42);
+  assert.equal(Error.stackTraceLimit, limit);
+  assert.ok(new Error("here").stack.split("\n").length > 1, "errors still have stacks");
+  Error.stackTraceLimit = 3;
+  try {
+    assert.equal(await twice(4), 8);
+    assert.equal(Error.stackTraceLimit, 3, "a limit the user set is kept too");
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+});
+
 test("store 'fs' needs a location", async () => {
   await assert.rejects(Memory.open({ store: "fs" }), (e) => e.kind === "input" && /location/.test(e.message));
 });
