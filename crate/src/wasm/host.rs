@@ -147,7 +147,7 @@ extern "C" {
 
 // The filesystem store's disk (cargo feature `node-fs`).
 #[cfg(feature = "node-fs")]
-#[wasm_bindgen(module = "/src/wasm/memory.js")]
+#[wasm_bindgen(module = "/src/wasm/node_disk.js")]
 extern "C" {
     #[wasm_bindgen(js_name = diskRead, catch)]
     fn disk_read(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
