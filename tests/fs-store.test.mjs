@@ -137,7 +137,7 @@ test("Node processes racing on one folder each get the result, and one whole ent
 
 test("a miss leaves the process's error stacks as they were", async () => {
   // A miss's first read finds no file and is made without a stack trace
-  // (crate/src/wasm/memory.js, openQuietly): the limit must come back.
+  // (crate/src/wasm/node_disk.js, openQuietly): the limit must come back.
   const location = fresh();
   const mem = await Memory.open({ store: "fs", location, durable: false });
   const twice = mem.cache(function twice(x) { return 2 * x; });

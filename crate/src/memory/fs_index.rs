@@ -252,19 +252,19 @@ impl Index {
             return self.has(disk, was, folder) || !self.was_shed(disk, was, folder);
         }
         self.seen(now, folder);
-        for from in [from, self.legacy_marker_path(was, folder)] {
-            match disk.rename(&from, &to) {
-                Ok(()) => return true,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    if disk.age_secs(&from).is_some() {
-                        // The new bucket does not exist yet.
-                        self.make_bucket(disk, now.last_access_ms);
-                        let _ = disk.rename(&from, &to);
-                        return true;
-                    }
-                }
-                Err(_) => return true,
-            }
+        // Whether the marker moved from `from` (`None`: it is not there).
+        let moved = |from: &Path| match disk.rename(from, &to) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => disk.age_secs(from).is_some().then(|| {
+                // The new bucket does not exist yet.
+                self.make_bucket(disk, now.last_access_ms);
+                let _ = disk.rename(from, &to);
+            }),
+            _ => Some(()),
+        };
+        // Where an earlier version put it is looked at only when needed: a hit
+        // is the hot path.
+        if moved(&from).or_else(|| moved(&self.legacy_marker_path(was, folder))).is_some() {
+            return true;
         }
         // Shed, or moved first by another process's hit (then its name
         // stands: it is as recent).
