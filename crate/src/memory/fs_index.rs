@@ -15,6 +15,8 @@
 //! - `evicted/`: markers of entries shed in bulk ([`Index::shed`]: whole
 //!   buckets by one rename), gone for readers and the totals, whose folders
 //!   are deleted later (`fs_drain`).
+//! - `aside/<process>/`: buckets a bulk shed holds while it decides on them
+//!   ([`Index::shed_aside`]), put back by a later opening if it crashed.
 //!
 //! Every process keeps its sorted list of buckets (listed again when used
 //! up: a cache used for months has a bucket for nearly every entry), and the
@@ -34,7 +36,7 @@
 use super::disk::Disk;
 use super::entry::Meta;
 use super::store::Usage;
-use crate::fingerprint::{sha256, Key};
+use crate::fingerprint::{nibble, sha256, Key};
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -81,6 +83,37 @@ pub(super) struct Index {
 /// says (`None`: a name that is not a marker).
 pub(super) type Shed = (Arc<Path>, String, Option<Marker>);
 
+/// How a bucket set aside went ([`Index::shed_aside`]).
+enum Aside {
+    /// All of it was taken: its markers and bytes.
+    Whole(Usage),
+    /// Some was taken, the rest put back: the shed is over.
+    Partly,
+    /// The bucket was gone.
+    Gone,
+    /// It could not be set aside: look at it first instead.
+    Refused,
+}
+
+/// How many shed markers, and the bytes their entries held.
+fn sizes(shed: &[Shed]) -> Usage {
+    Usage { entries: shed.len() as u64, bytes: shed.iter().filter_map(|(_, _, m)| m.as_ref()).map(|m| m.bytes).sum() }
+}
+
+/// Moves the marker `name` from the folder `from` into `mine` (made if need
+/// be), and records it shed if it was there.
+fn move_one<D: Disk>(disk: &D, from: &Path, name: &str, mine: &Arc<Path>, out: &mut Vec<Shed>) {
+    let (a, b) = (from.join(name), mine.join(name));
+    let mut moved = disk.rename(&a, &b);
+    if moved.as_ref().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
+        let _ = disk.create_dir(mine, true);
+        moved = disk.rename(&a, &b);
+    }
+    if moved.is_ok() {
+        out.push((mine.clone(), name.to_string(), parse_marker(name)));
+    }
+}
+
 /// What a marker says of its entry.
 pub(super) struct Marker {
     pub last_ms: f64,
@@ -99,7 +132,11 @@ fn sortable(f: f64) -> String {
 }
 
 fn unsortable(hex: &str) -> Option<f64> {
-    let ordered = (u64::from_str_radix(hex, 16).ok()? ^ (1 << 63)) as i64;
+    if hex.len() != 16 {
+        return None;
+    }
+    let n = hex.bytes().try_fold(0u64, |n, c| Some(n << 4 | u64::from(nibble(c)?)))?;
+    let ordered = (n ^ (1 << 63)) as i64;
     let bits = ordered ^ ((((ordered >> 63) as u64) >> 1) as i64);
     Some(f64::from_bits(bits as u64))
 }
@@ -196,8 +233,16 @@ impl Index {
 
     /// Creates the bucket of the time `ms`, and adds it to this process's list.
     fn make_bucket<D: Disk>(&self, disk: &D, ms: f64) {
-        let bucket = bucket_of(ms);
+        self.make_bucket_named(disk, bucket_of(ms));
+    }
+
+    fn make_bucket_named<D: Disk>(&self, disk: &D, bucket: String) {
         let _ = disk.create_dir(&self.lru().join(&bucket), true);
+        self.remember_bucket(bucket);
+    }
+
+    /// Adds a bucket that is there again to this process's list.
+    fn remember_bucket(&self, bucket: String) {
         if let Some(known) = self.buckets.lock().unwrap_or_else(|p| p.into_inner()).as_mut() {
             if let Err(at) = known.binary_search(&bucket) {
                 known.insert(at, bucket);
@@ -335,8 +380,14 @@ impl Index {
     /// as long as `more` takes them, into `evicted/`: a whole bucket by one
     /// rename (`unique` names its folder there), other markers one by one
     /// into `mine`, this process's folder. The markers taken, each by this
-    /// call alone: a moved bucket is listed again where it went, so a marker
+    /// call alone: a moved bucket is listed where it went, so a marker
     /// another process moved meanwhile is not counted twice.
+    ///
+    /// `surely` is what `more` will take at the least. While the buckets this
+    /// call took whole say the next one fits in it, the next is set aside
+    /// before it is listed ([`Index::shed_aside`]): one listing per bucket,
+    /// not one to decide and one to count. Otherwise a bucket is listed
+    /// first, then moved whole or marker by marker.
     ///
     /// An insert into a full store sheds one marker: from this process's view
     /// of the oldest bucket (a `stat` checks each name before it is offered),
@@ -346,27 +397,61 @@ impl Index {
         disk: &D,
         unique: &str,
         mine: &str,
+        surely: Usage,
         mut more: impl FnMut(&Marker) -> bool,
     ) -> Vec<Shed> {
         let mut out = Vec::new();
         let evicted = self.evicted();
+        let mine_aside = self.aside().join(mine);
         let mine: Arc<Path> = evicted.join(mine).into();
-        let move_one = |from: &Path, name: &str, out: &mut Vec<Shed>| {
-            let (a, b) = (from.join(name), mine.join(name));
-            let mut moved = disk.rename(&a, &b);
-            if moved.as_ref().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
-                let _ = disk.create_dir(&mine, true);
-                moved = disk.rename(&a, &b);
-            }
-            if moved.is_ok() {
-                out.push((mine.clone(), name.to_string(), parse_marker(name)));
-            }
-        };
         let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
         let mut done: Vec<String> = Vec::new();
-        let mut made_evicted = false;
+        let (mut made_evicted, mut made_aside) = (false, false);
+        // What this call took, and the most a bucket it took whole held
+        // (markers, bytes): its guess of the next bucket.
+        let (mut taken, mut largest) = (Usage::default(), None::<Usage>);
+        let mut look_first = false;
         loop {
             let fresh = front.is_none();
+            if fresh && !look_first {
+                let fits =
+                    |b: Usage| taken.entries + b.entries <= surely.entries || taken.bytes + b.bytes < surely.bytes;
+                if largest.is_some_and(fits) {
+                    let Some(bucket) = self.next_bucket(disk, done.last()) else { break };
+                    if !made_aside {
+                        let _ = disk.create_dir(&mine_aside, true);
+                        made_aside = true;
+                    }
+                    if !made_evicted {
+                        let _ = disk.create_dir(&evicted, true);
+                        made_evicted = true;
+                    }
+                    let held = mine_aside.join(format!("{bucket}.{unique}"));
+                    let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
+                    let before = out.len();
+                    match self.shed_aside(disk, &bucket, &held, &to, &mine, &mut more, &mut out) {
+                        Aside::Gone => {}
+                        Aside::Refused => look_first = true,
+                        Aside::Partly => break,
+                        Aside::Whole(b) => {
+                            largest = Some(largest.map_or(b, |l| Usage {
+                                entries: l.entries.max(b.entries),
+                                bytes: l.bytes.max(b.bytes),
+                            }));
+                        }
+                    }
+                    for (_, _, m) in &out[before..] {
+                        taken = Usage {
+                            entries: taken.entries + 1,
+                            bytes: taken.bytes + m.as_ref().map_or(0, |m| m.bytes),
+                        };
+                    }
+                    if !look_first {
+                        done.push(bucket);
+                        continue;
+                    }
+                }
+            }
             if fresh {
                 *front = self.load_front(disk, done.last());
             }
@@ -381,10 +466,10 @@ impl Index {
                     }
                     parsed.push(m);
                 }
-                let taken = parsed.len();
-                if taken < names.len() {
-                    for name in names.drain(..taken).collect::<Vec<_>>() {
-                        move_one(&from, &name, &mut out);
+                let took = parsed.len();
+                if took < names.len() {
+                    for name in names.drain(..took).collect::<Vec<_>>() {
+                        move_one(disk, &from, &name, &mine, &mut out);
                     }
                     break;
                 }
@@ -399,12 +484,19 @@ impl Index {
                     let mut moved: Vec<String> =
                         disk.list_dir(&to).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
                     moved.sort_unstable();
+                    let before = out.len();
                     if moved == *names {
                         // As listed before the move (the usual case): parsed already.
                         out.extend(names.drain(..).zip(parsed).map(|(n, m)| (to.clone(), n, m)));
                     } else {
                         out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
                     }
+                    let whole = sizes(&out[before..]);
+                    taken = Usage { entries: taken.entries + whole.entries, bytes: taken.bytes + whole.bytes };
+                    largest = Some(largest.map_or(whole, |l| Usage {
+                        entries: l.entries.max(whole.entries),
+                        bytes: l.bytes.max(whole.bytes),
+                    }));
                 }
                 done.push(bucket.clone());
                 *front = None;
@@ -419,7 +511,7 @@ impl Index {
                         stopped = true;
                         break;
                     }
-                    move_one(&from, &name, &mut out);
+                    move_one(disk, &from, &name, &mine, &mut out);
                 }
                 names.remove(0);
             }
@@ -430,6 +522,143 @@ impl Index {
             *front = None;
         }
         out
+    }
+
+    /// Sheds the whole bucket `bucket`, which the caller expects `more` to
+    /// take: it is set aside (to `held`, in this process's folder of
+    /// `aside/`) by one rename, listed there, and moved into `evicted/` (to
+    /// `to`) by a second. What it holds there is exactly what moved, since
+    /// markers in `aside/` are nobody else's to move: no second listing. The
+    /// part `more` does not take goes back (the guess was short): the fewer
+    /// of the two parts marker by marker, the other by renaming the folder.
+    ///
+    /// While a bucket is aside, another process's hit on one of its entries
+    /// is served but does not move its marker: for an entry that goes back,
+    /// that use is lost (it is evicted as if unused since before).
+    #[allow(clippy::too_many_arguments)]
+    fn shed_aside<D: Disk>(
+        &self,
+        disk: &D,
+        bucket: &str,
+        held: &Path,
+        to: &Arc<Path>,
+        mine: &Arc<Path>,
+        more: &mut impl FnMut(&Marker) -> bool,
+        out: &mut Vec<Shed>,
+    ) -> Aside {
+        let from = self.lru().join(bucket);
+        match disk.rename(&from, held) {
+            Ok(()) => self.forget_bucket(bucket),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && disk.age_secs(&from).is_none() => {
+                // Emptied and removed by another process meanwhile.
+                self.forget_bucket(bucket);
+                return Aside::Gone;
+            }
+            Err(_) => return Aside::Refused,
+        }
+        let mut names: Vec<String> = disk.list_dir(held).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
+        if names.is_empty() {
+            let _ = disk.remove_empty_dir(held);
+            return Aside::Gone;
+        }
+        names.sort_unstable();
+        let mut parsed = Vec::with_capacity(names.len());
+        for n in &names {
+            let m = parse_marker(n);
+            if m.as_ref().is_some_and(|m| !more(m)) {
+                break;
+            }
+            parsed.push(m);
+        }
+        let took = parsed.len();
+        if took == names.len() {
+            if disk.rename(held, to).is_ok() {
+                let start = out.len();
+                out.extend(names.into_iter().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+                return Aside::Whole(sizes(&out[start..]));
+            }
+            // Not movable (another process put back what it found aside
+            // after a crash long ago): nothing taken.
+            self.put_back(disk, bucket, held, &names);
+            return Aside::Partly;
+        }
+        let (taking, keeping) = names.split_at(took);
+        if taking.len() <= keeping.len() {
+            for name in taking {
+                move_one(disk, held, name, mine, out);
+            }
+            self.put_back(disk, bucket, held, keeping);
+        } else {
+            self.put_back_each(disk, bucket, held, keeping);
+            if disk.rename(held, to).is_ok() {
+                out.extend(taking.iter().cloned().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+            } else {
+                self.put_back(disk, bucket, held, taking);
+            }
+        }
+        Aside::Partly
+    }
+
+    /// Moves the folder `held` (the bucket `bucket`, set aside, holding
+    /// `names`) back into the order: by one rename if the bucket was not made
+    /// again meanwhile, else marker by marker.
+    fn put_back<D: Disk>(&self, disk: &D, bucket: &str, held: &Path, names: &[String]) {
+        if disk.rename(held, &self.lru().join(bucket)).is_ok() {
+            self.remember_bucket(bucket.to_string());
+        } else {
+            self.put_back_each(disk, bucket, held, names);
+            let _ = disk.remove_empty_dir(held);
+        }
+    }
+
+    /// Moves the markers `names` of the folder `held` back into the bucket `bucket`.
+    fn put_back_each<D: Disk>(&self, disk: &D, bucket: &str, held: &Path, names: &[String]) {
+        let dir = self.lru().join(bucket);
+        for name in names {
+            let (a, b) = (held.join(name), dir.join(name));
+            if disk.rename(&a, &b).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
+                self.make_bucket_named(disk, bucket.to_string());
+                let _ = disk.rename(&a, &b);
+            }
+        }
+    }
+
+    /// `aside/`: buckets a reduction holds for the moment it decides on them
+    /// ([`Index::shed_aside`]), each process in a folder of its own.
+    fn aside(&self) -> PathBuf {
+        self.dir.join("aside")
+    }
+
+    /// Puts back into the order what processes that crashed (or stopped)
+    /// while a bucket was aside left there: their folders in `aside/` left
+    /// unchanged for `age_secs`, but `mine`. Each set-aside bucket is first
+    /// claimed by a rename into `mine` (`unique` names it), so that a process
+    /// that was only slow finds it gone and counts none of it shed.
+    pub fn put_back_abandoned<D: Disk>(&self, disk: &D, mine: &str, unique: &str, age_secs: f64) {
+        let Ok(groups) = disk.list_dir(&self.aside()) else { return };
+        let mine_aside = self.aside().join(mine);
+        for (group, _) in groups.into_iter().filter(|(g, _)| g != mine) {
+            let dir = self.aside().join(&group);
+            if disk.age_secs(&dir).is_none_or(|a| a < age_secs) {
+                continue;
+            }
+            for (held, _) in disk.list_dir(&dir).unwrap_or_default() {
+                let claimed = mine_aside.join(format!("{held}.{unique}"));
+                let _ = disk.create_dir(&mine_aside, true);
+                if disk.rename(&dir.join(&held), &claimed).is_err() {
+                    continue;
+                }
+                for (name, _) in disk.list_dir(&claimed).unwrap_or_default() {
+                    match parse_marker(&name) {
+                        Some(m) => self.put_back_each(disk, &bucket_of(m.last_ms), &claimed, &[name]),
+                        None => drop(disk.remove_file(&claimed.join(&name))),
+                    }
+                }
+                let _ = disk.remove_empty_dir(&claimed);
+            }
+            let _ = disk.remove_empty_dir(&dir);
+        }
+        let _ = disk.remove_empty_dir(&mine_aside);
     }
 
     /// Whether the marker of `m` was shed (it is in `evicted/`): a listing of
@@ -481,36 +710,38 @@ impl Index {
     /// runs out, so a bucket that another process made *older* than those
     /// listed (its clock behind, a rebuild) is seen that much later.
     fn load_front<D: Disk>(&self, disk: &D, after: Option<&String>) -> Option<(String, Vec<String>)> {
-        let mut known = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut listed, mut relist) = (false, false);
+        let mut after = after.cloned();
         loop {
-            if known.is_none() || relist {
-                let mut all: Vec<String> =
-                    disk.list_dir(&self.lru()).ok()?.into_iter().filter(|(_, dir)| *dir).map(|(b, _)| b).collect();
-                all.sort_unstable();
-                *known = Some(all.into());
-                listed = true;
+            let bucket = self.next_bucket(disk, after.as_ref())?;
+            let dir = self.lru().join(&bucket);
+            let mut names: Vec<String> = disk.list_dir(&dir).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
+            if names.is_empty() {
+                let _ = disk.remove_empty_dir(&dir);
+                self.forget_bucket(&bucket);
+                after = Some(bucket);
+                continue;
             }
-            let queue = known.as_mut().expect("listed");
-            let i = after.map_or(0, |a| queue.partition_point(|b| b <= a));
-            while i < queue.len() {
-                let dir = self.lru().join(&queue[i]);
-                let mut names: Vec<String> =
-                    disk.list_dir(&dir).unwrap_or_default().into_iter().map(|(n, _)| n).collect();
-                if names.is_empty() {
-                    let _ = disk.remove_empty_dir(&dir);
-                    queue.remove(i);
-                    continue;
-                }
-                names.sort_unstable();
-                return Some((queue[i].clone(), names));
-            }
-            if listed {
-                return None;
-            }
-            // This process's list is used up: list `lru/` again, once.
-            relist = true;
+            names.sort_unstable();
+            return Some((bucket, names));
         }
+    }
+
+    /// The first bucket after `after` in this process's list of buckets,
+    /// which is listed (`lru/`) when there is none yet or when it runs out.
+    fn next_bucket<D: Disk>(&self, disk: &D, after: Option<&String>) -> Option<String> {
+        let first_after =
+            |queue: &VecDeque<String>| queue.get(after.map_or(0, |a| queue.partition_point(|b| b <= a))).cloned();
+        let mut known = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(next) = known.as_ref().and_then(first_after) {
+            return Some(next);
+        }
+        let mut all: Vec<String> =
+            disk.list_dir(&self.lru()).ok()?.into_iter().filter(|(_, dir)| *dir).map(|(b, _)| b).collect();
+        all.sort_unstable();
+        let all = VecDeque::from(all);
+        let next = first_after(&all);
+        *known = Some(all);
+        next
     }
 
     /// Rebuilds the index from a walk (`entries` calls it under the lock):

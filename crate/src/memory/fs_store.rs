@@ -35,6 +35,11 @@ use std::sync::Mutex;
 /// Leftovers of crashed writers older than this are deleted when a store opens.
 const LEFTOVER_AGE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
 
+/// Buckets a reduction set aside and did not finish with (it crashed) are put
+/// back into the order after this long: a reduction holds one for
+/// milliseconds.
+const ABANDONED_AGE: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The version of the on-disk layout; recorded in `<root>/layout.json`.
 pub const LAYOUT_VERSION: u64 = 1;
 
@@ -196,6 +201,7 @@ impl<D: Disk> FsStore<D> {
         if self.disk.list_dir(&self.index.evicted()).is_ok_and(|groups| !groups.is_empty()) {
             self.drain_later(None);
         }
+        self.index.put_back_abandoned(&self.disk, &self.mine, &self.unique(), ABANDONED_AGE.as_secs_f64());
     }
 
     /// Deletes the folders of shed entries (`shed`, or all there are) off the
@@ -234,13 +240,13 @@ impl<D: Disk> FsStore<D> {
     /// them: their markers leave the order at once (whole buckets by one
     /// rename), the totals count them gone, readers miss them from then on,
     /// and their folders are deleted later.
-    fn shed_now(&self, mut more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+    fn shed_now(&self, surely: Usage, mut more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
         if !self.index.has_totals(&self.disk) {
             self.rebuild(false)?;
         }
         // One Meta, refilled for each marker offered (50,000 in a reduction to half).
         let mut offered = Meta::blank(Key([0; 32]));
-        let shed = self.index.shed(&self.disk, &self.unique(), &self.mine, |m| {
+        let shed = self.index.shed(&self.disk, &self.unique(), &self.mine, surely, |m| {
             offered.key = m.key;
             offered.last_access_ms = m.last_ms;
             offered.created_ms = m.created_ms;
@@ -755,8 +761,8 @@ impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
         ready(self.oldest_now(n))
     }
 
-    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
-        ready(self.shed_now(more))
+    fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        ready(self.shed_now(surely, more))
     }
 
     fn hit(

@@ -58,8 +58,8 @@ impl<V, S: Store<V>> Store<V> for WithReadOnly<S> {
         self.writable.usage().await
     }
 
-    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
-        self.writable.shed(more).await
+    async fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+        self.writable.shed(surely, more).await
     }
 
     async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {

@@ -218,9 +218,14 @@ impl<S: Store<V>, V> Memory<S, V> {
             // In bulk where the store can: the same choice, made as the store
             // offers its entries in order.
             let mut left = usage;
+            // What must go whatever the order: the excess over each limit.
+            let surely = Usage {
+                entries: limits.items.map_or(0, |n| usage.entries.saturating_sub(n as u64)),
+                bytes: limits.bytes.map_or(0, |b| usage.bytes.saturating_sub(b)),
+            };
             let shed = self
                 .store
-                .shed(|m| {
+                .shed(surely, |m| {
                     let too_old = limits.age_ms.is_some_and(|age| now - m.last_access_ms > age);
                     let take = over(&left) || too_old;
                     if take {

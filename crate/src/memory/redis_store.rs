@@ -516,7 +516,7 @@ impl Store<Vec<u8>> for RedisStore {
     /// not quite the walk's tie order: equal last uses are rare in Redis).
     /// Entry by entry: each removal is one `MULTI` (a sorted set has no bulk
     /// removal that keeps the totals and the values together).
-    fn shed(&self, _more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+    fn shed(&self, _surely: Usage, _more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(super::store::no_shed())
     }
 

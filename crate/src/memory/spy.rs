@@ -58,9 +58,9 @@ impl<V: Clone> Store<V> for Spy<V> {
         self.saw("usage");
         self.inner.usage().await
     }
-    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+    async fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
         self.saw("shed");
-        self.inner.shed(more).await
+        self.inner.shed(surely, more).await
     }
     async fn oldest(&self, n: usize) -> Result<Vec<Meta>> {
         self.saw("oldest");
@@ -131,7 +131,7 @@ pub(crate) fn every_method<V: Clone, S: Store<V>>(store: &S, value: V) {
     block_on(store.usage()).unwrap();
     block_on(store.oldest(4)).unwrap();
     // Sheds nothing (`more` takes no entry), but must reach the store.
-    let _ = block_on(store.shed(|_| false));
+    let _ = block_on(store.shed(Usage::default(), |_| false));
     drop(block_on(store.claim(&name, &key)).unwrap());
     block_on(store.record_use(&name, &key, 1.0, "r")).unwrap();
     block_on(store.stage(&name)).unwrap();

@@ -95,8 +95,9 @@ pub trait Store<V> {
     /// whole buckets of its index out of sight at once and deletes their files
     /// later); the removed entries, as far as the store's index knows them.
     /// `Unsupported` where there is no bulk way (then [`super::Memory`]
-    /// removes entries one by one).
-    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>>;
+    /// removes entries one by one). `surely` is what `more` will take at the
+    /// least (entries, bytes): a store may take that much before asking.
+    fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>>;
 
     /// A hit: offers `key`'s entry to `accept` and, if it takes it, updates
     /// its metadata with `refresh` (hits, last use); whether it was taken.
@@ -287,7 +288,7 @@ impl<V: Clone> Store<V> for MemoryStore<V> {
         ))
     }
 
-    fn shed(&self, mut more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+    fn shed(&self, _surely: Usage, mut more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
         ready(Ok(self.with(|h| {
             let mut doomed = Vec::new();
             for rank in &h.order {
@@ -386,8 +387,8 @@ impl<V, S: Store<V>> Store<V> for std::rc::Rc<S> {
     fn oldest(&self, n: usize) -> impl Future<Output = Result<Vec<Meta>>> {
         (**self).oldest(n)
     }
-    fn shed(&self, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
-        (**self).shed(more)
+    fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> impl Future<Output = Result<Vec<Meta>>> {
+        (**self).shed(surely, more)
     }
     fn claim(&self, name: &str, key: &Key) -> impl Future<Output = Result<Flight>> {
         (**self).claim(name, key)

@@ -197,10 +197,10 @@ impl<V: Clone, L: Store<V>, S: Store<V>, C: Carry<V>> Store<V> for Tiered<L, S, 
 
     /// The local tier's, alone; with a shared tier, an entry leaves both
     /// tiers, one by one.
-    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+    async fn shed(&self, surely: Usage, more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
         match &self.shared {
             Some(_) => super::store::no_shed(),
-            None => self.local.shed(more).await,
+            None => self.local.shed(surely, more).await,
         }
     }
 
@@ -352,7 +352,7 @@ impl<V> Store<V> for Nowhere {
     async fn oldest(&self, _: usize) -> Result<Vec<Meta>> {
         match *self {}
     }
-    async fn shed(&self, _: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+    async fn shed(&self, _: Usage, _: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
         match *self {}
     }
     async fn hit(

@@ -336,7 +336,7 @@ impl Store<JsValue> for IdbStore {
     /// The first `n` of the `lru` index: least recently used first, then
     /// oldest (entries used in the same millisecond and made in the same one
     /// follow the index's own order, by `<name>/<key>`).
-    async fn shed(&self, _more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
+    async fn shed(&self, _surely: crate::memory::Usage, _more: impl FnMut(&Meta) -> bool) -> Result<Vec<Meta>> {
         crate::memory::no_shed()
     }
 

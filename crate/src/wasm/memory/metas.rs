@@ -8,6 +8,8 @@
 //! objects. A string that holds a NUL itself sends the lot as JSON, and so
 //! do browser builds: their listings are short and their download is not.
 
+#[cfg(feature = "node-fs")]
+use crate::fingerprint::push_hex;
 use crate::memory::Meta;
 use wasm_bindgen::prelude::*;
 
@@ -34,14 +36,32 @@ pub(super) fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
 pub(super) fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
     let mut text = String::with_capacity(metas.len() * 160);
     let mut numbers = Vec::with_capacity(metas.len() * 5);
+    // Written in place: a reduction returns tens of thousands, mostly with
+    // no code, no arguments and no sidecar.
     for m in metas {
-        let code = m.code.as_deref().map_or_else(|| "-".to_string(), |c| format!("+{c}"));
-        let args = m.args.map(|k| k.hex()).unwrap_or_default();
-        let sidecar = serde_json::to_string(&m.sidecar).expect("JSON is JSON");
-        for s in [&m.key.hex(), m.kind.as_str(), &m.name, &m.last_run, &m.format, &code, &args, &sidecar] {
+        push_hex(&mut text, &m.key.0);
+        text.push('\0');
+        for s in [m.kind.as_str(), &m.name, &m.last_run, &m.format] {
             text.push_str(s);
             text.push('\0');
         }
+        match &m.code {
+            Some(c) => {
+                text.push('+');
+                text.push_str(c);
+            }
+            None => text.push('-'),
+        }
+        text.push('\0');
+        if let Some(k) = &m.args {
+            push_hex(&mut text, &k.0);
+        }
+        text.push('\0');
+        match &m.sidecar {
+            serde_json::Value::Null => text.push_str("null"),
+            v => text.push_str(&serde_json::to_string(v).expect("JSON is JSON")),
+        }
+        text.push('\0');
         numbers.extend([m.created_ms, m.last_access_ms, m.hits as f64, m.bytes as f64, m.duration_ms]);
     }
     if text.bytes().filter(|b| *b == 0).count() != metas.len() * STRINGS {

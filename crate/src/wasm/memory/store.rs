@@ -85,13 +85,13 @@ impl<M: Store<JsValue>> Store<JsValue> for JsStore<M> {
             JsStore::Off => Ok(crate::memory::Usage::default()),
         }
     }
-    async fn shed(&self, more: impl FnMut(&Meta) -> bool) -> crate::Result<Vec<Meta>> {
+    async fn shed(&self, surely: crate::memory::Usage, more: impl FnMut(&Meta) -> bool) -> crate::Result<Vec<Meta>> {
         match self {
-            JsStore::Memory(s) => s.shed(more).await,
+            JsStore::Memory(s) => s.shed(surely, more).await,
             #[cfg(feature = "indexeddb")]
-            JsStore::Idb(s) => s.shed(more).await,
+            JsStore::Idb(s) => s.shed(surely, more).await,
             #[cfg(feature = "node-fs")]
-            JsStore::Fs(s) => s.shed(more).await,
+            JsStore::Fs(s) => s.shed(surely, more).await,
             JsStore::Off => Ok(Vec::new()),
         }
     }
