@@ -93,7 +93,10 @@ pub(super) fn stored_meta<D: Disk>(disk: &D, dir: &Path) -> Option<Meta> {
     serde_json::from_slice::<Json>(&text).ok().and_then(|j| Meta::from_json(&j["meta"]))
 }
 
-/// A marker as the metadata it records (the name is its folder's).
+/// A marker as the metadata it records (the name is its folder's). Not
+/// inlined into the loop over a reduction's markers, for V8 (`fs_index`'s
+/// `parse_marker` says why).
+#[inline(never)]
 fn marker_meta(m: &Marker) -> Meta {
     let mut meta = Meta::blank(m.key);
     meta.name = m.folder.clone();

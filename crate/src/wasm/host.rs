@@ -173,6 +173,8 @@ extern "C" {
     fn disk_remove_empty_dir(path: &str) -> Result<(), JsValue>;
     #[wasm_bindgen(js_name = diskList, catch)]
     fn disk_list(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
+    #[wasm_bindgen(js_name = diskListNames, catch)]
+    fn disk_list_names(path: &str) -> Result<js_sys::Uint8Array, JsValue>;
     #[wasm_bindgen(js_name = diskAge)]
     fn disk_age(path: &str) -> JsValue;
     #[wasm_bindgen(js_name = diskSyncDir)]
@@ -204,6 +206,13 @@ fn io(e: JsValue) -> std::io::Error {
         _ => ErrorKind::Other,
     };
     Error::new(kind, message)
+}
+
+/// Names Node listed, as text: Node gives UTF-8 (a name that was not is
+/// already lossy there).
+#[cfg(feature = "node-fs")]
+fn utf8(listed: Vec<u8>) -> String {
+    String::from_utf8(listed).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(feature = "node-fs")]
@@ -296,13 +305,15 @@ impl crate::memory::Disk for NodeDisk {
         disk_remove_empty_dir(text(path)).map_err(io)
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
-        let listed = disk_list(text(path)).map_err(io)?.to_vec();
-        // Node gives UTF-8 (a name that was not is already lossy there).
-        let listed = String::from_utf8(listed).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let listed = utf8(disk_list(text(path)).map_err(io)?.to_vec());
         Ok(listed
             .split_terminator('\0')
             .filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/'))))
             .collect())
+    }
+    fn list_names(&self, path: &std::path::Path) -> std::io::Result<Vec<String>> {
+        let listed = utf8(disk_list_names(text(path)).map_err(io)?.to_vec());
+        Ok(listed.split_terminator('\0').map(str::to_string).collect())
     }
     fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
         disk_age(text(path)).as_f64()
