@@ -481,6 +481,24 @@ impl Index {
                 }
                 let took = parsed.len();
                 if took < names.len() {
+                    // Most of it goes: set aside and put the rest back, if
+                    // that is fewer renames (a listing costs about a tenth of
+                    // a rename per name).
+                    let keep = names.len() - took;
+                    if !look_first && took > keep + 2 + names.len() / 10 {
+                        if !made_aside {
+                            let _ = disk.create_dir(&mine_aside, true);
+                        }
+                        if !made_evicted {
+                            let _ = disk.create_dir(&evicted, true);
+                        }
+                        let held = mine_aside.join(format!("{bucket}.{unique}"));
+                        let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
+                        if self.shed_most(disk, bucket, &names[took - 1], &held, &to, &mut out) {
+                            names.drain(..took);
+                            break;
+                        }
+                    }
                     for name in names.drain(..took).collect::<Vec<_>>() {
                         move_one(disk, &from, &name, &mine, &mut out);
                     }
@@ -494,8 +512,7 @@ impl Index {
                 let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
                 if disk.rename(&from, &to).is_ok() {
                     self.forget_bucket(bucket);
-                    let mut moved: Vec<String> =
-                        disk.list_names(&to).unwrap_or_default();
+                    let mut moved: Vec<String> = disk.list_names(&to).unwrap_or_default();
                     moved.sort_unstable();
                     let before = out.len();
                     if moved == *names {
@@ -611,6 +628,39 @@ impl Index {
             }
         }
         Aside::Partly
+    }
+
+    /// Sheds the markers of the bucket `bucket` up to `last` (the last one
+    /// `more` took, after looking at the bucket first), when they are most of
+    /// it: the bucket is set aside (to `held`) and listed there, the rest is
+    /// put back marker by marker, and the part taken moves into `evicted/`
+    /// (to `to`) by one rename. A marker another process added meanwhile that
+    /// sorts before `last` goes with them, as with a bucket moved whole.
+    /// `false` if the bucket could not be set aside.
+    #[inline(never)] // Optimized by V8 after its first calls (see `parse_marker`).
+    fn shed_most<D: Disk>(
+        &self,
+        disk: &D,
+        bucket: &str,
+        last: &str,
+        held: &Path,
+        to: &Arc<Path>,
+        out: &mut Vec<Shed>,
+    ) -> bool {
+        if disk.rename(&self.lru().join(bucket), held).is_err() {
+            return false;
+        }
+        self.forget_bucket(bucket);
+        let mut names = disk.list_names(held).unwrap_or_default();
+        names.sort_unstable();
+        let (taking, keeping) = names.split_at(names.partition_point(|n| n.as_str() <= last));
+        self.put_back_each(disk, bucket, held, keeping);
+        if taking.is_empty() || disk.rename(held, to).is_err() {
+            self.put_back(disk, bucket, held, taking);
+        } else {
+            out.extend(taking.iter().map(|n| (to.clone(), n.clone(), parse_marker(n))));
+        }
+        true
     }
 
     /// Moves the folder `held` (the bucket `bucket`, set aside, holding
