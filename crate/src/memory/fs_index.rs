@@ -100,16 +100,48 @@ fn sizes(shed: &[Shed]) -> Usage {
     Usage { entries: shed.len() as u64, bytes: shed.iter().filter_map(|(_, _, m)| m.as_ref()).map(|m| m.bytes).sum() }
 }
 
+/// What a shed took so far, and the most a bucket it took whole held: its
+/// guess of the next bucket's size.
+#[derive(Default)]
+struct Taken {
+    so_far: Usage,
+    largest: Option<Usage>,
+}
+
+impl Taken {
+    fn whole_bucket(&mut self, b: Usage) {
+        self.so_far = Usage { entries: self.so_far.entries + b.entries, bytes: self.so_far.bytes + b.bytes };
+        let l = self.largest.unwrap_or(b);
+        self.largest = Some(Usage { entries: l.entries.max(b.entries), bytes: l.bytes.max(b.bytes) });
+    }
+
+    /// Whether a bucket as large as the largest so far would all go, by
+    /// what goes `surely`.
+    fn next_fits(&self, surely: Usage) -> bool {
+        self.largest.is_some_and(|b| {
+            self.so_far.entries + b.entries <= surely.entries || self.so_far.bytes + b.bytes < surely.bytes
+        })
+    }
+}
+
+/// Renames `from` to `to`; if that fails because `to`'s folder is missing
+/// (`from` is there), `make`s it and tries once more. The index's folders are
+/// made when first needed, not looked for before every rename.
+fn rename_or_make<D: Disk>(disk: &D, from: &Path, to: &Path, make: impl FnOnce()) -> io::Result<()> {
+    match disk.rename(from, to) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound && disk.age_secs(from).is_some() => {
+            make();
+            disk.rename(from, to)
+        }
+        done => done,
+    }
+}
+
 /// Moves the marker `name` from the folder `from` into `mine` (made if need
 /// be), and records it shed if it was there.
 fn move_one<D: Disk>(disk: &D, from: &Path, name: &str, mine: &Arc<Path>, out: &mut Vec<Shed>) {
-    let (a, b) = (from.join(name), mine.join(name));
-    let mut moved = disk.rename(&a, &b);
-    if moved.as_ref().is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
-        let _ = disk.create_dir(mine, true);
-        moved = disk.rename(&a, &b);
-    }
-    if moved.is_ok() {
+    let made = || drop(disk.create_dir(mine, true));
+    if rename_or_make(disk, &from.join(name), &mine.join(name), made).is_ok() {
         out.push((mine.clone(), name.to_string(), parse_marker(name)));
     }
 }
@@ -417,52 +449,35 @@ impl Index {
         let evicted = self.evicted();
         let mine_aside = self.aside().join(mine);
         let mine: Arc<Path> = evicted.join(mine).into();
+        // Where a bucket goes: set aside, then into `evicted/` (both folders
+        // made once per call that sets one aside).
+        let mut made = false;
+        let mut places = |bucket: &str| -> (PathBuf, Arc<Path>) {
+            if !made {
+                let _ = disk.create_dir(&mine_aside, true);
+                let _ = disk.create_dir(&evicted, true);
+                made = true;
+            }
+            (mine_aside.join(format!("{bucket}.{unique}")), evicted.join(format!("{bucket}.{unique}")).into())
+        };
         let mut front = self.front.lock().unwrap_or_else(|p| p.into_inner());
         let mut done: Vec<String> = Vec::new();
-        let (mut made_evicted, mut made_aside) = (false, false);
-        // What this call took, and the most a bucket it took whole held
-        // (markers, bytes): its guess of the next bucket.
-        let (mut taken, mut largest) = (Usage::default(), None::<Usage>);
+        let mut taken = Taken::default();
         let mut look_first = false;
         loop {
             let fresh = front.is_none();
-            if fresh && !look_first {
-                let fits =
-                    |b: Usage| taken.entries + b.entries <= surely.entries || taken.bytes + b.bytes < surely.bytes;
-                if largest.is_some_and(fits) {
-                    let Some(bucket) = self.next_bucket(disk, done.last()) else { break };
-                    if !made_aside {
-                        let _ = disk.create_dir(&mine_aside, true);
-                        made_aside = true;
-                    }
-                    if !made_evicted {
-                        let _ = disk.create_dir(&evicted, true);
-                        made_evicted = true;
-                    }
-                    let held = mine_aside.join(format!("{bucket}.{unique}"));
-                    let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
-                    let before = out.len();
-                    match self.shed_aside(disk, &bucket, &held, &to, &mine, &mut more, &mut out) {
-                        Aside::Gone => {}
-                        Aside::Refused => look_first = true,
-                        Aside::Partly => break,
-                        Aside::Whole(b) => {
-                            largest = Some(largest.map_or(b, |l| Usage {
-                                entries: l.entries.max(b.entries),
-                                bytes: l.bytes.max(b.bytes),
-                            }));
-                        }
-                    }
-                    for (_, _, m) in &out[before..] {
-                        taken = Usage {
-                            entries: taken.entries + 1,
-                            bytes: taken.bytes + m.as_ref().map_or(0, |m| m.bytes),
-                        };
-                    }
-                    if !look_first {
-                        done.push(bucket);
-                        continue;
-                    }
+            if fresh && !look_first && taken.next_fits(surely) {
+                let Some(bucket) = self.next_bucket(disk, done.last()) else { break };
+                let (held, to) = places(&bucket);
+                match self.shed_aside(disk, &bucket, &held, &to, &mine, &mut more, &mut out) {
+                    Aside::Gone => {}
+                    Aside::Refused => look_first = true,
+                    Aside::Partly => break,
+                    Aside::Whole(b) => taken.whole_bucket(b),
+                }
+                if !look_first {
+                    done.push(bucket);
+                    continue;
                 }
             }
             if fresh {
@@ -486,14 +501,7 @@ impl Index {
                     // a rename per name).
                     let keep = names.len() - took;
                     if !look_first && took > keep + 2 + names.len() / 10 {
-                        if !made_aside {
-                            let _ = disk.create_dir(&mine_aside, true);
-                        }
-                        if !made_evicted {
-                            let _ = disk.create_dir(&evicted, true);
-                        }
-                        let held = mine_aside.join(format!("{bucket}.{unique}"));
-                        let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
+                        let (held, to) = places(bucket);
                         if self.shed_most(disk, bucket, &names[took - 1], &held, &to, &mut out) {
                             names.drain(..took);
                             break;
@@ -505,12 +513,8 @@ impl Index {
                     break;
                 }
                 // The whole bucket goes, in one rename.
-                if !made_evicted {
-                    let _ = disk.create_dir(&evicted, true);
-                    made_evicted = true;
-                }
                 let to: Arc<Path> = evicted.join(format!("{bucket}.{unique}")).into();
-                if disk.rename(&from, &to).is_ok() {
+                if rename_or_make(disk, &from, &to, || drop(disk.create_dir(&evicted, true))).is_ok() {
                     self.forget_bucket(bucket);
                     let mut moved: Vec<String> = disk.list_names(&to).unwrap_or_default();
                     moved.sort_unstable();
@@ -521,12 +525,7 @@ impl Index {
                     } else {
                         out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
                     }
-                    let whole = sizes(&out[before..]);
-                    taken = Usage { entries: taken.entries + whole.entries, bytes: taken.bytes + whole.bytes };
-                    largest = Some(largest.map_or(whole, |l| Usage {
-                        entries: l.entries.max(whole.entries),
-                        bytes: l.bytes.max(whole.bytes),
-                    }));
+                    taken.whole_bucket(sizes(&out[before..]));
                 }
                 done.push(bucket.clone());
                 *front = None;
@@ -578,7 +577,8 @@ impl Index {
         out: &mut Vec<Shed>,
     ) -> Aside {
         let from = self.lru().join(bucket);
-        match disk.rename(&from, held) {
+        let made = || drop(disk.create_dir(held.parent().expect("in aside/"), true));
+        match rename_or_make(disk, &from, held, made) {
             Ok(()) => self.forget_bucket(bucket),
             Err(e) if e.kind() == io::ErrorKind::NotFound && disk.age_secs(&from).is_none() => {
                 // Emptied and removed by another process meanwhile.
@@ -602,8 +602,9 @@ impl Index {
             parsed.push(m);
         }
         let took = parsed.len();
+        let into_evicted = || rename_or_make(disk, held, to, || drop(disk.create_dir(&self.evicted(), true)));
         if took == names.len() {
-            if disk.rename(held, to).is_ok() {
+            if into_evicted().is_ok() {
                 let start = out.len();
                 out.extend(names.into_iter().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
                 return Aside::Whole(sizes(&out[start..]));
@@ -621,7 +622,7 @@ impl Index {
             self.put_back(disk, bucket, held, keeping);
         } else {
             self.put_back_each(disk, bucket, held, keeping);
-            if disk.rename(held, to).is_ok() {
+            if into_evicted().is_ok() {
                 out.extend(taking.iter().cloned().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
             } else {
                 self.put_back(disk, bucket, held, taking);
@@ -647,7 +648,8 @@ impl Index {
         to: &Arc<Path>,
         out: &mut Vec<Shed>,
     ) -> bool {
-        if disk.rename(&self.lru().join(bucket), held).is_err() {
+        let made = || drop(disk.create_dir(held.parent().expect("in aside/"), true));
+        if rename_or_make(disk, &self.lru().join(bucket), held, made).is_err() {
             return false;
         }
         self.forget_bucket(bucket);
@@ -655,7 +657,8 @@ impl Index {
         names.sort_unstable();
         let (taking, keeping) = names.split_at(names.partition_point(|n| n.as_str() <= last));
         self.put_back_each(disk, bucket, held, keeping);
-        if taking.is_empty() || disk.rename(held, to).is_err() {
+        let made = || drop(disk.create_dir(&self.evicted(), true));
+        if taking.is_empty() || rename_or_make(disk, held, to, made).is_err() {
             self.put_back(disk, bucket, held, taking);
         } else {
             out.extend(taking.iter().map(|n| (to.clone(), n.clone(), parse_marker(n))));
@@ -679,11 +682,9 @@ impl Index {
     fn put_back_each<D: Disk>(&self, disk: &D, bucket: &str, held: &Path, names: &[String]) {
         let dir = self.lru().join(bucket);
         for name in names {
-            let (a, b) = (held.join(name), dir.join(name));
-            if disk.rename(&a, &b).is_err_and(|e| e.kind() == io::ErrorKind::NotFound) && disk.age_secs(&a).is_some() {
-                self.make_bucket_named(disk, bucket.to_string());
-                let _ = disk.rename(&a, &b);
-            }
+            let _ = rename_or_make(disk, &held.join(name), &dir.join(name), || {
+                self.make_bucket_named(disk, bucket.to_string())
+            });
         }
     }
 
