@@ -46,6 +46,11 @@ pub trait Disk {
     fn in_background(&self, job: Job<Self>) -> Option<Job<Self>> {
         Some(job)
     }
+    /// Waits until the background work handed over so far is done: a store
+    /// being dropped does, so that a process that ends leaves no drain of its
+    /// own undone (`fs_drain`). Hosts whose background is not a thread of
+    /// their own (Node's event loop runs it before the process ends) need not.
+    fn wait_for_background(&self) {}
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Removes a folder if it is empty.
     fn remove_empty_dir(&self, path: &Path) -> io::Result<()>;
@@ -120,6 +125,22 @@ fn read_all(f: &mut std::fs::File) -> io::Result<Vec<u8>> {
     let mut out = chunk.to_vec();
     f.read_to_end(&mut out)?;
     Ok(out)
+}
+
+/// The jobs handed to the native background thread and not done yet, and
+/// a signal when that changes (for [`Disk::wait_for_background`]).
+#[cfg(not(target_arch = "wasm32"))]
+static BACKGROUND_JOBS: (std::sync::Mutex<usize>, std::sync::Condvar) =
+    (std::sync::Mutex::new(0), std::sync::Condvar::new());
+
+#[cfg(not(target_arch = "wasm32"))]
+fn background_jobs(change: isize) {
+    let (count, changed) = &BACKGROUND_JOBS;
+    let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
+    *n = n.saturating_add_signed(change);
+    if *n == 0 {
+        changed.notify_all();
+    }
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -203,13 +224,29 @@ impl Disk for StdDisk {
             // and the job comes back to the caller.
             let _ = std::thread::Builder::new().name("toolmemo-trash".into()).spawn(move || {
                 for job in rx {
-                    job(&StdDisk);
+                    // A job that panics is done too (its waiters must not hang).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&StdDisk)));
+                    background_jobs(-1);
                 }
             });
             Mutex::new(tx)
         });
         let tx = sender.lock().unwrap_or_else(|p| p.into_inner());
-        tx.send(job).err().map(|e| e.0)
+        background_jobs(1);
+        tx.send(job).err().map(|e| {
+            background_jobs(-1);
+            e.0
+        })
+    }
+
+    /// Until no job is left: those a job hands on (the rest of a drain, the
+    /// trash it made) included.
+    fn wait_for_background(&self) {
+        let (count, changed) = &BACKGROUND_JOBS;
+        let mut n = count.lock().unwrap_or_else(|p| p.into_inner());
+        while *n > 0 {
+            n = changed.wait(n).unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     fn remove_file(&self, path: &Path) -> io::Result<()> {

@@ -424,9 +424,10 @@ impl Index {
     /// Takes the least recently used markers out of the order, in order, for
     /// as long as `more` takes them, into `evicted/`: a whole bucket by one
     /// rename (`unique` names its folder there), other markers one by one
-    /// into `mine`, this process's folder. The markers taken, each by this
-    /// call alone: a moved bucket is listed where it went, so a marker
-    /// another process moved meanwhile is not counted twice.
+    /// into `mine`, this process's folder. The markers taken: those moved
+    /// one by one exactly; those of a moved bucket as listed where it went,
+    /// which a marker another process was moving at that instant can make
+    /// wrong by one, until this process's drain settles it (`fs_drain`).
     ///
     /// `surely` is what `more` will take at the least. While the buckets this
     /// call took whole say the next one fits in it, the next is set aside
@@ -556,10 +557,12 @@ impl Index {
     /// Sheds the whole bucket `bucket`, which the caller expects `more` to
     /// take: it is set aside (to `held`, in this process's folder of
     /// `aside/`) by one rename, listed there, and moved into `evicted/` (to
-    /// `to`) by a second. What it holds there is exactly what moved, since
-    /// markers in `aside/` are nobody else's to move: no second listing. The
-    /// part `more` does not take goes back (the guess was short): the fewer
-    /// of the two parts marker by marker, the other by renaming the folder.
+    /// `to`) by a second. What it holds there is what moved: markers in
+    /// `aside/` are nobody else's to move (but for a call already under way
+    /// when the bucket moved, which `fs_drain` settles), so no second
+    /// listing. The part `more` does not take goes back (the guess was
+    /// short): the fewer of the two parts marker by marker, the other by
+    /// renaming the folder.
     ///
     /// While a bucket is aside, another process's hit on one of its entries
     /// is served but does not move its marker: for an entry that goes back,
@@ -672,10 +675,27 @@ impl Index {
     fn put_back<D: Disk>(&self, disk: &D, bucket: &str, held: &Path, names: &[String]) {
         if disk.rename(held, &self.lru().join(bucket)).is_ok() {
             self.remember_bucket(bucket.to_string());
-        } else {
-            self.put_back_each(disk, bucket, held, names);
-            let _ = disk.remove_empty_dir(held);
+            return;
         }
+        self.put_back_each(disk, bucket, held, names);
+        if disk.remove_empty_dir(held).is_err() {
+            // A marker that arrived after the listing (`fs_drain` says how).
+            self.put_back_all(disk, held);
+        }
+    }
+
+    /// Moves every marker in the folder `dir` back into the bucket of its last
+    /// use (a name that is not a marker is deleted), then removes `dir`: what
+    /// a crashed reduction left aside, and markers that arrived in a bucket
+    /// after a reduction listed it.
+    pub fn put_back_all<D: Disk>(&self, disk: &D, dir: &Path) {
+        for name in disk.list_names(dir).unwrap_or_default() {
+            match parse_marker(&name) {
+                Some(m) => self.put_back_each(disk, &bucket_of(m.last_ms), dir, &[name]),
+                None => drop(disk.remove_file(&dir.join(&name))),
+            }
+        }
+        let _ = disk.remove_empty_dir(dir);
     }
 
     /// Moves the markers `names` of the folder `held` back into the bucket `bucket`.
@@ -710,16 +730,9 @@ impl Index {
             for (held, _) in disk.list_dir(&dir).unwrap_or_default() {
                 let claimed = mine_aside.join(format!("{held}.{unique}"));
                 let _ = disk.create_dir(&mine_aside, true);
-                if disk.rename(&dir.join(&held), &claimed).is_err() {
-                    continue;
+                if disk.rename(&dir.join(&held), &claimed).is_ok() {
+                    self.put_back_all(disk, &claimed);
                 }
-                for name in disk.list_names(&claimed).unwrap_or_default() {
-                    match parse_marker(&name) {
-                        Some(m) => self.put_back_each(disk, &bucket_of(m.last_ms), &claimed, &[name]),
-                        None => drop(disk.remove_file(&claimed.join(&name))),
-                    }
-                }
-                let _ = disk.remove_empty_dir(&claimed);
             }
             let _ = disk.remove_empty_dir(&dir);
         }
@@ -731,8 +744,30 @@ impl Index {
     /// finds an entry's marker gone from its place.
     pub fn was_shed<D: Disk>(&self, disk: &D, m: &Meta, folder: &str) -> bool {
         let name = marker_name(m, folder);
-        let groups = disk.list_dir(&self.evicted()).unwrap_or_default();
-        groups.iter().any(|(g, _)| disk.age_secs(&self.evicted().join(g).join(&name)).is_some())
+        self.any_group(disk, |group| disk.age_secs(&group.join(&name)).is_some())
+    }
+
+    /// Whether `look` says `true` of a folder of `evicted/`, looked at in turn.
+    /// A drain may claim (rename) a folder meanwhile (`fs_drain`): then
+    /// `evicted/` is listed again, and the folder is looked at under its new name.
+    fn any_group<D: Disk>(&self, disk: &D, mut look: impl FnMut(&Path) -> bool) -> bool {
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let mut claimed = false;
+            for (group, _) in disk.list_dir(&self.evicted()).unwrap_or_default() {
+                let dir = self.evicted().join(&group);
+                if !seen.insert(group) {
+                    continue;
+                }
+                if look(&dir) {
+                    return true;
+                }
+                claimed |= disk.age_secs(&dir).is_none();
+            }
+            if !claimed {
+                return false;
+            }
+        }
     }
 
     /// Whether the marker of `m` is in its place.
@@ -745,14 +780,23 @@ impl Index {
     /// the folder of `evicted/` each is in.
     pub fn shed_markers<D: Disk>(&self, disk: &D) -> Vec<Shed> {
         let mut out = Vec::new();
-        for (group, _) in disk.list_dir(&self.evicted()).unwrap_or_default() {
-            let dir: Arc<Path> = self.evicted().join(group).into();
-            for name in disk.list_names(&dir).unwrap_or_default() {
-                let m = parse_marker(&name);
-                out.push((dir.clone(), name, m));
-            }
-        }
+        self.any_group(disk, |group| {
+            out.extend(self.markers_in(disk, group.into()));
+            false
+        });
         out
+    }
+
+    /// The shed markers in the folder `group` of `evicted/`.
+    pub fn markers_in<D: Disk>(&self, disk: &D, group: Arc<Path>) -> Vec<Shed> {
+        let names = disk.list_names(&group).unwrap_or_default();
+        names
+            .into_iter()
+            .map(|name| {
+                let m = parse_marker(&name);
+                (group.clone(), name, m)
+            })
+            .collect()
     }
 
     /// Every marker, bucket by bucket (a listing of the index's folders).

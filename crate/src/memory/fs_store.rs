@@ -734,6 +734,15 @@ impl<D: Disk> FsStore<D> {
     }
 }
 
+/// A store dropped finishes deleting what it shed (natively, its thread
+/// would otherwise stop with the process): the totals are settled
+/// (`fs_drain`) and the space freed before the program goes on or ends.
+impl<D: Disk> Drop for FsStore<D> {
+    fn drop(&mut self) {
+        self.disk.wait_for_background();
+    }
+}
+
 impl<D: Disk> Store<Vec<u8>> for FsStore<D> {
     fn get(&self, name: &str, key: &Key) -> impl Future<Output = Result<Option<Entry<Vec<u8>>>>> {
         ready(self.read_live(name, key))
