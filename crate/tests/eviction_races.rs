@@ -181,3 +181,36 @@ fn a_marker_that_arrives_in_a_bucket_just_listed_goes_back_into_the_order() {
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A drain claims a folder of `evicted/` by renaming it (`fs_drain`), maybe
+/// while another process lists the shed markers to leave their entries out
+/// of a listing: the listing follows the folder to its new name, and the
+/// shed entries stay out.
+#[test]
+fn a_listing_follows_a_folder_of_shed_markers_that_a_drain_claims_under_it() {
+    let dir = scratch("claimed");
+    let cue = Cue::default();
+    let store = Rc::new(FsStore::open_on(RacingDisk(cue.clone()), &dir).unwrap());
+    for (first, at) in [(0, 5_000.0), (5, 9_000.0)] {
+        let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(move || at));
+        for k in first..first + 5 {
+            block_on(mem.insert(new_entry(k), vec![k as u8])).unwrap();
+        }
+    }
+    // Shed by a process that died before draining: each bucket moved whole.
+    let evicted = dir.join(".index/evicted");
+    std::fs::create_dir_all(&evicted).unwrap();
+    for (bucket, group) in [("00000000005.0", "a"), ("00000000009.0", "b")] {
+        std::fs::rename(dir.join(".index/lru").join(bucket), evicted.join(group)).unwrap();
+    }
+    // Once the listing has looked in one folder, the other is claimed.
+    let claimed = evicted.clone();
+    *cue.lock().unwrap() = Some(Box::new(move |folder: &Path, _: &[String]| {
+        let other = if folder.ends_with("a") { "b" } else { "a" };
+        std::fs::rename(claimed.join(other), claimed.join("c-claimed")).unwrap();
+    }));
+    assert!(block_on(store.list()).unwrap().is_empty(), "no shed entry is listed");
+    assert!(cue.lock().unwrap().is_none(), "the claim ran");
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -46,10 +46,10 @@ pub trait Disk {
     fn in_background(&self, job: Job<Self>) -> Option<Job<Self>> {
         Some(job)
     }
-    /// Waits until the background work handed over so far is done: a store
-    /// being dropped does, so that a process that ends leaves no drain of its
-    /// own undone (`fs_drain`). Hosts whose background is not a thread of
-    /// their own (Node's event loop runs it before the process ends) need not.
+    /// Waits until no background work is left: a store being dropped does, so
+    /// that a process that ends leaves no drain of its own undone
+    /// (`fs_drain`). A host whose background runs on the caller's own event
+    /// loop (Node) cannot wait: what it leaves undone is the next opener's.
     fn wait_for_background(&self) {}
     fn remove_file(&self, path: &Path) -> io::Result<()>;
     /// Removes a folder if it is empty.
