@@ -164,27 +164,47 @@ impl Key {
 
     /// Parses 64 hex digits (of either case; nothing else, no sign).
     pub fn from_hex(s: &str) -> Option<Key> {
-        let digits = s.as_bytes();
-        if digits.len() != 64 {
-            return None;
-        }
+        let digits: &[u8; 64] = s.as_bytes().try_into().ok()?;
         let mut out = [0u8; 32];
+        // Branch-free: a digit's value has its high bits clear, a non-digit
+        // (0xff) sets them, and one test at the end sees any (a reduction
+        // parses the keys of tens of thousands of markers).
+        let mut bad = 0u8;
         for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
-            *byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+            let (high, low) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+            bad |= high | low;
+            *byte = high << 4 | low;
         }
-        Some(Key(out))
+        (bad < 16).then_some(Key(out))
     }
 }
 
-/// The value of one hex digit, of either case. (`from_str_radix` would also
-/// take a leading `+`, and costs a reduction's 10,000 markers more.)
-pub fn nibble(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Each byte's value as a hex digit of either case, 0xff if it is none.
+static HEX_VALUE: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        table[b"0123456789ABCDEF"[i] as usize] = i as u8;
+        i += 1;
     }
+    table
+};
+
+/// The number written by up to 16 hex digits (either case; nothing else, no
+/// sign: `from_str_radix` would take a leading `+`), branch-free as
+/// [`Key::from_hex`].
+pub fn hex_u64(digits: &[u8]) -> Option<u64> {
+    if digits.len() > 16 {
+        return None;
+    }
+    let (mut n, mut bad) = (0u64, 0u8);
+    for &c in digits {
+        let v = HEX_VALUE[c as usize];
+        bad |= v;
+        n = n << 4 | u64::from(v & 15);
+    }
+    (bad < 16).then_some(n)
 }
 
 impl fmt::Display for Key {
@@ -211,12 +231,65 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Appends the lower-case hex of `bytes` to `s`.
+/// Appends the lower-case hex of `bytes` to `s`: 32 bytes at a time
+/// through a buffer, not a `char` at a time (a reduction writes the keys of
+/// tens of thousands of entries).
 pub fn push_hex(s: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     s.reserve(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+    for chunk in bytes.chunks(32) {
+        let mut buf = [0u8; 64];
+        for (pair, b) in buf.chunks_exact_mut(2).zip(chunk) {
+            pair[0] = DIGITS[(b >> 4) as usize];
+            pair[1] = DIGITS[(b & 15) as usize];
+        }
+        s.push_str(std::str::from_utf8(&buf[..chunk.len() * 2]).expect("hex digits are ASCII"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_goes_there_and_back_in_either_case() {
+        let bytes: Vec<u8> = (0..=255u8).collect();
+        let text = hex(&bytes);
+        assert_eq!(&text[..8], "00010203");
+        assert_eq!(&text[text.len() - 4..], "feff");
+        for chunk in bytes.chunks(32) {
+            let key = Key(chunk.try_into().unwrap());
+            assert_eq!(Key::from_hex(&key.hex()), Some(key));
+            assert_eq!(Key::from_hex(&key.hex().to_uppercase()), Some(key));
+        }
+        // Lengths that are not a multiple of the buffer's.
+        assert_eq!(hex(&bytes[..33]), text[..66]);
+        assert_eq!(hex(&[]), "");
+    }
+
+    #[test]
+    fn anything_but_64_hex_digits_is_no_key() {
+        let good = "0123456789abcdef".repeat(4);
+        assert!(Key::from_hex(&good).is_some());
+        assert_eq!(Key::from_hex(&good[..63]), None);
+        assert_eq!(Key::from_hex(&format!("{good}0")), None);
+        for bad in ["g", "+", " ", "\0", "G", "/", ":", "@", "`"] {
+            for at in [0, 1, 31, 63] {
+                let mut s = good.clone();
+                s.replace_range(at..at + 1, bad);
+                assert_eq!(Key::from_hex(&s), None, "{s:?}");
+            }
+        }
+        // 64 bytes that are not 64 characters.
+        assert_eq!(Key::from_hex(&format!("é{}", &good[2..])), None);
+        assert_eq!(hex_u64(b"c27a236f1974d000"), Some(0xc27a_236f_1974_d000));
+        assert_eq!(hex_u64(b"FFFFFFFFFFFFFFFF"), Some(u64::MAX));
+        assert_eq!(hex_u64(b""), Some(0));
+        assert_eq!(hex_u64(b"c27a236f1974d0000"), None);
+        assert_eq!(hex_u64(b"c27a236f1974d00g"), None);
+        assert_eq!(hex_u64(b"+27a236f1974d000"), None);
+        for c in 0..=255u8 {
+            assert_eq!(hex_u64(&[c]), (c as char).to_digit(16).map(u64::from), "{c}");
+        }
     }
 }

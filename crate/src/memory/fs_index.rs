@@ -36,7 +36,7 @@
 use super::disk::Disk;
 use super::entry::Meta;
 use super::store::Usage;
-use crate::fingerprint::{nibble, sha256, Key};
+use crate::fingerprint::{hex_u64, sha256, Key};
 use std::collections::VecDeque;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -167,7 +167,7 @@ fn unsortable(hex: &str) -> Option<f64> {
     if hex.len() != 16 {
         return None;
     }
-    let n = hex.bytes().try_fold(0u64, |n, c| Some(n << 4 | u64::from(nibble(c)?)))?;
+    let n = hex_u64(hex.as_bytes())?;
     let ordered = (n ^ (1 << 63)) as i64;
     let bits = ordered ^ ((((ordered >> 63) as u64) >> 1) as i64);
     Some(f64::from_bits(bits as u64))

@@ -28,13 +28,31 @@ pub(super) fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
 #[cfg(feature = "node-fs")]
 pub(super) fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
     let mut columns = Columns::new(metas.len());
+    let mut last: Option<&Meta> = None;
     for m in metas {
-        if !columns.push(m) {
+        if last.is_some_and(|l| same_strings(l, m)) {
+            columns.push_like_last(m);
+        } else if !columns.push(m) {
             return as_json(metas);
         }
+        last = Some(m);
     }
     let Columns { keys, table, strings, numbers, .. } = columns;
     Ok(metas_from_columns(&keys, &table, &strings, &numbers))
+}
+
+/// Whether `a` and `b` have the same 7 strings in the columns (entries in
+/// a row mostly do: those a reduction returns share all of them).
+#[cfg(feature = "node-fs")]
+#[inline(never)] // Optimized by V8 after its first calls (`fs_index`'s `parse_marker` says why).
+fn same_strings(a: &Meta, b: &Meta) -> bool {
+    a.kind == b.kind
+        && a.name == b.name
+        && a.last_run == b.last_run
+        && a.format == b.format
+        && a.code == b.code
+        && a.args == b.args
+        && a.sidecar == b.sidecar
 }
 
 /// Metadata as columns: every key's 64 hex digits in one text (JS slices
@@ -105,6 +123,14 @@ impl Columns {
         self.scratch = scratch;
         self.numbers.extend([m.created_ms, m.last_access_ms, m.hits as f64, m.bytes as f64, m.duration_ms]);
         ok
+    }
+
+    /// Appends `m`, whose 7 strings are those of the entry before it.
+    #[inline(never)]
+    fn push_like_last(&mut self, m: &Meta) {
+        crate::fingerprint::push_hex(&mut self.keys, &m.key.0);
+        self.strings.extend_from_within(self.strings.len() - 7..);
+        self.numbers.extend([m.created_ms, m.last_access_ms, m.hits as f64, m.bytes as f64, m.duration_ms]);
     }
 
     /// Appends the place of `s` as the string of `field`, adding it to the
