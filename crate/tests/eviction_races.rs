@@ -18,9 +18,24 @@ use toolmemo::memory::{format, function_key, Disk, FsStore, Kind, Limits, Memory
 /// What another process does to a folder of markers right after it was listed.
 type Race = Box<dyn FnOnce(&Path, &[String]) + Send>;
 
+/// What another process does before a drain looks for a shed marker (at
+/// the path given); `true` once it is done.
+type Look = Box<dyn FnMut(&Path) -> bool + Send>;
+
 /// `std::fs`, and a race run after the first listing of a folder that a
-/// reduction moved (in `.index/aside/` or `.index/evicted/`).
-struct RacingDisk(Cue);
+/// reduction moved (in `.index/aside/` or `.index/evicted/`), and another
+/// run before each look at a marker in `.index/evicted/` until it is done.
+#[derive(Default)]
+struct RacingDisk {
+    listed: Cue,
+    looking: Arc<Mutex<Option<Look>>>,
+}
+
+impl RacingDisk {
+    fn new(listed: Cue) -> RacingDisk {
+        RacingDisk { listed, ..RacingDisk::default() }
+    }
+}
 
 /// The race a [`RacingDisk`] runs next, set by the test.
 type Cue = Arc<Mutex<Option<Race>>>;
@@ -60,13 +75,19 @@ impl Disk for RacingDisk {
         let names = StdDisk.list_names(path)?;
         let parent = path.parent().expect("a folder of markers");
         if parent.ends_with(".index/evicted") || parent.parent().is_some_and(|p| p.ends_with(".index/aside")) {
-            if let Some(race) = self.0.lock().unwrap().take() {
+            if let Some(race) = self.listed.lock().unwrap().take() {
                 race(path, &names);
             }
         }
         Ok(names)
     }
     fn age_secs(&self, path: &Path) -> Option<f64> {
+        if path.parent().and_then(Path::parent).is_some_and(|p| p.ends_with(".index/evicted")) {
+            let mut looking = self.looking.lock().unwrap();
+            if looking.as_mut().is_some_and(|race| race(path)) {
+                *looking = None;
+            }
+        }
         StdDisk.age_secs(path)
     }
     fn sync_dir(&self, path: &Path) {
@@ -102,7 +123,7 @@ fn new_entry(k: i64) -> NewEntry {
 fn ten_in_one_bucket(tag: &str) -> (PathBuf, Rc<FsStore<RacingDisk>>, Cue) {
     let dir = scratch(tag);
     let cue = Cue::default();
-    let store = Rc::new(FsStore::open_on(RacingDisk(cue.clone()), &dir).unwrap());
+    let store = Rc::new(FsStore::open_on(RacingDisk::new(cue.clone()), &dir).unwrap());
     let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 5_000.0));
     for k in 0..10 {
         block_on(mem.insert(new_entry(k), vec![k as u8])).unwrap();
@@ -190,7 +211,7 @@ fn a_marker_that_arrives_in_a_bucket_just_listed_goes_back_into_the_order() {
 fn a_listing_follows_a_folder_of_shed_markers_that_a_drain_claims_under_it() {
     let dir = scratch("claimed");
     let cue = Cue::default();
-    let store = Rc::new(FsStore::open_on(RacingDisk(cue.clone()), &dir).unwrap());
+    let store = Rc::new(FsStore::open_on(RacingDisk::new(cue.clone()), &dir).unwrap());
     for (first, at) in [(0, 5_000.0), (5, 9_000.0)] {
         let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(move || at));
         for k in first..first + 5 {
@@ -211,6 +232,59 @@ fn a_listing_follows_a_folder_of_shed_markers_that_a_drain_claims_under_it() {
     }));
     assert!(block_on(store.list()).unwrap().is_empty(), "no shed entry is listed");
     assert!(cue.lock().unwrap().is_none(), "the claim ran");
+    drop(store);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A process that opens the folder while a reduction's owner drains claims
+/// what is left in `evicted/` by renaming the folder (`fs_drain`, "Leftovers").
+/// The owner, finding the folder gone under it, settles nothing more (the
+/// markers are not its to count again), and whoever drains the claimed folder
+/// deletes each entry once: the totals stay the walk's, the kept entries are
+/// hits, no shed entry's folder or marker is left.
+#[test]
+fn an_opener_claims_what_a_drain_under_way_has_left_and_every_shed_entry_goes_once() {
+    let dir = scratch("claim-mid-drain");
+    let looking: Arc<Mutex<Option<Look>>> = Arc::default();
+    let disk = RacingDisk { looking: looking.clone(), ..RacingDisk::default() };
+    let store = Rc::new(FsStore::open_on(disk, &dir).unwrap());
+    let mem = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 5_000.0));
+    for k in 0..10 {
+        block_on(mem.insert(new_entry(k), vec![k as u8])).unwrap();
+    }
+    // Before the owner's third look, another process claims the folder.
+    let mut looks = 0;
+    *looking.lock().unwrap() = Some(Box::new(move |marker: &Path| {
+        looks += 1;
+        if looks < 3 {
+            return false;
+        }
+        let group = marker.parent().unwrap();
+        std::fs::rename(group, group.with_file_name("c-claimed-by-another")).unwrap();
+        true
+    }));
+    let later = Memory::new(store.clone(), Limits::default(), "r".into(), Box::new(|| 6_000.0));
+    let removed = block_on(later.reduce_size(&Limits { items: Some(2), ..Limits::default() })).unwrap();
+    assert!(looking.lock().unwrap().is_none(), "the claim ran");
+    assert_eq!(removed.len(), 8);
+    assert_eq!(block_on(store.usage()).unwrap().entries, 2, "the owner gave nothing back for what was claimed");
+    // The claiming process ended before draining: the next to open drains it.
+    drop(FsStore::open_on(RacingDisk::default(), &dir).unwrap());
+    let all = block_on(store.list()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert_eq!(block_on(store.usage()).unwrap().entries, 2, "the totals are the walk's");
+    let folders = std::fs::read_dir(dir.join("f"))
+        .unwrap()
+        .flatten()
+        .filter(|d| !d.file_name().to_string_lossy().starts_with('.'));
+    let entries: usize = folders.map(|shard| std::fs::read_dir(shard.path()).unwrap().count()).sum();
+    assert_eq!(entries, 2, "the folders of the 8 shed entries are deleted");
+    let left: Vec<_> = std::fs::read_dir(dir.join(".index/evicted")).unwrap().flatten().map(|d| d.path()).collect();
+    assert!(left.iter().all(|g| std::fs::read_dir(g).unwrap().next().is_none()), "no shed marker is left: {left:?}");
+    for m in &all {
+        let got = block_on(store.get("f", &m.key)).unwrap();
+        assert!(got.is_some(), "a kept entry is a hit");
+    }
     drop(store);
     let _ = std::fs::remove_dir_all(&dir);
 }
