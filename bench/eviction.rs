@@ -25,6 +25,9 @@ fn scratch(name: &str) -> std::path::PathBuf {
     d
 }
 
+/// The time a bench's Memory reads, set by the bench.
+type Clock = Rc<Cell<f64>>;
+
 /// A store with `n` entries (each with its own last use, `step_ms` apart)
 /// and a Memory over it with `limits`.
 fn filled(
@@ -32,7 +35,7 @@ fn filled(
     n: u64,
     limits: Limits,
     step_ms: f64,
-) -> (Memory<Rc<FsStore<StdDisk>>, Vec<u8>>, Rc<Cell<f64>>) {
+) -> (Memory<Rc<FsStore<StdDisk>>, Vec<u8>>, Clock) {
     let store = Rc::new(FsStore::open(dir).unwrap().durable(false));
     let now = Rc::new(Cell::new(1.7e12));
     let clock = now.clone();

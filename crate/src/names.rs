@@ -35,7 +35,7 @@ impl Bound<'_> {
             }
             let made = match genfile {
                 GenfileLinks::Source { source, template, extension } => self
-                    .from_genfile_template(*source, template, &|why| self.error(i, why))?
+                    .genfile_from_template(*source, template, &|why| self.error(i, why))?
                     .map(|name| (name, *extension)),
                 GenfileLinks::Alternatives(alternatives) => alternatives
                     .iter()
@@ -118,7 +118,7 @@ impl Bound<'_> {
 
     /// `template % base`, `base` being input `source`'s value (its first item)
     /// without folder and extension; `None` when the source is not set.
-    fn from_genfile_template(
+    fn genfile_from_template(
         &self,
         source: usize,
         template: &Template,

@@ -158,7 +158,7 @@ tuples!((0 A, 1 B), (0 A, 1 B, 2 C), (0 A, 1 B, 2 C, 3 D));
 
 /// A stored value as a Rust value: JSON entries (and entries from before
 /// formats were recorded) that deserialize; anything else is not ours.
-fn decode_json<R: DeserializeOwned>(meta: &Meta, bytes: &Vec<u8>) -> Verdict<R> {
+fn decode_json<R: DeserializeOwned>(meta: &Meta, bytes: &[u8]) -> Verdict<R> {
     if meta.format != format::JSON && meta.format != format::LEGACY {
         return Verdict::Unusable(format!("its value is in format '{}', not JSON", meta.format));
     }
@@ -229,7 +229,7 @@ impl<S: Store<Vec<u8>>, F> Cached<'_, S, F> {
             };
             Ok(Fresh { result, store: Some((new, bytes)), staged: None })
         };
-        let called = block_on(self.mem.call(&req, decode_json, compute))?;
+        let called = block_on(self.mem.call(&req, |m, b: &Vec<u8>| decode_json(m, b), compute))?;
         let counter = if called.cached { &self.hits } else { &self.misses };
         counter.set(counter.get() + 1);
         Ok(called.result)

@@ -31,6 +31,10 @@ use std::pin::Pin;
 /// value type, not one per front end's closure, which matters in the browser).
 type Judge<'j, V, T> = dyn FnMut(&Meta, &V) -> Verdict<T> + 'j;
 
+/// The computation of a miss, boxed so that `call_dyn` is compiled once per
+/// result type, not once per caller's future.
+type Computing<'c, T, V> = Pin<Box<dyn Future<Output = Result<Fresh<T, V>>> + 'c>>;
+
 /// What a front end makes of a stored value.
 pub enum Verdict<T> {
     /// Usable: the call's result.
@@ -196,7 +200,7 @@ impl<S: Store<V>, V> Memory<S, V> {
         &self,
         req: &Request<'_>,
         judge: &mut Judge<'_, V, T>,
-        compute: Pin<Box<dyn Future<Output = Result<Fresh<T, V>>> + '_>>,
+        compute: Computing<'_, T, V>,
     ) -> Result<Called<T>> {
         let hit = |result| Called { result, cached: true, refused: None, evicted: Vec::new() };
         let mut refused = None;

@@ -392,7 +392,7 @@ fn conditions(json: Option<&Json>, path: &str, names: bool) -> Result<Vec<Condit
     let items = match json {
         None | Some(Json::Null) => return Ok(Vec::new()),
         Some(Json::Array(items)) => items,
-        Some(other) => return Err(Error::spec(&path, format!("expected a list of conditions, got {other}"))),
+        Some(other) => return Err(Error::spec(path, format!("expected a list of conditions, got {other}"))),
     };
     let condition = |(n, item): (usize, &Json)| {
         let at = format!("{path}[{n}]");

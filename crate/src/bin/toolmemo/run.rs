@@ -112,11 +112,12 @@ pub fn shared_store(place: &Place) -> Result<toolmemo::memory::RedisStore, Error
 }
 
 /// The cache that `ls`, `stats`, `evict` and `clear` act on: the shared store
-/// when one is named, else the local folder.
+/// when one is named, else the local folder. (Boxed: each is large, and
+/// the two differ in size.)
 pub enum Cache {
-    Local(Runner),
+    Local(Box<Runner>),
     #[cfg(feature = "redis")]
-    Shared(toolmemo::memory::Memory<toolmemo::memory::RedisStore, Vec<u8>>),
+    Shared(Box<toolmemo::memory::Memory<toolmemo::memory::RedisStore, Vec<u8>>>),
 }
 
 impl Cache {
@@ -125,9 +126,9 @@ impl Cache {
         if place.store.is_some() {
             let clock = Box::new(super::text::now_ms);
             let memory = toolmemo::memory::Memory::new(shared_store(place)?, Limits::default(), run_id(), clock);
-            return Ok(Cache::Shared(memory));
+            return Ok(Cache::Shared(Box::new(memory)));
         }
-        runner(place).map(Cache::Local)
+        runner(place).map(|r| Cache::Local(Box::new(r)))
     }
 
     pub fn entries(&self) -> Result<Vec<toolmemo::memory::Meta>, Error> {
