@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/wasm/metas.js")]
 extern "C" {
     #[wasm_bindgen(js_name = metasFromColumns)]
-    fn metas_from_columns(keys: &str, table: &str, strings: &[u32], numbers: &[f64]) -> JsValue;
+    fn metas_from_columns(keys: &str, table: &str, runs: &[u32], numbers: &[f64]) -> JsValue;
 }
 
 /// The metadata as JS objects.
@@ -37,8 +37,8 @@ pub(super) fn metas_to_js(metas: &[Meta]) -> Result<JsValue, JsValue> {
         }
         last = Some(m);
     }
-    let Columns { keys, table, strings, numbers, .. } = columns;
-    Ok(metas_from_columns(&keys, &table, &strings, &numbers))
+    let Columns { keys, table, runs, numbers, .. } = columns;
+    Ok(metas_from_columns(&keys, &table, &runs, &numbers))
 }
 
 /// Whether `a` and `b` have the same 7 strings in the columns (entries in
@@ -52,21 +52,24 @@ fn same_strings(a: &Meta, b: &Meta) -> bool {
         && a.format == b.format
         && a.code == b.code
         && a.args == b.args
-        && a.sidecar == b.sidecar
+        // Most sidecars of a reduction's entries are null: no call to compare.
+        && (a.sidecar.is_null() && b.sidecar.is_null() || a.sidecar == b.sidecar)
 }
 
 /// Metadata as columns: every key's 64 hex digits in one text (JS slices
 /// it); each distinct string of the other fields once, in a table joined by
-/// NUL, and per entry the places in it of its 7 (kind, name, last run,
-/// format, code as `-` or `+code`, args or empty, sidecar as JSON); per entry
-/// 5 numbers (created, last access, hits, bytes, duration). The entries a
-/// reduction returns share all 7, so JS splits a handful of strings, not
-/// 70,000: 2–3 times faster to build the objects.
+/// NUL; per run of entries that share their 7 strings (kind, name, last run,
+/// format, code as `-` or `+code`, args or empty, sidecar as JSON), how many
+/// and the places of the 7 in the table; per entry 5 numbers (created, last
+/// access, hits, bytes, duration). The entries a reduction returns are one
+/// run, so JS splits a handful of strings and reads them once, not 70,000
+/// times.
 #[cfg(feature = "node-fs")]
 struct Columns {
     keys: String,
     table: String,
-    strings: Vec<u32>,
+    /// Per run: its length, then its 7 places.
+    runs: Vec<u32>,
     numbers: Vec<f64>,
     /// The place of each string in the table.
     places: std::collections::HashMap<String, u32>,
@@ -82,7 +85,7 @@ impl Columns {
         Columns {
             keys: String::with_capacity(n * 64),
             table: String::new(),
-            strings: Vec::with_capacity(n * 7),
+            runs: Vec::new(),
             numbers: Vec::with_capacity(n * 5),
             places: Default::default(),
             last: Default::default(),
@@ -96,6 +99,7 @@ impl Columns {
     #[inline(never)]
     fn push(&mut self, m: &Meta) -> bool {
         crate::fingerprint::push_hex(&mut self.keys, &m.key.0);
+        self.runs.push(1);
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut ok = true;
         for (field, s) in [m.kind.as_str(), &m.name, &m.last_run, &m.format].into_iter().enumerate() {
@@ -129,7 +133,8 @@ impl Columns {
     #[inline(never)]
     fn push_like_last(&mut self, m: &Meta) {
         crate::fingerprint::push_hex(&mut self.keys, &m.key.0);
-        self.strings.extend_from_within(self.strings.len() - 7..);
+        let at = self.runs.len() - 8;
+        self.runs[at] += 1;
         self.numbers.extend([m.created_ms, m.last_access_ms, m.hits as f64, m.bytes as f64, m.duration_ms]);
     }
 
@@ -138,7 +143,7 @@ impl Columns {
     fn string(&mut self, field: usize, s: &str) -> bool {
         if let Some((last, place)) = &self.last[field] {
             if last == s {
-                self.strings.push(*place);
+                self.runs.push(*place);
                 return true;
             }
         }
@@ -156,7 +161,7 @@ impl Columns {
             }
         };
         self.last[field] = Some((s.to_string(), place));
-        self.strings.push(place);
+        self.runs.push(place);
         true
     }
 }
