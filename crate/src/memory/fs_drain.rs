@@ -111,6 +111,12 @@ fn finish_group<D: Disk>(disk: &D, index: &Index, group: &Path, settled: bool) {
     }
 }
 
+/// Whether the marker of the folder `group` drained last ends the folder's
+/// markers (they are together in a drain's list): `next` is the one after it.
+fn ends_group(group: &Path, next: Option<&Shed>) -> bool {
+    next.is_none_or(|(next, ..)| **next != *group)
+}
+
 /// Claims the folders of `evicted/` (but `keep`) by renaming each: their
 /// markers, to drain as this process's own.
 fn claim<D: Disk>(disk: &D, index: &Index, keep: Option<&str>) -> Vec<Shed> {
@@ -138,7 +144,7 @@ pub(super) fn drain_now<D: Disk>(disk: &D, root: &Path) -> bool {
     let shed = claim(disk, &index, None);
     for (i, s) in shed.iter().enumerate() {
         drain_one(disk, root, &s.0, &s.1, s.2.as_ref(), true);
-        if shed.get(i + 1).is_none_or(|next| next.0 != s.0) {
+        if ends_group(&s.0, shed.get(i + 1)) {
             finish_group(disk, &index, &s.0, false);
         }
     }
@@ -176,8 +182,7 @@ fn drain_chunk<D: Disk>(disk: &D, root: PathBuf, mut shed: Vec<Shed>, keep: Stri
         } else {
             drain_one(disk, &root, group, &s.1, s.2.as_ref(), false);
         }
-        // A folder's markers are together in `shed`: after its last, the folder goes.
-        if !exact && shed.get(i + 1).or(rest.first()).is_none_or(|next| next.0 != *group) {
+        if !exact && ends_group(group, shed.get(i + 1).or(rest.first())) {
             finish_group(disk, &index, group, settle);
         }
     }
