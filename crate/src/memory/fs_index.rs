@@ -446,7 +446,8 @@ impl Index {
         surely: Usage,
         mut more: impl FnMut(&Marker) -> bool,
     ) -> Vec<Shed> {
-        let mut out = Vec::new();
+        // What must go at the least, without growing (and copying) on the way.
+        let mut out = Vec::with_capacity(surely.entries.min(1 << 20) as usize);
         let evicted = self.evicted();
         let mine_aside = self.aside().join(mine);
         let mine: Arc<Path> = evicted.join(mine).into();

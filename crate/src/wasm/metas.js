@@ -5,17 +5,18 @@
 
 /**
  * Metadata objects from columns (crate/src/wasm/memory/metas.rs, `Columns`):
- * every key's 64 hex digits in `keys`; the distinct strings of the other
- * fields in `table`, joined by NUL; per run of entries that share them, 8
- * numbers in `runs`: how many entries, then the places in the table of
- * their 7 strings (kind, name, lastRun, format, code as `-` or `+code`, args
- * or empty, sidecar as JSON); per entry 5 numbers (created, lastAccess,
- * hits, bytes, durationMs). The fields of the JSON form, in its order; a
- * number that is not finite is null, as JSON has it. A run's strings are
- * read once (a reduction's entries are one run); a sidecar is parsed per
- * entry: entries never share an object.
+ * every key's 32 bytes in `keyBytes` (written as hex here, in one call); the
+ * distinct strings of the other fields in `table`, joined by NUL; per run of
+ * entries that share them, 8 numbers in `runs`: how many entries, then the
+ * places in the table of their 7 strings (kind, name, lastRun, format, code as
+ * `-` or `+code`, args or empty, sidecar as JSON); per entry 5 numbers
+ * (created, lastAccess, hits, bytes, durationMs). The fields of the JSON form,
+ * in its order; a number that is not finite is null, as JSON has it. A run's
+ * strings are read once (a reduction's entries are one run); a sidecar is
+ * parsed per entry: entries never share an object.
  */
-export function metasFromColumns(keys, table, runs, numbers) {
+export function metasFromColumns(keyBytes, table, runs, numbers) {
+  const keys = Buffer.from(keyBytes.buffer, keyBytes.byteOffset, keyBytes.length).toString("hex");
   const u = table.split("\0");
   const out = new Array(numbers.length / 5);
   const num = (x) => (Number.isFinite(x) ? x : null);

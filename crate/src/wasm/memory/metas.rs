@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/wasm/metas.js")]
 extern "C" {
     #[wasm_bindgen(js_name = metasFromColumns)]
-    fn metas_from_columns(keys: &str, table: &str, runs: &[u32], numbers: &[f64]) -> JsValue;
+    fn metas_from_columns(keys: &[u8], table: &str, runs: &[u32], numbers: &[f64]) -> JsValue;
 }
 
 /// The metadata as JS objects.
@@ -56,17 +56,18 @@ fn same_strings(a: &Meta, b: &Meta) -> bool {
         && (a.sidecar.is_null() && b.sidecar.is_null() || a.sidecar == b.sidecar)
 }
 
-/// Metadata as columns: every key's 64 hex digits in one text (JS slices
-/// it); each distinct string of the other fields once, in a table joined by
-/// NUL; per run of entries that share their 7 strings (kind, name, last run,
-/// format, code as `-` or `+code`, args or empty, sidecar as JSON), how many
-/// and the places of the 7 in the table; per entry 5 numbers (created, last
-/// access, hits, bytes, duration). The entries a reduction returns are one
-/// run, so JS splits a handful of strings and reads them once, not 70,000
-/// times.
+/// Metadata as columns: every key's 32 bytes in one buffer (JS writes them as
+/// hex in one call and slices the text: a loop in wasm that V8 has not
+/// optimized yet spent 2 to 3 ms of a reduction on it); each distinct string
+/// of the other fields once, in a table joined by NUL; per run of entries that
+/// share their 7 strings (kind, name, last run, format, code as `-` or
+/// `+code`, args or empty, sidecar as JSON), how many and the places of the 7
+/// in the table; per entry 5 numbers (created, last access, hits, bytes,
+/// duration). The entries a reduction returns are one run, so JS splits a
+/// handful of strings and reads them once, not 70,000 times.
 #[cfg(feature = "node-fs")]
 struct Columns {
-    keys: String,
+    keys: Vec<u8>,
     table: String,
     /// Per run: its length, then its 7 places.
     runs: Vec<u32>,
@@ -83,7 +84,7 @@ struct Columns {
 impl Columns {
     fn new(n: usize) -> Columns {
         Columns {
-            keys: String::with_capacity(n * 64),
+            keys: Vec::with_capacity(n * 32),
             table: String::new(),
             runs: Vec::new(),
             numbers: Vec::with_capacity(n * 5),
@@ -98,7 +99,7 @@ impl Columns {
     /// a wasm function for its later calls, never within one).
     #[inline(never)]
     fn push(&mut self, m: &Meta) -> bool {
-        crate::fingerprint::push_hex(&mut self.keys, &m.key.0);
+        self.keys.extend_from_slice(&m.key.0);
         self.runs.push(1);
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut ok = true;
@@ -132,7 +133,7 @@ impl Columns {
     /// Appends `m`, whose 7 strings are those of the entry before it.
     #[inline(never)]
     fn push_like_last(&mut self, m: &Meta) {
-        crate::fingerprint::push_hex(&mut self.keys, &m.key.0);
+        self.keys.extend_from_slice(&m.key.0);
         let at = self.runs.len() - 8;
         self.runs[at] += 1;
         self.numbers.extend([m.created_ms, m.last_access_ms, m.hits as f64, m.bytes as f64, m.duration_ms]);
