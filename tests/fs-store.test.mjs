@@ -212,8 +212,13 @@ test("a bulk eviction from Node, then from the CLI, on one folder: gone at once,
   let runs = 0;
   const sq = mem.cache(function sq(x) { runs++; return x * x; });
   for (let i = 0; i < 30; i++) await sq(i);
+  const before = await mem.entries();
+  const oldest = before.sort((x, y) => x.lastAccess - y.lastAccess).slice(0, 20);
   const removed = await mem.reduceSize({ itemsLimit: 10 });
   assert.equal(removed.length, 20);
+  // The entries the listing named, key for key (keys cross from wasm as bytes).
+  assert.deepEqual(removed.map((m) => m.key).sort(), oldest.map((m) => m.key).sort());
+  assert.deepEqual(removed.map((m) => [m.key, m.lastAccess, m.created, m.bytes]).sort(), oldest.map((m) => [m.key, m.lastAccess, m.created, m.bytes]).sort());
   // Gone at once, for the totals and for readers, before any folder is deleted.
   assert.equal((await mem.stats()).entries, 10);
   assert.equal((await mem.entries()).length, 10);

@@ -187,7 +187,8 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn the_columns_give_the_objects_of_the_json_form() {
-        let mut a = Meta::blank(Key([7; 32]));
+        // Keys of distinct bytes: each byte's place and value must come through.
+        let mut a = Meta::blank(Key(std::array::from_fn(|i| (i * 37 + 11) as u8)));
         a.name = "fit/é ☃".into();
         a.created_ms = 1_796_184_650_758.25;
         a.last_access_ms = 1_796_184_650_759.0;
@@ -207,7 +208,7 @@ mod tests {
         with_nul.name = "a\0b".into();
         // Entries in a row that share strings, and one that comes back.
         let mut a2 = a.clone();
-        a2.key = Key([8; 32]);
+        a2.key = Key(std::array::from_fn(|i| 255 - i as u8));
         a2.last_run = String::new();
         let mut b2 = b.clone();
         b2.key = Key([1; 32]);
