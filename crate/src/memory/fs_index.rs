@@ -146,6 +146,34 @@ fn move_one<D: Disk>(disk: &D, from: &Path, name: &str, mine: &Arc<Path>, out: &
     }
 }
 
+/// The markers `names` (sorted) parsed and offered to `more` in order, up
+/// to the first it declines: those it took (`None`: a name that is no
+/// marker, taken along). A reduction's loop over tens of thousands of
+/// markers, apart and small: V8 runs a wasm function's first calls as
+/// baseline code and optimizes it on its workers for later calls, and the
+/// larger the function, the longer those compete with the reduction for a
+/// small machine's cores (inlined into its callers, this made `shed_aside`
+/// 5 KB, 5 to 9 ms of compiling during every process's first reduction).
+#[inline(never)]
+fn offer(names: &[String], more: &mut impl FnMut(&Marker) -> bool) -> Vec<Option<Marker>> {
+    let mut parsed = Vec::with_capacity(names.len());
+    for n in names {
+        let m = parse_marker(n);
+        if m.as_ref().is_some_and(|m| !more(m)) {
+            break;
+        }
+        parsed.push(m);
+    }
+    parsed
+}
+
+/// Records as shed into the folder `to` the markers `names` with what
+/// `parsed` says of each (as many, in order); kept apart as [`offer`].
+#[inline(never)]
+fn record(out: &mut Vec<Shed>, to: &Arc<Path>, names: Vec<String>, parsed: Vec<Option<Marker>>) {
+    out.extend(names.into_iter().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+}
+
 /// What a marker says of its entry.
 pub(super) struct Marker {
     pub last_ms: f64,
@@ -189,7 +217,9 @@ fn parse_marker(name: &str) -> Option<Marker> {
     if !(dash(16) && dash(33) && dash(98)) {
         return None;
     }
-    let (bytes, folder) = name.get(99..)?.split_once('-')?;
+    let tail = name.get(99..)?;
+    let dash = tail.bytes().position(|b| b == b'-')?;
+    let (bytes, folder) = (&tail[..dash], &tail[dash + 1..]);
     Some(Marker {
         last_ms: unsortable(name.get(..16)?)?,
         created_ms: unsortable(name.get(17..33)?)?,
@@ -488,14 +518,7 @@ impl Index {
             let Some((bucket, names)) = front.as_mut() else { break };
             let from = self.lru().join(&*bucket);
             if fresh {
-                let mut parsed = Vec::with_capacity(names.len());
-                for n in names.iter() {
-                    let m = parse_marker(n);
-                    if m.as_ref().is_some_and(|m| !more(m)) {
-                        break;
-                    }
-                    parsed.push(m);
-                }
+                let parsed = offer(names, &mut more);
                 let took = parsed.len();
                 if took < names.len() {
                     // Most of it goes: set aside and put the rest back, if
@@ -523,9 +546,10 @@ impl Index {
                     let before = out.len();
                     if moved == *names {
                         // As listed before the move (the usual case): parsed already.
-                        out.extend(names.drain(..).zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+                        record(&mut out, &to, std::mem::take(names), parsed);
                     } else {
-                        out.extend(moved.into_iter().map(|n| (to.clone(), n.clone(), parse_marker(&n))));
+                        let parsed = moved.iter().map(|n| parse_marker(n)).collect();
+                        record(&mut out, &to, moved, parsed);
                     }
                     taken.whole_bucket(sizes(&out[before..]));
                 }
@@ -597,20 +621,13 @@ impl Index {
             return Aside::Gone;
         }
         names.sort_unstable();
-        let mut parsed = Vec::with_capacity(names.len());
-        for n in &names {
-            let m = parse_marker(n);
-            if m.as_ref().is_some_and(|m| !more(m)) {
-                break;
-            }
-            parsed.push(m);
-        }
+        let parsed = offer(&names, more);
         let took = parsed.len();
         let into_evicted = || rename_or_make(disk, held, to, || drop(disk.create_dir(&self.evicted(), true)));
         if took == names.len() {
             if into_evicted().is_ok() {
                 let start = out.len();
-                out.extend(names.into_iter().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+                record(out, to, names, parsed);
                 return Aside::Whole(sizes(&out[start..]));
             }
             // Not movable (another process put back what it found aside
@@ -627,7 +644,7 @@ impl Index {
         } else {
             self.put_back_each(disk, bucket, held, keeping);
             if into_evicted().is_ok() {
-                out.extend(taking.iter().cloned().zip(parsed).map(|(n, m)| (to.clone(), n, m)));
+                record(out, to, taking.to_vec(), parsed);
             } else {
                 self.put_back(disk, bucket, held, taking);
             }
