@@ -217,9 +217,7 @@ fn parse_marker(name: &str) -> Option<Marker> {
     if !(dash(16) && dash(33) && dash(98)) {
         return None;
     }
-    let tail = name.get(99..)?;
-    let dash = tail.bytes().position(|b| b == b'-')?;
-    let (bytes, folder) = (&tail[..dash], &tail[dash + 1..]);
+    let (bytes, folder) = name.get(99..)?.split_once('-')?;
     Some(Marker {
         last_ms: unsortable(name.get(..16)?)?,
         created_ms: unsortable(name.get(17..33)?)?,

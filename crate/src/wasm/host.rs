@@ -215,20 +215,6 @@ fn utf8(listed: Vec<u8>) -> String {
     String::from_utf8(listed).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// The names of a listing, each followed by a NUL: found by a plain byte
-/// search, not by the char searcher of `split`, one function fewer for V8 to
-/// optimize during a reduction (`fs_index::offer` says why that matters).
-#[cfg(feature = "node-fs")]
-fn names_in(listed: &str) -> impl Iterator<Item = &str> {
-    let mut rest = listed;
-    std::iter::from_fn(move || {
-        let end = rest.bytes().position(|b| b == 0)?;
-        let name = &rest[..end];
-        rest = &rest[end + 1..];
-        Some(name)
-    })
-}
-
 #[cfg(feature = "node-fs")]
 fn text(path: &std::path::Path) -> &str {
     path.to_str().unwrap_or_default()
@@ -320,11 +306,14 @@ impl crate::memory::Disk for NodeDisk {
     }
     fn list_dir(&self, path: &std::path::Path) -> std::io::Result<Vec<(String, bool)>> {
         let listed = utf8(disk_list(text(path)).map_err(io)?.to_vec());
-        Ok(names_in(&listed).filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/')))).collect())
+        Ok(listed
+            .split_terminator('\0')
+            .filter_map(|e| Some((e.get(1..)?.to_string(), e.starts_with('/'))))
+            .collect())
     }
     fn list_names(&self, path: &std::path::Path) -> std::io::Result<Vec<String>> {
         let listed = utf8(disk_list_names(text(path)).map_err(io)?.to_vec());
-        Ok(names_in(&listed).map(str::to_string).collect())
+        Ok(listed.split_terminator('\0').map(str::to_string).collect())
     }
     fn age_secs(&self, path: &std::path::Path) -> Option<f64> {
         disk_age(text(path)).as_f64()
